@@ -1,0 +1,64 @@
+"""Demo sign-ins, one per role, all with the password ``demo``."""
+
+from .models import User
+
+DEMO_PASSWORD = "demo"  # noqa: S105 - documented demo credential, refused in production
+
+# username: (union code, first name, last name, roles, description)
+DEMO_USERS = {
+    "admin": (
+        "JB",
+        "Office",
+        "Admin",
+        {"is_union_admin": True},
+        "district union office: administrator",
+    ),
+    "leader": (
+        "JB",
+        "District",
+        "Leader",
+        {"is_leader": True},
+        "district union leadership: reads everything",
+    ),
+    "reviewer": (
+        "JB",
+        "District",
+        "Reviewer",
+        {"is_reviewer": True},
+        "district department staff: reviews sub-district unions",
+    ),
+    "cadre_sub": (
+        "JB-S01",
+        "Binjiang",
+        "Cadre",
+        {"is_cadre": True, "is_reviewer": True},
+        "cadre of Binjiang Sub-district union: reports, and reviews its grassroots unions",
+    ),
+    "cadre_grass": (
+        "JB-S02-G02",
+        "Huguang",
+        "Cadre",
+        {"is_cadre": True},
+        "cadre of Huguang Textile Mill union (Donghu Sub-district)",
+    ),
+}
+
+
+def seed_demo_users(unions) -> dict[str, User]:
+    users = {}
+    for username, (code, first, last, roles, _description) in DEMO_USERS.items():
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(
+                username=username,
+                first_name=first,
+                last_name=last,
+                union=unions[code],
+                email=f"{username}@example.org",
+                **roles,
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.full_clean(exclude=["password"])
+            user.save()
+        users[username] = user
+    return users

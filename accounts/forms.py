@@ -1,0 +1,110 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout, Submit
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from unions.models import Union
+
+from .models import User
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update({"autocomplete": "username"})
+        self.fields["password"].widget.attrs.update(
+            {"autocomplete": "current-password"}
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class StyledPasswordChangeForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = settings.LANGUAGES
+
+
+class UserForm(forms.ModelForm):
+    """An administrator's form for a portal user: their union and roles."""
+
+    password = forms.CharField(
+        label=_("New password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave empty to keep the current password."),
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "union",
+            "is_cadre",
+            "is_reviewer",
+            "is_leader",
+            "is_union_admin",
+            "is_active",
+        ]
+
+    def __init__(self, *args, unions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["union"].queryset = (
+            unions if unions is not None else Union.objects.all()
+        )
+        self.fields["union"].required = True
+        if not self.instance.pk:
+            self.fields["password"].required = True
+            self.fields["password"].help_text = ""
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(
+                _("Person"),
+                Div(
+                    Div("username", css_class="col-md-4"),
+                    Div("first_name", css_class="col-md-4"),
+                    Div("last_name", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("email", css_class="col-md-6"),
+                    Div("phone", css_class="col-md-6"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                _("Union and roles"),
+                "union",
+                "is_cadre",
+                "is_reviewer",
+                "is_leader",
+                "is_union_admin",
+            ),
+            Fieldset(_("Sign-in"), "password", "is_active"),
+            Submit("save", _("Save")),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        roles = ("is_cadre", "is_reviewer", "is_leader", "is_union_admin")
+        if not any(cleaned.get(r) for r in roles):
+            raise forms.ValidationError(_("Give the user at least one role."))
+        return cleaned

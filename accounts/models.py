@@ -1,0 +1,158 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CADRE = "cadre", _("Cadre")
+    REVIEWER = "reviewer", _("Reviewer")
+    LEADER = "leader", _("Leader")
+    ADMIN = "admin", _("Administrator")
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Administrators see the users of the unions in their scope."""
+        from unionportal.access import scope_filter
+
+        if not (user.is_authenticated and user.has_role(Role.ADMIN)):
+            return self.none()
+        return self.filter(scope_filter(user, "union"))
+
+    def editable_by(self, user):
+        return self.visible_to(user)
+
+
+class PortalUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A person who signs in: belongs to one union and holds one or more roles."""
+
+    union = models.ForeignKey(
+        "unions.Union",
+        verbose_name=_("union"),
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
+        blank=True,
+    )
+    is_cadre = models.BooleanField(_("cadre"), default=False)
+    is_reviewer = models.BooleanField(_("reviewer"), default=False)
+    is_leader = models.BooleanField(_("leader"), default=False)
+    is_union_admin = models.BooleanField(_("administrator"), default=False)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    objects = PortalUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def roles(self) -> list[str]:
+        flags = {
+            Role.CADRE: self.is_cadre,
+            Role.REVIEWER: self.is_reviewer,
+            Role.LEADER: self.is_leader,
+            Role.ADMIN: self.is_union_admin or self.is_superuser,
+        }
+        return [role for role, held in flags.items() if held]
+
+    def has_role(self, *roles: str) -> bool:
+        return any(role in self.roles for role in roles)
+
+    def get_roles_display(self) -> str:
+        return ", ".join(str(Role(role).label) for role in self.roles)
+
+    @property
+    def is_read_only(self) -> bool:
+        """Leaders read everything and change nothing."""
+        return not self.has_role(Role.CADRE, Role.REVIEWER, Role.ADMIN)
+
+
+class Notification(models.Model):
+    """A message in a user's portal inbox (the bell), optionally also e-mailed."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    title = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    # Lets a job notify once per event: (recipient, dedupe_key) is unique when set.
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The bell counts unread notifications of one user on every page.
+            models.Index(
+                fields=["recipient", "read_at"], name="notif_recipient_unread"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="notif_unique_dedupe_key",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class AuditEvent(models.Model):
+    """Security-relevant events: sign-ins, role changes, personal-data exports."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Signed in")
+        LOGIN_FAILED = "login_failed", _("Sign-in failed")
+        LOGOUT = "logout", _("Signed out")
+        LOCKED_OUT = "locked_out", _("Locked out")
+        ROLE_CHANGED = "role_changed", _("Roles changed")
+        PERSONAL_DATA_EXPORT = "personal_export", _("Personal data exported")
+        PERIOD_PUBLISHED = "period_published", _("Period published")
+        PERIOD_LOCKED = "period_locked", _("Period locked")
+        PERIOD_REOPENED = "period_reopened", _("Period reopened")
+        TOKEN_CREATED = "token_created", _("API token created")
+        TOKEN_REVOKED = "token_revoked", _("API token revoked")
+
+    kind = models.CharField(_("event"), max_length=30, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.username}"

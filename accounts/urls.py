@@ -1,0 +1,47 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+from .forms import LoginForm, StyledPasswordChangeForm
+
+urlpatterns = [
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(form_class=StyledPasswordChangeForm),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+]
+
+accounts_patterns = [
+    path("profile/", views.profile, name="profile"),
+    path("language/", views.set_language, name="set_language"),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path(
+        "notifications/<int:pk>/read/",
+        views.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "notifications/read-all/",
+        views.notifications_read_all,
+        name="notifications_read_all",
+    ),
+    path("administration/", views.admin_home, name="admin_home"),
+    path("administration/users/", views.user_list, name="user_list"),
+    path("administration/users/new/", views.user_create, name="user_create"),
+    path("administration/users/<int:pk>/", views.user_edit, name="user_edit"),
+    path("administration/audit/", views.audit_list, name="audit_list"),
+]

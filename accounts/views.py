@@ -1,0 +1,173 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from unionportal.access import ADMIN, get_visible_or_404, role_required
+from unionportal.htmx import render_page_or_partial
+from unions.models import Union
+
+from . import services
+from .forms import LanguageForm, UserForm
+from .models import AuditEvent, Notification, User
+
+
+@login_required
+def profile(request):
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "language_form": LanguageForm(
+                initial={"language": request.user.language or request.LANGUAGE_CODE}
+            )
+        },
+    )
+
+
+@require_POST
+def set_language(request):
+    form = LanguageForm(request.POST)
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, {request.get_host()}, request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        if request.user.is_authenticated:
+            services.user_set_language(user=request.user, language=language)
+        from django.conf import settings
+
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
+@login_required
+def notification_list(request):
+    notifications = Notification.objects.filter(recipient=request.user).only(
+        "title", "body", "url", "created_at", "read_at"
+    )
+    page = Paginator(notifications, 25).get_page(request.GET.get("page"))
+    return render(request, "accounts/notification_list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk):
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    services.notification_mark_read(user=request.user, notification_id=notification.pk)
+    target = (
+        notification.url
+        if notification.url.startswith("/")
+        else reverse("accounts:notification_list")
+    )
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    services.notification_mark_read(user=request.user)
+    messages.success(request, _("All notifications are marked as read."))
+    return redirect("accounts:notification_list")
+
+
+@login_required
+@role_required(ADMIN)
+def admin_home(request):
+    return render(request, "accounts/admin_home.html")
+
+
+@login_required
+@role_required(ADMIN)
+def user_list(request):
+    users = (
+        User.objects.visible_to(request.user)
+        .select_related("union")
+        .order_by("username")
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        users = users.filter(
+            Q(username__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+            | Q(union__name_zh__icontains=query)
+            | Q(union__name_en__icontains=query)
+        )
+    page = Paginator(users, 25).get_page(request.GET.get("page"))
+    return render_page_or_partial(
+        request,
+        "accounts/user_list.html",
+        "accounts/partials/user_rows.html",
+        {"page": page, "query": query},
+    )
+
+
+def _user_form(request, user):
+    unions = Union.objects.visible_to(request.user).filter(is_active=True)
+    form = UserForm(request.POST or None, instance=user, unions=unions)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "password"}
+        try:
+            saved = services.user_save(
+                user=user,
+                data=data,
+                password=form.cleaned_data["password"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error("password" if not hasattr(exc, "error_dict") else None, exc)
+        else:
+            messages.success(
+                request, _("User %(name)s was saved.") % {"name": saved.username}
+            )
+            return redirect("accounts:user_list")
+    return render(
+        request, "accounts/user_form.html", {"form": form, "edited_user": user}
+    )
+
+
+@login_required
+@role_required(ADMIN)
+def user_create(request):
+    return _user_form(request, User())
+
+
+@login_required
+@role_required(ADMIN)
+def user_edit(request, pk):
+    return _user_form(
+        request, get_visible_or_404(User.objects.all(), request.user, pk=pk)
+    )
+
+
+@login_required
+@role_required(ADMIN)
+def audit_list(request):
+    events = AuditEvent.objects.all()
+    kind = request.GET.get("kind", "")
+    if kind in AuditEvent.Kind.values:
+        events = events.filter(kind=kind)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/audit_list.html",
+        {"page": page, "kinds": AuditEvent.Kind.choices, "kind": kind},
+    )

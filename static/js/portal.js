@@ -1,0 +1,39 @@
+/* Behaviour shared by every page. No inline scripts: the Content-Security-Policy forbids them. */
+(function () {
+  "use strict";
+
+  function onReady(root) {
+    root.querySelectorAll("[data-autosubmit]").forEach(function (el) {
+      if (el.dataset.autosubmitBound) return;
+      el.dataset.autosubmitBound = "1";
+      el.addEventListener("change", function () {
+        if (el.form.requestSubmit) { el.form.requestSubmit(); } else { el.form.submit(); }
+      });
+    });
+    if (window.echarts) {
+      root.querySelectorAll("[data-chart]").forEach(function (el) {
+        var source = document.getElementById(el.dataset.chart);
+        if (!source || el.dataset.chartBound) return;
+        el.dataset.chartBound = "1";
+        var chart = window.echarts.init(el, null, { renderer: "svg" });
+        chart.setOption(JSON.parse(source.textContent));
+        window.addEventListener("resize", function () { chart.resize(); });
+      });
+    }
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var message = form.dataset ? form.dataset.confirm : null;
+    if (message && !window.confirm(message)) { event.preventDefault(); }
+  }, true);
+
+  document.addEventListener("click", function (event) {
+    var el = event.target.closest("[data-check-all]");
+    if (!el) return;
+    document.querySelectorAll(el.dataset.checkAll).forEach(function (box) { box.checked = el.checked; });
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { onReady(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { onReady(event.target); });
+})();

@@ -1,0 +1,46 @@
+from django.core.exceptions import PermissionDenied
+from django.urls import resolve
+from django.urls.exceptions import Resolver404
+
+# What a read-only user (a leader) may still post: their own session and settings.
+PERSONAL_URL_NAMES = frozenset(
+    {
+        "login",
+        "logout",
+        "password_change",
+        "set_language",
+        "accounts:set_language",
+        "accounts:notification_read",
+        "accounts:notifications_read_all",
+        "accounts:token_create",
+        "accounts:token_revoke",
+    }
+)
+
+
+class ReadOnlyRoleMiddleware:
+    """Refuses every write by a user whose roles only read (leaders), on any path.
+
+    Views check their own rules too; this is the net under them, so a form added
+    without a check still cannot be used by a leader.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_read_only:
+            return None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        if match.view_name in PERSONAL_URL_NAMES:
+            return None
+        raise PermissionDenied

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts.urls import accounts_patterns
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("accounts.urls")),
+    path("", include((accounts_patterns, "accounts"))),
+    path("", include("unions.urls")),
+    path("", include("planning.urls")),
+    path("", include("assessments.urls")),
+    path("api/", include("unionportal.api_urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler403 = "unionportal.views.permission_denied"
+handler404 = "unionportal.views.page_not_found"
+handler500 = "unionportal.views.server_error"

@@ -1,0 +1,150 @@
+"""Safe Excel in and out.
+
+Reading: the archive is inspected before openpyxl expands it, so a small file that
+would unpack to hundreds of megabytes (a zip bomb) is refused while memory stays
+small; openpyxl parses XML through defusedxml when it is installed (it is), which
+stops entity-expansion attacks.
+
+Writing: cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR) are
+prefixed with an apostrophe; exports are written in openpyxl's write-only mode.
+"""
+
+import io
+import zipfile
+from collections.abc import Iterable, Iterator
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .uploads import SPREADSHEET_KINDS, validate_upload
+
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_RATIO = 100
+MAX_ROWS = 20000
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def open_uploaded_workbook(file, *, max_bytes: int = 5 * 1024 * 1024):
+    """Returns a read-only workbook, or raises ValidationError with the reason."""
+    validate_upload(file, kinds=SPREADSHEET_KINDS, max_bytes=max_bytes)
+    data = file.read()
+    file.seek(0)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_RATIO * max(
+                len(data), 1
+            ):
+                raise ValidationError(
+                    _(
+                        "The workbook would expand to an unreasonable size; it was refused."
+                    )
+                )
+    except zipfile.BadZipFile as exc:
+        raise ValidationError(_("This is not a readable .xlsx workbook.")) from exc
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for broken files
+        raise ValidationError(_("This is not a readable .xlsx workbook.")) from exc
+
+
+def sheet_rows(worksheet, *, header_row: int = 1) -> Iterator[tuple[int, dict]]:
+    """Yields (row number, {header: value}) for each non-empty row below the header."""
+    rows = worksheet.iter_rows(values_only=True)
+    headers = None
+    for number, row in enumerate(rows, start=1):
+        if number < header_row:
+            continue
+        if headers is None:
+            headers = [str(h).strip() if h is not None else "" for h in row]
+            continue
+        if number > MAX_ROWS + header_row:
+            raise ValidationError(
+                _("The sheet has more than %(max)s rows; split it into smaller files.")
+                % {"max": MAX_ROWS}
+            )
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+            continue
+        values = {}
+        for header, value in zip(headers, row, strict=False):
+            if header:
+                values[header] = value.strip() if isinstance(value, str) else value
+        yield number, values
+
+
+def excel_safe(value):
+    """Neutralises text that a spreadsheet would otherwise evaluate as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="A4231B")
+
+
+def write_sheet(
+    workbook: Workbook,
+    title: str,
+    headers: list[str],
+    rows: Iterable[Iterable],
+    widths: list[int] | None = None,
+    number_formats: dict[int, str] | None = None,
+):
+    """Adds a write-only sheet with a styled, frozen header and escaped cells."""
+    from openpyxl.cell import WriteOnlyCell
+
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate(widths or [], start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=str(header))
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    formats = number_formats or {}
+    for row in rows:
+        out = []
+        for index, value in enumerate(row):
+            if index in formats and isinstance(value, int | float):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = formats[index]
+                out.append(cell)
+            else:
+                out.append(excel_safe(value))
+        sheet.append(out)
+    return sheet
+
+
+def new_workbook() -> Workbook:
+    return Workbook(write_only=True)
+
+
+def template_workbook(
+    title: str,
+    headers: list[str],
+    example_rows: list[list],
+    notes: list[str] | None = None,
+) -> bytes:
+    """An import template: the header row, example rows and a sheet of notes."""
+    workbook = new_workbook()
+    write_sheet(workbook, title, headers, example_rows, widths=[22] * len(headers))
+    if notes:
+        write_sheet(
+            workbook,
+            _("Notes"),
+            [_("How to fill in this sheet")],
+            [[n] for n in notes],
+            widths=[100],
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
