@@ -1,0 +1,46 @@
+import gettext
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+
+CATALOGUE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
+
+
+@pytest.fixture(scope="module")
+def po():
+    return polib.pofile(str(CATALOGUE / "django.po"))
+
+
+def test_catalogue_has_no_untranslated_messages(po):
+    missing = [entry.msgid for entry in po.untranslated_entries()]
+    assert missing == []
+
+
+def test_catalogue_has_no_fuzzy_messages(po):
+    assert [entry.msgid for entry in po.fuzzy_entries()] == []
+
+
+def test_compiled_catalogue_matches_the_source(po):
+    with open(CATALOGUE / "django.mo", "rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    stale = [
+        entry.msgid
+        for entry in po.translated_entries()
+        if not entry.msgid_plural and compiled.gettext(entry.msgid) != entry.msgstr
+    ]
+    assert stale == []
+
+
+def test_placeholders_survive_translation(po):
+    import re
+
+    pattern = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
+    broken = [
+        entry.msgid
+        for entry in po.translated_entries()
+        if sorted(pattern.findall(entry.msgid)) != sorted(pattern.findall(entry.msgstr))
+        and not entry.msgid_plural
+    ]
+    assert broken == []
