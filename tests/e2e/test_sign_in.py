@@ -40,6 +40,8 @@ def test_narrow_screen_uses_the_menu_button(portal, cadre_grass, password):
     portal.page.set_viewport_size({"width": 390, "height": 844})
     portal.sign_in(cadre_grass.username, password)
     portal.page.get_by_role("button", name="Open the menu").click()
+    portal.page.locator("#sidebar.show").wait_for()
+    portal.page.wait_for_timeout(400)  # the slide-in transition
     assert (
         portal.page.get_by_test_id("main-menu")
         .get_by_role("link", name="Home")
