@@ -39,6 +39,21 @@ test-fast: $(STAMP)
 test-e2e: $(STAMP)
 	$(BIN)/pytest tests/e2e
 
+# Kills a Celery worker mid-job and stops Redis while jobs are queued (PostgreSQL,
+# Redis and redis-server needed; tests/trust/test_chaos.py).
+test-chaos: $(STAMP)
+	$(BIN)/pytest -m chaos tests/trust
+
+# One dated archive of the PostgreSQL database (pg_dump -Fc) and the uploaded files,
+# in backups/ (BACKUP_DIR=... to change). See unionportal/backup.py.
+backup: $(STAMP)
+	$(BIN)/python -m unionportal.backup backup
+
+# Restores FILE into the EMPTY database named by DATABASE_URL and puts the files back.
+restore: $(STAMP)
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/unionportal-YYYYmmdd-HHMMSS.tar.gz"; exit 2; }
+	$(BIN)/python -m unionportal.backup restore "$(FILE)"
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -156,3 +156,45 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.username}"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A personal key for the REST API, acting with its owner's roles and scope.
+
+    Only a SHA-256 digest of the key is stored: the key itself is shown once, when
+    it is created, and cannot be recovered afterwards. ``prefix`` (the first
+    characters of the key) lets its owner tell keys apart.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. “OA system sync”."),
+    )
+    prefix = models.CharField(_("key starts with"), max_length=12, editable=False)
+    # The digest is looked up on every API request, hence unique (and indexed).
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import token_views, views
 from .forms import LoginForm, StyledPasswordChangeForm
 
 urlpatterns = [
@@ -28,6 +28,12 @@ urlpatterns = [
 accounts_patterns = [
     path("profile/", views.profile, name="profile"),
     path("language/", views.set_language, name="set_language"),
+    path("profile/tokens/new/", token_views.token_create, name="token_create"),
+    path(
+        "profile/tokens/<int:pk>/revoke/",
+        token_views.token_revoke,
+        name="token_revoke",
+    ),
     path("notifications/", views.notification_list, name="notification_list"),
     path(
         "notifications/<int:pk>/read/",

@@ -17,6 +17,7 @@ from unions.models import Union
 from . import services
 from .forms import LanguageForm, UserForm
 from .models import AuditEvent, Notification, User
+from .token_views import token_section
 
 
 @login_required
@@ -27,7 +28,8 @@ def profile(request):
         {
             "language_form": LanguageForm(
                 initial={"language": request.user.language or request.LANGUAGE_CODE}
-            )
+            ),
+            **token_section(request),
         },
     )
 

@@ -22,4 +22,9 @@ def _collect() -> dict:
     return schedule
 
 
-BEAT_SCHEDULE = _collect()
+# The outbox of unionportal/jobs.py: jobs the broker refused when they were asked for.
+OUTBOX_SCHEDULE = {
+    "outbox-flush": {"task": "unionportal.tasks.outbox_flush_task", "schedule": 30.0}
+}
+
+BEAT_SCHEDULE = {**_collect(), **OUTBOX_SCHEDULE}

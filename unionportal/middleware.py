@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
+from django.utils.cache import add_never_cache_headers
 
 # What a read-only user (a leader) may still post: their own session and settings.
 PERSONAL_URL_NAMES = frozenset(
@@ -44,3 +46,23 @@ class ReadOnlyRoleMiddleware:
         if match.view_name in PERSONAL_URL_NAMES:
             return None
         raise PermissionDenied
+
+
+class PrivatePagesMiddleware:
+    """Tells browsers and proxies not to keep pages served to a signed-in session.
+
+    On a shared office computer the back button after signing out must not show
+    someone's scores or personal data. Answers that set their own caching keep it.
+    Reads the session cookie rather than ``request.user`` so that it adds no query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and not response.has_header(
+            "Cache-Control"
+        ):
+            add_never_cache_headers(response)
+        return response

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "unionportal.middleware.ReadOnlyRoleMiddleware",
+    "unionportal.middleware.PrivatePagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -80,6 +81,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "unionportal.urls"
 WSGI_APPLICATION = "unionportal.wsgi.application"
+# The benchmark's floor page, /bench/floor/ (docs/performance.md); never in production.
+BENCH_FLOOR = env.bool("BENCH_FLOOR", default=False)
 
 TEMPLATES = [
     {
@@ -226,7 +229,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60),
+    # A broker that hangs (rather than refuses) must not hold a request for ever.
+    "socket_timeout": 5,
+    "socket_connect_timeout": 5,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
 # Apps add their periodic jobs to CELERY_BEAT_SCHEDULE in unionportal/beat.py.
@@ -263,20 +271,70 @@ MESSAGE_TAGS = {40: "danger"}
 # --- API --------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # The token first: its challenge makes anonymous requests answer 401.
+        "unionportal.api.authentication.TokenAuthentication",
+        "unionportal.api.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PERMISSION_CLASSES": ["unionportal.api.permissions.PortalPermission"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "unionportal.api.schema.PortalAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "unionportal.api.pagination.PortalPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "unionportal.api.filters.StrictOrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "unionportal.api.throttling.AnonThrottle",
+        "unionportal.api.throttling.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="60/min"),
+        "user": env.str("API_THROTTLE_USER", default="600/min"),
+    },
+    # The client address for anonymous throttling, behind as many proxies as axes.
+    "NUM_PROXIES": env.int("PROXY_COUNT", default=0) or None,
+    "EXCEPTION_HANDLER": "unionportal.api.exceptions.exception_handler",
     "PAGE_SIZE": 50,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "COERCE_DECIMAL_TO_STRING": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Union Work Portal API",
+    "DESCRIPTION": (
+        "Unions, office terms, key-work plans and projects, progress reports, "
+        "activity events and assessments of a district's trade unions, under the "
+        "same permissions as the pages. Authenticate with a personal token from "
+        "your profile page: `Authorization: Token <key>`."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Separate request and response components, so read-only fields never appear
+    # in what a client is asked to send.
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "displayOperationId": False},
+    # One name for each set of choices used by several fields.
+    "ENUM_NAME_OVERRIDES": {
+        "TermLengthEnum": "unions.models.OfficeTerm.Length",
+        "TermChangeStateEnum": "unions.models.TermChange.State",
+        "TermChangeNextStepEnum": "unions.api.ADVANCE_STEPS",
+        "UnionKindEnum": "unions.models.Union.Kind",
+        "TermStatusEnum": "unions.models.OfficeTerm.Status",
+        "PlanStatusEnum": "planning.models.WorkPlan.Status",
+        "ProjectStatusEnum": "planning.models.KeyWorkProject.Status",
+        "ReportStatusEnum": "planning.models.ProgressReport.Status",
+        "EventKindEnum": "planning.models.ActivityEvent.Kind",
+        "MediaLevelEnum": "planning.models.ActivityEvent.MediaLevel",
+        "IndicatorKindEnum": "assessments.models.Indicator.Kind",
+        "PeriodKindEnum": "assessments.models.Period.Kind",
+        "SchemeStatusEnum": "assessments.models.Scheme.Status",
+        "PeriodStatusEnum": "assessments.models.Period.Status",
+        "QuarterReportStatusEnum": "assessments.models.QuarterReport.Status",
+    },
 }
 
 # --- Logging: everything to stdout, the process manager keeps it ---------------------

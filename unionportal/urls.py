@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -16,6 +17,12 @@ urlpatterns = [
     path("api/", include("unionportal.api_urls")),
     path("django-admin/", admin.site.urls),
 ]
+
+# The benchmark's floor page: only when BENCH_FLOOR is set (docs/performance.md).
+if settings.BENCH_FLOOR:
+    from unionportal.bench.views import floor
+
+    urlpatterns.append(path("bench/floor/", floor, name="bench_floor"))
 
 handler403 = "unionportal.views.permission_denied"
 handler404 = "unionportal.views.page_not_found"

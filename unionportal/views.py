@@ -69,6 +69,10 @@ def healthz(request):
 
 
 def permission_denied(request, exception=None):
+    if request.path_info.startswith("/api/"):
+        from .api.views import error_page
+
+        return error_page(403)
     return render(request, "403.html", status=403)
 
 

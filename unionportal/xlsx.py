@@ -53,6 +53,17 @@ def open_uploaded_workbook(file, *, max_bytes: int = 5 * 1024 * 1024):
 
 def sheet_rows(worksheet, *, header_row: int = 1) -> Iterator[tuple[int, dict]]:
     """Yields (row number, {header: value}) for each non-empty row below the header."""
+    try:
+        yield from _sheet_rows(worksheet, header_row=header_row)
+    except ValidationError:
+        raise
+    except Exception as exc:
+        # The sheet is read as it streams: XML or zip damage after the first rows
+        # shows only now, and must reach the user as a message, not a server error.
+        raise ValidationError(_("This is not a readable .xlsx workbook.")) from exc
+
+
+def _sheet_rows(worksheet, *, header_row: int) -> Iterator[tuple[int, dict]]:
     rows = worksheet.iter_rows(values_only=True)
     headers = None
     for number, row in enumerate(rows, start=1):

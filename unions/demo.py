@@ -3,8 +3,21 @@
 Every function is idempotent: rows are found by their code before being created.
 """
 
-from .models import Union
-from .services import union_create
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from .dates import add_months
+from .models import Gender, Position, TermChange, Union
+from .services import (
+    person_find_or_create,
+    position_add,
+    term_close,
+    term_open,
+    union_create,
+)
+from .validators import resident_id_check_char
+from .workflow import UNION_STEPS, Officer, term_change_advance, term_change_plan
 
 DISTRICT = ("JB", "江滨区总工会", "Jiangbin District Federation of Trade Unions")
 
@@ -167,3 +180,192 @@ def seed_union_tree() -> dict[str, Union]:
                 member_count=80 + 37 * ((s_index * 7 + g_index * 13) % 23),
             )
     return unions
+
+
+# --- office terms, officers and changes of term ---------------------------------------
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+GIVEN = [
+    "建国",
+    "秀英",
+    "志强",
+    "丽华",
+    "海燕",
+    "文博",
+    "晓东",
+    "桂兰",
+    "明辉",
+    "雪梅",
+    "伟",
+    "静",
+    "立新",
+    "春燕",
+    "国华",
+    "玉珍",
+    "俊杰",
+    "淑芳",
+    "振华",
+    "红梅",
+]
+OFFICER_ROLES = [
+    (Position.Role.CHAIR, Gender.MALE),
+    (Position.Role.VICE_CHAIR, Gender.FEMALE),
+    (Position.Role.COMMITTEE_MEMBER, Gender.MALE),
+    (Position.Role.COMMITTEE_MEMBER, Gender.FEMALE),
+    (Position.Role.FUNDS_REVIEW_MEMBER, Gender.MALE),
+    (Position.Role.WOMEN_COMMITTEE_MEMBER, Gender.FEMALE),
+]
+# Region code 99 belongs to no province, so these ID numbers are valid in form but
+# can never be anyone's.
+DEMO_REGION = "990101"
+
+# Days from today to the planned end of the current term of particular unions; the
+# others get an end well ahead. Exactly two are overdue.
+OVERDUE = {"JB-S02-G02": -75, "JB-S05-G03": -20}
+DUE = {
+    "JB-S01-G01": 40,
+    "JB-S03": 95,
+    "JB-S04-G04": 130,
+    "JB-S06-G02": 150,
+    "JB-S08-G05": 170,
+}
+# One change of term in progress at each of three steps.
+CHANGES = {
+    "JB-S02-G02": TermChange.State.SUBMITTED,
+    "JB-S05-G03": TermChange.State.APPROVED,
+    "JB-S01-G01": TermChange.State.ELECTION_HELD,
+}
+
+
+def _demo_id(serial: int, birth: date) -> str:
+    first17 = f"{DEMO_REGION}{birth:%Y%m%d}{serial % 1000:03d}"
+    return first17 + resident_id_check_char(first17)
+
+
+def _name(seed: int) -> str:
+    return SURNAMES[seed % len(SURNAMES)] + GIVEN[(seed * 7 + 3) % len(GIVEN)]
+
+
+def _officers(union_index: int) -> list[Officer]:
+    """Six officers; each (union_index, office) pair gets its own ID number."""
+    officers = []
+    for offset, (role, gender) in enumerate(OFFICER_ROLES):
+        seed = union_index * 11 + offset * 5
+        birth = date(
+            1966 + offset * 3, 1 + union_index % 12, 1 + (union_index // 12) % 28
+        )
+        officers.append(
+            Officer(
+                name=_name(seed),
+                role=role,
+                gender=gender,
+                phone=f"139 {union_index % 10000:04d} {offset:04d}",
+                id_number=_demo_id(union_index, birth),
+            )
+        )
+    return officers
+
+
+def _current_end(code: str, index: int, today: date) -> date:
+    if code in OVERDUE:
+        return today + timedelta(days=OVERDUE[code])
+    if code in DUE:
+        return today + timedelta(days=DUE[code])
+    # Well clear of the six-month window: from about 8 months to 4½ years ahead.
+    return today + timedelta(days=240 + (index * 97) % 1400)
+
+
+def _seed_terms(union: Union, index: int, today: date) -> None:
+    years = 3 if union.is_grassroots and index % 3 == 0 else 5
+    end = _current_end(union.code, index, today)
+    start = add_months(end, -12 * years)
+    history = 1 + index % 2  # closed terms before the current one
+    starts = [add_months(start, -12 * years * k) for k in range(history, 0, -1)]
+    ends = [*starts[1:], start]
+    for number, (closed_start, closed_end) in enumerate(
+        zip(starts, ends, strict=True), start=1
+    ):
+        term = term_open(
+            union=union, start=closed_start, length_years=years, number=number
+        )
+        for officer in _officers(index * 3 + number)[:3]:
+            person = person_find_or_create(
+                union=union,
+                name=officer.name,
+                gender=officer.gender,
+                phone=officer.phone,
+                id_number=officer.id_number,
+            )
+            position_add(
+                term=term, person=person, role=officer.role, start=closed_start
+            )
+        # The next term began the day this one's successor was elected.
+        term_close(term=term, end=closed_end)
+    number = history + 1
+    term = term_open(union=union, start=start, length_years=years, number=number)
+    for officer in _officers(index * 3 + number):
+        person = person_find_or_create(
+            union=union,
+            name=officer.name,
+            gender=officer.gender,
+            phone=officer.phone,
+            id_number=officer.id_number,
+        )
+        position_add(term=term, person=person, role=officer.role, start=start)
+
+
+def _seed_change(
+    union: Union, target: str, index: int, users: dict, today: date
+) -> None:
+    admin = users.get("admin")
+    cadre = users.get("cadre_grass") if union.code == "JB-S02-G02" else admin
+    steps = [
+        TermChange.State.SUBMITTED,
+        TermChange.State.APPROVED,
+        TermChange.State.ELECTION_HELD,
+    ]
+    day = today - timedelta(days=60)
+    change = term_change_plan(
+        union=union,
+        by=cadre,
+        day=day,
+        planned_election_date=today + timedelta(days=30),
+        new_term_years=5,
+        comment="拟于下月召开会员大会进行换届选举。",
+    )
+    comments = {
+        TermChange.State.SUBMITTED: "已向上级工会报送换届请示。",
+        TermChange.State.APPROVED: "同意按期换届，候选人名单已审核。",
+        TermChange.State.ELECTION_HELD: "会员代表大会选举产生新一届委员会。",
+    }
+    for step in steps:
+        day += timedelta(days=15)
+        by = admin if step not in UNION_STEPS else cadre
+        term_change_advance(
+            change=change,
+            step=step,
+            by=by,
+            day=min(day, today),
+            comment=comments[step],
+            officers=_officers(900 + index)
+            if step == TermChange.State.ELECTION_HELD
+            else None,
+        )
+        if step == target:
+            break
+
+
+def seed(context: dict) -> None:
+    """Term history, officers and three changes of term under way (idempotent)."""
+    unions: dict[str, Union] = context["unions"]
+    users: dict = context.get("users", {})
+    today = timezone.localdate()
+    for index, (_code, union) in enumerate(sorted(unions.items()), start=1):
+        if not union.terms.exists():
+            _seed_terms(union, index, today)
+    for index, (code, target) in enumerate(CHANGES.items(), start=1):
+        union = unions.get(code)
+        if union is None or union.term_changes.exists():
+            continue
+        _seed_change(union, target, index, users, today)
+    context["terms_overdue"] = sorted(OVERDUE)

@@ -1,10 +1,21 @@
+from datetime import date
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from .models import Union
+from accounts.models import Notification, User
+from accounts.services import notification_send
+
+from .dates import planned_end_for
+from .models import OfficeTerm, Person, Position, Union
+from .validators import normalise_resident_id
 
 
 @transaction.atomic
@@ -48,3 +59,333 @@ def union_update(*, union: Union, **fields) -> Union:
         )
     union.save()
     return union
+
+
+# --- unions: activation ------------------------------------------------------------
+
+
+def union_deactivate(*, union: Union) -> Union:
+    """Marks a union inactive; unions are never deleted once anything refers to them."""
+    if not union.is_active:
+        return union
+    active_children = union.children.filter(is_active=True).count()
+    if active_children:
+        raise ValidationError(
+            ngettext(
+                "%(count)s sub-union of this union is still active; deactivate it first.",
+                "%(count)s sub-unions of this union are still active; deactivate them first.",
+                active_children,
+            )
+            % {"count": active_children}
+        )
+    return union_update(union=union, is_active=False)
+
+
+def union_activate(*, union: Union) -> Union:
+    if union.is_active:
+        return union
+    if union.parent_id and not union.parent.is_active:
+        raise ValidationError(
+            _("Its higher union %(parent)s is inactive; activate that one first.")
+            % {"parent": union.parent.name}
+        )
+    return union_update(union=union, is_active=True)
+
+
+# --- people and positions ------------------------------------------------------------
+
+
+PERSON_FIELDS = ("name", "gender", "birth_date", "phone", "id_number")
+
+
+def person_save(*, person: Person, **fields) -> Person:
+    """Creates or changes a person; the ID number is stored in its normal form."""
+    for name, value in fields.items():
+        if name not in (*PERSON_FIELDS, "union"):
+            raise TypeError(name)
+        setattr(person, name, value)
+    person.id_number = normalise_resident_id(person.id_number)
+    person.phone = (person.phone or "").strip()
+    person.full_clean()
+    person.save()
+    return person
+
+
+def person_find_or_create(
+    *, union: Union, name: str, gender: str = "", phone: str = "", id_number: str = ""
+) -> Person:
+    """The person with this ID number if one is on record, or a new person."""
+    id_number = normalise_resident_id(id_number)
+    if id_number:
+        existing = Person.objects.filter(id_number=id_number).first()
+        if existing is not None:
+            if existing.name != name:
+                raise ValidationError(
+                    _(
+                        "The ID number given for %(name)s belongs to %(other)s, who is "
+                        "already on record."
+                    )
+                    % {"name": name, "other": existing.name}
+                )
+            changes = {}
+            if phone and phone != existing.phone:
+                changes["phone"] = phone
+            if gender and gender != existing.gender:
+                changes["gender"] = gender
+            return person_save(person=existing, **changes) if changes else existing
+    return person_save(
+        person=Person(union=union),
+        name=name,
+        gender=gender,
+        phone=phone,
+        id_number=id_number,
+    )
+
+
+def position_add(
+    *, term: OfficeTerm, person: Person, role: str, start: date | None = None
+) -> Position:
+    if term.closed:
+        raise ValidationError(_("Officers can only be added to a term that is open."))
+    start = start or term.start
+    if start < term.start:
+        raise ValidationError(
+            {
+                "start": _("An office cannot start before its term (%(date)s).")
+                % {"date": term.start.isoformat()}
+            }
+        )
+    if (
+        role == Position.Role.CHAIR
+        and term.positions.filter(role=Position.Role.CHAIR, is_current=True).exists()
+    ):
+        raise ValidationError(
+            {"role": _("This term already has a chair; end that office first.")}
+        )
+    position = Position(
+        person=person, union=term.union, term=term, role=role, start=start
+    )
+    position.full_clean()
+    position.save()
+    return position
+
+
+@transaction.atomic
+def officer_add(
+    *,
+    term: OfficeTerm,
+    name: str,
+    role: str,
+    start: date,
+    gender: str = "",
+    phone: str = "",
+    id_number: str = "",
+) -> Position:
+    """Adds an officer to a term: the person on record with this ID number, or a
+    new person."""
+    person = person_find_or_create(
+        union=term.union, name=name, gender=gender, phone=phone, id_number=id_number
+    )
+    return position_add(term=term, person=person, role=role, start=start)
+
+
+def position_end(*, position: Position, end: date) -> Position:
+    if not position.is_current:
+        raise ValidationError(_("This office has already ended."))
+    if end < position.start:
+        raise ValidationError(
+            {
+                "end": _("An office cannot end before it started (%(date)s).")
+                % {"date": position.start.isoformat()}
+            }
+        )
+    position.end, position.is_current = end, False
+    position.full_clean()
+    position.save()
+    return position
+
+
+# --- office terms --------------------------------------------------------------------
+
+
+def _set_term_dates(term: OfficeTerm) -> None:
+    if term.start is not None and term.length_years:
+        term.planned_end = planned_end_for(term.start, int(term.length_years))
+
+
+@transaction.atomic
+def term_open(
+    *,
+    union: Union,
+    start: date,
+    length_years: int,
+    number: int | None = None,
+) -> OfficeTerm:
+    """Opens a union's current term; a union has one open term at a time."""
+    if OfficeTerm.objects.filter(union=union, closed=False).exists():
+        raise ValidationError(
+            _("%(union)s already has a current term; close it by a change of term.")
+            % {"union": union.name}
+        )
+    if number is None:
+        last = union.terms.order_by("-number").values_list("number", flat=True).first()
+        number = (last or 0) + 1
+    elif union.terms.filter(number=number).exists():
+        raise ValidationError(
+            {
+                "number": _("%(union)s already has a term %(number)s.")
+                % {"union": union.name, "number": number}
+            }
+        )
+    term = OfficeTerm(
+        union=union, number=number, start=start, length_years=length_years
+    )
+    _set_term_dates(term)
+    term.full_clean()
+    term.save()
+    return term
+
+
+def term_update(
+    *, term: OfficeTerm, start: date, length_years: int, number: int
+) -> OfficeTerm:
+    """Corrects a term's number, start or length; its planned end follows."""
+    if (
+        number != term.number
+        and term.union.terms.filter(number=number).exclude(pk=term.pk).exists()
+    ):
+        raise ValidationError(
+            {
+                "number": _("%(union)s already has a term %(number)s.")
+                % {"union": term.union.name, "number": number}
+            }
+        )
+    if term.actual_end is not None and start > term.actual_end:
+        raise ValidationError(
+            {
+                "start": _("A term cannot start after it ended (%(date)s).")
+                % {"date": term.actual_end.isoformat()}
+            }
+        )
+    term.number, term.start, term.length_years = number, start, length_years
+    _set_term_dates(term)
+    term.full_clean()
+    term.save()
+    return term
+
+
+@transaction.atomic
+def term_close(*, term: OfficeTerm, end: date) -> OfficeTerm:
+    """Closes a term and ends every office held in it on the same day."""
+    if term.closed:
+        raise ValidationError(_("This term is already closed."))
+    if end < term.start:
+        raise ValidationError(
+            _("A term cannot end before it started (%(date)s).")
+            % {"date": term.start.isoformat()}
+        )
+    term.actual_end, term.closed = end, True
+    term.full_clean()
+    term.save()
+    # Saved one by one so that each ended office gets its history record.
+    for position in term.positions.filter(is_current=True).select_related("person"):
+        position.end = max(end, position.start)
+        position.is_current = False
+        position.full_clean()
+        position.save()
+    return term
+
+
+# --- reminders ----------------------------------------------------------------------
+
+
+def _admins_with_scope():
+    """Active administrators, each with the union path their scope starts at."""
+    admins = (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_union_admin=True) | Q(is_superuser=True))
+        .select_related("union")
+    )
+    return [
+        (admin, admin.union.path if admin.union_id else "/")
+        for admin in admins
+        if admin.union_id or admin.is_superuser
+    ]
+
+
+def term_reminders_send(*, at: date) -> int:
+    """Tells admins in scope and the union's cadres that a term became due or overdue.
+
+    Each term notifies once per threshold: the ``dedupe_key`` is unique per
+    recipient, so a job that runs every day (or twice) sends nothing new.
+    """
+    terms = list(
+        OfficeTerm.objects.open()
+        .with_status_in([OfficeTerm.Status.DUE, OfficeTerm.Status.OVERDUE], at)
+        .select_related("union")
+    )
+    if not terms:
+        return 0
+    admins = _admins_with_scope()
+    cadres: dict[int, list] = {}
+    for cadre in User.objects.filter(
+        is_active=True, is_cadre=True, union_id__in={t.union_id for t in terms}
+    ):
+        cadres.setdefault(cadre.union_id, []).append(cadre)
+    keys = {f"term-{t.pk}-{t.status_today}" for t in terms}
+    already = set(
+        Notification.objects.filter(dedupe_key__in=keys).values_list(
+            "recipient_id", "dedupe_key"
+        )
+    )
+    sent = 0
+    for term in terms:
+        key = f"term-{term.pk}-{term.status_today}"
+        recipients = [a for a, path in admins if term.union.path.startswith(path)]
+        recipients += cadres.get(term.union_id, [])
+        recipients = [r for r in recipients if (r.pk, key) not in already]
+        by_language: dict[str, list] = {}
+        for user in recipients:
+            by_language.setdefault(user.language or settings.LANGUAGE_CODE, []).append(
+                user
+            )
+        for language, users in by_language.items():
+            with translation.override(language):
+                title, body = _reminder_text(term, at)
+                sent += len(
+                    notification_send(
+                        recipients=users,
+                        title=title,
+                        body=body,
+                        url=term.get_absolute_url(),
+                        dedupe_key=key,
+                    )
+                )
+    return sent
+
+
+def _reminder_text(term: OfficeTerm, at: date) -> tuple[str, str]:
+    values = {
+        "union": term.union.name,
+        "number": term.number,
+        "end": date_format(term.planned_end),
+    }
+    if term.status_today == OfficeTerm.Status.OVERDUE:
+        title = _("Term overdue: %(union)s") % values
+        body = (
+            _(
+                "Term %(number)s of %(union)s was planned to end on %(end)s and no "
+                "new term has been elected yet. Start the change of term now."
+            )
+            % values
+        )
+    else:
+        title = _("Term due: %(union)s") % values
+        body = (
+            _(
+                "Term %(number)s of %(union)s ends on %(end)s. Plan the change of "
+                "term and submit the request to the higher union in good time."
+            )
+            % values
+        )
+    return title, body

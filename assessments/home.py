@@ -1,0 +1,105 @@
+"""What the assessment needs from a user now, for the home page (constant queries)."""
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from unionportal.home import HomeTask
+
+from .models import Indicator, Period, QuarterReport, Score
+from .selectors import latest_open_periods
+
+
+def _self_assessment(user) -> list[HomeTask]:
+    periods = latest_open_periods(user)
+    if not periods:
+        return []
+    manual = dict(
+        Indicator.objects.filter(
+            scheme__in={p.scheme_id for p in periods}, method=Indicator.Method.MANUAL
+        )
+        .values("scheme_id")
+        .annotate(n=Count("pk"))
+        .values_list("scheme_id", "n")
+    )
+    entered = dict(
+        Score.objects.filter(
+            period__in=periods, unit_id=user.union_id, self_score__isnull=False
+        )
+        .values("period_id")
+        .annotate(n=Count("pk"))
+        .values_list("period_id", "n")
+    )
+    items, missing = [], 0
+    for period in periods:
+        left = max(manual.get(period.scheme_id, 0) - entered.get(period.pk, 0), 0)
+        missing += left
+        url = reverse("assessments:unit_scoring", args=[period.pk, user.union_id])
+        items.append((f"{period.label}: {left}", url))
+    return [
+        HomeTask(
+            title=_("Self-assessment to enter"),
+            count=missing,
+            url=items[0][1],
+            icon="clipboard-check",
+            tone="warning" if missing else "success",
+            detail=_("Indicators of your union still without a self-score."),
+            items=items[:3],
+        )
+    ]
+
+
+def _reviews(user) -> list[HomeTask]:
+    waiting = (
+        Score.objects.reviewable_by(user)
+        .filter(self_score__isnull=False, reviewed_score__isnull=True)
+        .count()
+    )
+    return [
+        HomeTask(
+            title=_("Self-scores to review"),
+            count=waiting,
+            url=reverse("assessments:home"),
+            icon="clipboard-check",
+            tone="primary",
+            detail=_("Scores of the units below you that wait for a reviewed score."),
+        )
+    ]
+
+
+def _admin(user) -> list[HomeTask]:
+    periods = Period.objects.editable_by(user).filter(
+        status=Period.Status.CLOSED
+    ).aggregate(
+        to_build=Count(
+            "pk",
+            filter=Q(report__isnull=True)
+            | Q(report__status=QuarterReport.Status.FAILED),
+        ),
+        to_publish=Count("pk", filter=Q(report__status=QuarterReport.Status.DONE)),
+    )
+    count = periods["to_build"] + periods["to_publish"]
+    return [
+        HomeTask(
+            title=_("Closed periods to finish"),
+            count=count,
+            url=reverse("assessments:home"),
+            icon="clipboard-data",
+            tone="danger" if periods["to_build"] else "primary",
+            detail=_("%(build)s reports to build, %(publish)s periods ready to publish.")
+            % {"build": periods["to_build"], "publish": periods["to_publish"]},
+        )
+    ]
+
+
+def home_tasks(user) -> list[HomeTask]:
+    tasks: list[HomeTask] = []
+    if not user.is_authenticated:
+        return tasks
+    if user.has_role("cadre"):
+        tasks += _self_assessment(user)
+    if user.has_role("reviewer"):
+        tasks += _reviews(user)
+    if user.has_role("admin"):
+        tasks += _admin(user)
+    return tasks

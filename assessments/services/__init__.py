@@ -1,0 +1,67 @@
+"""Business rules of the assessment, by subject; every service is importable from here."""
+
+from .periods import (
+    period_close,
+    period_create,
+    period_lock,
+    period_publish,
+    period_reopen,
+)
+from .reports import (
+    check_buildable,
+    period_slug,
+    report_build,
+    report_request,
+    reports_build_due,
+)
+from .schemes import (
+    category_delete,
+    category_save,
+    exemption_create,
+    exemption_delete,
+    indicator_delete,
+    indicator_save,
+    scheme_activate,
+    scheme_archive,
+    scheme_base_total,
+    scheme_copy,
+    scheme_create,
+    scheme_delete,
+    scheme_return_to_draft,
+    scheme_units,
+    scheme_update,
+)
+from .scores import UNCHANGED, ScoreEntry, can_review, can_self_score, scores_save
+
+__all__ = [
+    "UNCHANGED",
+    "ScoreEntry",
+    "can_review",
+    "can_self_score",
+    "category_delete",
+    "category_save",
+    "check_buildable",
+    "exemption_create",
+    "exemption_delete",
+    "indicator_delete",
+    "indicator_save",
+    "period_close",
+    "period_create",
+    "period_lock",
+    "period_publish",
+    "period_reopen",
+    "period_slug",
+    "report_build",
+    "report_request",
+    "reports_build_due",
+    "scheme_activate",
+    "scheme_archive",
+    "scheme_base_total",
+    "scheme_copy",
+    "scheme_create",
+    "scheme_delete",
+    "scheme_return_to_draft",
+    "scheme_units",
+    "scheme_update",
+    "scores_save",
+]

@@ -1,0 +1,62 @@
+"""The facts that automatic indicators read from the lower apps.
+
+The two functions below are the contracts of docs/architecture.md
+(``planning.selectors.assessment_facts`` and ``unions.selectors.overdue_term_months``),
+each a constant number of queries whatever the number of units. Until an app ships
+its selector, its facts are empty: every automatic rule then treats the unit as
+having nothing to measure (see docs/scoring.md), and a warning is logged once.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EmptyFacts:
+    """Stands in for ``planning.selectors.UnitPlanningFacts`` when a unit has none."""
+
+    completion_weighted: float = 0.0
+    completion_weight_total: float = 0.0
+    projects_due: int = 0
+    reports_due: int = 0
+    reports_on_time: int = 0
+    events_held: int = 0
+    trainees: int = 0
+    publicity: dict = field(default_factory=dict)
+
+
+EMPTY_FACTS = EmptyFacts()
+_warned: set[str] = set()
+
+
+def _missing(module: str, exc: Exception) -> None:
+    if module not in _warned:
+        _warned.add(module)
+        logger.warning("%s is not available (%s): automatic facts are empty", module, exc)
+
+
+def planning_facts(*, union_ids: list[int], start: date, end: date) -> dict:
+    """``{union_id: UnitPlanningFacts}`` for the period; missing units have none."""
+    try:
+        from planning.selectors import assessment_facts
+    except ImportError as exc:
+        _missing("planning.selectors.assessment_facts", exc)
+        return {}
+    return assessment_facts(union_ids=list(union_ids), start=start, end=end)
+
+
+def overdue_months(*, union_ids: list[int], at: date) -> dict[int, int]:
+    """``{union_id: whole months its current office term is overdue at ``at``}``."""
+    try:
+        from unions.selectors import overdue_term_months
+    except ImportError as exc:
+        _missing("unions.selectors.overdue_term_months", exc)
+        return {}
+    return overdue_term_months(union_ids=list(union_ids), at=at)
+
+
+def facts_for(facts: dict, union_id: int):
+    return facts.get(union_id) or EMPTY_FACTS

@@ -1,0 +1,39 @@
+import logging
+
+from celery import shared_task
+from django.core.exceptions import ValidationError
+from django.db import InterfaceError, OperationalError
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+)
+def build_quarter_report_task(self, period_id: int, token: str | None = None):
+    """Builds one period's report snapshot and files (idempotent)."""
+    from .services import report_build
+
+    try:
+        report = report_build(period_id=period_id, token=token)
+    except ValidationError as exc:
+        # Refused (locked, still open...): the reason is on the report; no retry.
+        logger.warning("report of period %s refused: %s", period_id, exc.messages)
+        return {"period": period_id, "status": "refused", "reason": exc.messages}
+    if report is None:
+        return {"period": period_id, "status": "skipped"}
+    return {"period": period_id, "status": report.status, "report": report.pk}
+
+
+@shared_task
+def build_due_reports_task():
+    """Nightly: builds the reports of periods closed before today."""
+    from django.db import transaction
+
+    from .services import reports_build_due
+
+    with transaction.atomic():
+        return reports_build_due()

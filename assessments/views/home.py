@@ -1,0 +1,88 @@
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import render
+
+from unions.models import Union
+
+from .. import selectors
+from ..models import Indicator, Period, QuarterReportRow, Score
+
+
+def review_queue(user) -> list[dict]:
+    """Units below the reviewer with self-scores not yet reviewed (2 queries)."""
+    if not user.has_role("reviewer"):
+        return []
+    waiting = list(
+        Score.objects.reviewable_by(user)
+        .filter(self_score__isnull=False, reviewed_score__isnull=True)
+        .values("period_id", "unit_id")
+        .annotate(count=Count("pk"))
+        .order_by("period_id", "unit_id")[:50]
+    )
+    if not waiting:
+        return []
+    periods = {
+        p.pk: p
+        for p in Period.objects.filter(pk__in={w["period_id"] for w in waiting}).select_related(
+            "scheme"
+        )
+    }
+    units = {u.pk: u for u in Union.objects.filter(pk__in={w["unit_id"] for w in waiting})}
+    return [
+        {"period": periods[w["period_id"]], "unit": units[w["unit_id"]], "count": w["count"]}
+        for w in waiting
+    ]
+
+
+@login_required
+def assessments_home(request):
+    user = request.user
+    own_periods = []
+    if user.has_role("cadre"):
+        periods = selectors.latest_open_periods(user)
+        manual = dict(
+            Indicator.objects.filter(
+                scheme__in={p.scheme_id for p in periods}, method=Indicator.Method.MANUAL
+            )
+            .values("scheme_id")
+            .annotate(n=Count("pk"))
+            .values_list("scheme_id", "n")
+        )
+        entered = dict(
+            Score.objects.filter(
+                period__in=periods, unit_id=user.union_id, self_score__isnull=False
+            )
+            .values("period_id")
+            .annotate(n=Count("pk"))
+            .values_list("period_id", "n")
+        )
+        own_periods = [
+            {
+                "period": p,
+                "manual": manual.get(p.scheme_id, 0),
+                "entered": entered.get(p.pk, 0),
+            }
+            for p in periods
+        ]
+    overview = []
+    if user.has_role("admin", "leader", "reviewer"):
+        overview = sorted(
+            Period.objects.visible_to(user)
+            .select_related("scheme", "report")
+            .defer("report__rules", "report__summary"),
+            key=lambda p: (-p.sort_key, p.scheme.unit_level),
+        )[:12]
+    has_scorecard = bool(user.union_id) and QuarterReportRow.objects.filter(
+        unit_id=user.union_id, report__status="done"
+    ).exists()
+    return render(
+        request,
+        "assessments/home.html",
+        {
+            "own_periods": own_periods,
+            "queue": review_queue(user),
+            "overview": overview,
+            "has_scorecard": has_scorecard,
+            "is_admin": user.has_role("admin"),
+        },
+    )

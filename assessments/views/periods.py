@@ -1,0 +1,164 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from unionportal.access import get_editable_or_403, get_visible_or_404
+from unionportal.htmx import render_page_or_partial
+from unions.models import Union
+
+from .. import selectors, services
+from ..forms import ReopenForm
+from ..models import Period, QuarterReport
+from .schemes import message_errors
+
+
+def _period_queryset():
+    return Period.objects.select_related("scheme__owner")
+
+
+def _report_context(period: Period, user) -> dict:
+    report = QuarterReport.objects.filter(period=period).prefetch_related("files").first()
+    can_manage = Period.objects.editable_by(user).filter(pk=period.pk).exists()
+    stale = False
+    if report is not None and report.is_done and report.finished_at:
+        latest = selectors.last_report_time(period)
+        stale = bool(latest and latest > report.finished_at) or (
+            report.scheme_version != period.scheme.version
+        )
+    can_build = (
+        can_manage
+        and period.status in (Period.Status.CLOSED, Period.Status.PUBLISHED)
+        and not (report is not None and report.is_busy)
+    )
+    return {
+        "period": period,
+        "report": report,
+        "report_stale": stale,
+        "can_manage": can_manage,
+        "can_build": can_build,
+        "report_visible": QuarterReport.objects.visible_to(user)
+        .filter(period=period)
+        .exists(),
+    }
+
+
+@login_required
+def period_detail(request, pk):
+    period = get_visible_or_404(_period_queryset(), request.user, pk=pk)
+    units = list(
+        services.scheme_units(scheme=period.scheme)
+        .visible_to(request.user)
+        .select_related("parent")
+        .order_by("path")
+    )
+    context = _report_context(period, request.user)
+    history = list(
+        period.history.select_related("history_user").order_by("-history_date")[:20]
+    )
+    context.update(
+        {
+            "progress": selectors.period_unit_progress(period, units)
+            if not period.is_year
+            else [],
+            "history": history,
+            "reopen_form": ReopenForm(),
+        }
+    )
+    return render(request, "assessments/period_detail.html", context)
+
+
+@login_required
+def report_status(request, pk):
+    """The report card of a period page, polled by htmx while a build runs."""
+    period = get_visible_or_404(_period_queryset(), request.user, pk=pk)
+    return render_page_or_partial(
+        request,
+        "assessments/report_status_page.html",
+        "assessments/partials/report_status.html",
+        _report_context(period, request.user),
+    )
+
+
+PERIOD_ACTIONS = {
+    "close": (services.period_close, _("The period is closed for entry.")),
+    "publish": (
+        services.period_publish,
+        _("The results are published; the units can see their scorecards."),
+    ),
+    "lock": (services.period_lock, _("The period is locked: nothing in it will change.")),
+}
+
+
+@login_required
+@require_POST
+def period_action(request, pk, action):
+    if action not in PERIOD_ACTIONS:
+        raise Http404
+    period = get_editable_or_403(_period_queryset(), request.user, pk=pk)
+    service, done = PERIOD_ACTIONS[action]
+    kwargs = {"period": period, "by": request.user}
+    if action in ("publish", "lock"):
+        kwargs["request"] = request
+    try:
+        service(**kwargs)
+    except ValidationError as exc:
+        message_errors(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect(period)
+
+
+@login_required
+def period_reopen(request, pk):
+    period = get_editable_or_403(_period_queryset(), request.user, pk=pk)
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.period_reopen(
+                period=period,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(request, _("The period is open for entry again."))
+            return redirect(period)
+    return render(
+        request, "assessments/period_reopen.html", {"period": period, "form": form}
+    )
+
+
+@login_required
+@require_POST
+def report_build(request, pk):
+    period = get_editable_or_403(_period_queryset(), request.user, pk=pk)
+    try:
+        services.report_request(period=period, by=request.user)
+    except ValidationError as exc:
+        message_errors(request, exc)
+    else:
+        messages.info(
+            request,
+            _("The report is being built. This page shows its progress; you can leave it."),
+        )
+    return redirect(period)
+
+
+def assessed_unit_or_404(period: Period, user, union_pk) -> Union:
+    """A union the period's scheme assesses and the user may see, or 404."""
+    unit = get_visible_or_404(
+        services.scheme_units(scheme=period.scheme).select_related("parent"),
+        user,
+        pk=union_pk,
+    )
+    return unit

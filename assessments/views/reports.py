@@ -1,0 +1,176 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils.translation import get_language
+
+from unionportal.access import ADMIN, LEADER, get_visible_or_404, role_required
+from unions.models import Union
+
+from .. import selectors
+from ..models import QuarterReport, QuarterReportFile
+from ..services.reports import REPORT_LANGUAGES, period_slug
+
+
+def _language() -> str:
+    language = (get_language() or "zh-hans").lower()
+    return "en" if language.startswith("en") else "zh-hans"
+
+
+@login_required
+def report_list(request):
+    reports = selectors.report_list(request.user)
+    page = Paginator(reports, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "assessments/report_list.html",
+        {"page": page, "language": _language()},
+    )
+
+
+@login_required
+def report_detail(request, pk):
+    report = get_visible_or_404(
+        QuarterReport.objects.select_related("period__scheme__owner", "built_by"),
+        request.user,
+        pk=pk,
+    )
+    level = report.period.scheme.unit_level
+    rows = selectors.report_rows(report) if report.is_done else []
+    return render(
+        request,
+        "assessments/report_detail.html",
+        {
+            "report": report,
+            "period": report.period,
+            "rows": [
+                {"row": row, "peer_group": selectors.peer_group_label(row, level)}
+                for row in rows
+            ],
+            "files": list(report.files.all()),
+            "language": _language(),
+            "show_groups": level != "subdistrict",
+        },
+    )
+
+
+@login_required
+def report_download(request, pk, kind):
+    """A report file in the reader's language (or ``?lang=``), through an access check."""
+    if kind not in QuarterReportFile.Kind.values:
+        raise Http404
+    report = get_visible_or_404(
+        QuarterReport.objects.select_related("period__scheme"), request.user, pk=pk
+    )
+    language = request.GET.get("lang") or _language()
+    if language not in REPORT_LANGUAGES:
+        raise Http404
+    record = QuarterReportFile.objects.filter(
+        report=report, kind=kind, language=language
+    ).first()
+    if record is None or not record.file:
+        raise Http404
+    try:
+        handle = record.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{period_slug(report.period)}-{language}.{kind}",
+    )
+
+
+@login_required
+@role_required(LEADER, ADMIN)
+def dashboard(request):
+    periods = selectors.dashboard_periods(request.user)
+    chosen = None
+    wanted = request.GET.get("period", "")
+    if wanted.isdigit():
+        chosen = next((p for p in periods if p.pk == int(wanted)), None)
+        if chosen is None:
+            raise Http404
+    elif periods:
+        chosen = periods[0]
+    context = {"periods": periods, "chosen": chosen}
+    if chosen is not None:
+        report = (
+            QuarterReport.objects.select_related("period__scheme__owner")
+            .filter(period=chosen)
+            .get()
+        )
+        context.update(selectors.dashboard(report, request.GET.get("group") or None))
+    return render(request, "assessments/dashboard.html", context)
+
+
+@login_required
+def unit_scorecard(request, union_pk):
+    """One unit's results: indicators, how each was computed, evidence, history."""
+    unit = get_visible_or_404(Union.objects.select_related("parent"), request.user, pk=union_pk)
+    rows = selectors.scorecard_rows(unit, request.user)
+    wanted = request.GET.get("period", "")
+    row = None
+    if wanted.isdigit():
+        row = next((r for r in rows if r.report.period_id == int(wanted)), None)
+        if row is None:
+            raise Http404
+    elif rows:
+        quarters = [r for r in rows if not r.report.period.is_year]
+        row = (quarters or rows)[-1]
+    context = {
+        "unit": unit,
+        "rows": rows,
+        "row": row,
+        "provisional": row is not None
+        and row.report.period.status not in selectors.VISIBLE_TO_UNITS,
+    }
+    if row is not None:
+        detail = selectors.scorecard_detail(row)
+        peer = selectors.peer_average(row)
+        history = [r for r in rows if r.report.period.is_year == row.report.period.is_year]
+        context.update(
+            {
+                "detail": detail,
+                "peer": peer,
+                "period": row.report.period,
+                "history_chart": _history_chart(history),
+                "history": list(reversed(history)),
+            }
+        )
+    return render(request, "assessments/unit_scorecard.html", context)
+
+
+def _history_chart(rows) -> dict | None:
+    from django.utils.translation import gettext as _
+
+    if len(rows) < 2:
+        return None
+    labels = [r.report.period.label for r in rows]
+    averages = [
+        float((r.report.summary or {}).get("peer_groups", {}).get(r.peer_group, {}).get("average", 0) or 0)
+        for r in rows
+    ]
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"bottom": 0},
+        "grid": {"left": 40, "right": 16, "top": 16, "bottom": 48},
+        "xAxis": {"type": "category", "data": labels},
+        "yAxis": {"type": "value", "min": 0, "max": 110},
+        "series": [
+            {
+                "name": _("Total"),
+                "type": "line",
+                "data": [float(r.total) for r in rows],
+                "itemStyle": {"color": "#a4231b"},
+                "label": {"show": True},
+            },
+            {
+                "name": _("Peer group average"),
+                "type": "line",
+                "data": averages,
+                "lineStyle": {"type": "dashed"},
+                "itemStyle": {"color": "#6c757d"},
+            },
+        ],
+    }

@@ -1,0 +1,532 @@
+"""Reads of planning that other pages and apps rely on, each with a fixed number of
+queries whatever the number of rows."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import rules
+from .models import (
+    ActivityEvent,
+    EvidenceFile,
+    KeyWorkProject,
+    Milestone,
+    ProgressReport,
+)
+
+# --- the interface for assessments (docs/architecture.md) ---------------------------
+
+
+@dataclass(frozen=True)
+class UnitPlanningFacts:
+    completion_weighted: float  # Σ weight × min(achieved / target, 1)
+    completion_weight_total: float  # Σ weight, projects due in or before the period end
+    projects_due: int
+    reports_due: int  # progress reports whose deadline fell in the period
+    reports_on_time: int  # ... of which submitted by their deadline
+    events_held: int  # carrier-activity events in the period
+    trainees: int  # trainees of training sessions in the period
+    publicity: dict[str, int] = field(default_factory=dict)
+    # media level ("district", "city", "province", "national") -> items in the period
+
+
+MEDIA_LEVELS = tuple(ActivityEvent.MediaLevel.values)
+
+
+def _projects_of_units(union_ids: list[int]):
+    """Projects of published or closed plans that the units own or take part in,
+    with their participants: two queries."""
+    through = KeyWorkProject.participants.through
+    participating = through.objects.filter(union_id__in=union_ids).values(
+        "keyworkproject_id"
+    )
+    projects = list(
+        KeyWorkProject.objects.filter(plan__status__in=["published", "closed"])
+        .filter(Q(owner_id__in=union_ids) | Q(pk__in=participating))
+        .select_related("plan")
+    )
+    members = defaultdict(set)
+    for project_id, union_id in through.objects.filter(
+        keyworkproject_id__in=[p.pk for p in projects], union_id__in=union_ids
+    ).values_list("keyworkproject_id", "union_id"):
+        members[project_id].add(union_id)
+    return projects, members
+
+
+def assessment_facts(
+    *, union_ids: list[int], start: date, end: date
+) -> dict[int, UnitPlanningFacts]:
+    """Facts per union for the automatic indicators. A constant number of queries
+    (aggregates grouped by union), whatever the number of unions.
+
+    - completion: the unit's own projects due on or before ``end``, each counted
+      with the achieved value of its latest approved report up to ``end``;
+    - timeliness: every report the unit owed (as owner or participant) whose
+      deadline fell within [start, end] and has passed (or was already met);
+      on time when first submitted by the deadline;
+    - events, trainees and publicity: by the event's date within [start, end].
+    """
+    union_ids = list(dict.fromkeys(union_ids))
+    if not union_ids:
+        return {}
+    today = timezone.localdate()
+    projects, members = _projects_of_units(union_ids)
+    wanted = set(union_ids)
+
+    # Completion: latest approved owner report up to the period end (one query).
+    owned_due = [p for p in projects if p.owner_id in wanted and p.due_date <= end]
+    achieved: dict[int, Decimal] = {}
+    approved = (
+        ProgressReport.objects.filter(
+            project_id__in=[p.pk for p in owned_due],
+            status=ProgressReport.Status.APPROVED,
+            period_end__lte=end,
+        )
+        .order_by("project_id", "period_start")
+        .values_list("project_id", "union_id", "achieved_value")
+    )
+    owner_of = {p.pk: p.owner_id for p in owned_due}
+    for project_id, union_id, value in approved:
+        if union_id == owner_of[project_id] and value is not None:
+            achieved[project_id] = value
+    weighted = defaultdict(float)
+    weights = defaultdict(float)
+    projects_due = defaultdict(int)
+    for project in owned_due:
+        share = min(achieved.get(project.pk, Decimal(0)) / project.target_value, 1)
+        weighted[project.owner_id] += float(project.weight * share)
+        weights[project.owner_id] += float(project.weight)
+        projects_due[project.owner_id] += 1
+
+    # Timeliness: expected slots in Python, submissions in one query.
+    submitted = {
+        (project_id, union_id, period_start): first
+        for project_id, union_id, period_start, first in ProgressReport.objects.filter(
+            union_id__in=union_ids,
+            deadline__gte=start,
+            deadline__lte=end,
+            first_submitted_at__isnull=False,
+        ).values_list("project_id", "union_id", "period_start", "first_submitted_at")
+    }
+    reports_due = defaultdict(int)
+    on_time = defaultdict(int)
+    for project in projects:
+        units = ({project.owner_id} | members[project.pk]) & wanted
+        periods = rules.expected_periods(
+            frequency=project.plan.reporting_frequency,
+            due_days=project.plan.report_due_days,
+            start=project.start_date,
+            due=project.due_date,
+            completed_on=project.completed_on,
+            until=end,
+        )
+        for period in periods:
+            if not (start <= period.deadline <= end):
+                continue
+            for union_id in units:
+                first = submitted.get((project.pk, union_id, period.start))
+                if first is None and period.deadline >= today:
+                    continue  # not yet due, not yet met
+                reports_due[union_id] += 1
+                if first is not None and timezone.localdate(first) <= period.deadline:
+                    on_time[union_id] += 1
+
+    # Events, trainees (one query) and publicity by media level (one query).
+    events = {
+        row["union_id"]: row
+        for row in ActivityEvent.objects.filter(
+            union_id__in=union_ids, date__gte=start, date__lte=end
+        )
+        .values("union_id")
+        .annotate(
+            held=Count("pk", filter=Q(kind=ActivityEvent.Kind.ACTIVITY)),
+            trained=Sum("trainees", filter=Q(kind=ActivityEvent.Kind.TRAINING)),
+        )
+    }
+    publicity = defaultdict(lambda: dict.fromkeys(MEDIA_LEVELS, 0))
+    for row in (
+        ActivityEvent.objects.filter(
+            union_id__in=union_ids,
+            date__gte=start,
+            date__lte=end,
+            kind=ActivityEvent.Kind.PUBLICITY,
+        )
+        .exclude(media_level="")
+        .values("union_id", "media_level")
+        .annotate(n=Count("pk"))
+    ):
+        publicity[row["union_id"]][row["media_level"]] = row["n"]
+
+    return {
+        union_id: UnitPlanningFacts(
+            completion_weighted=weighted[union_id],
+            completion_weight_total=weights[union_id],
+            projects_due=projects_due[union_id],
+            reports_due=reports_due[union_id],
+            reports_on_time=on_time[union_id],
+            events_held=events.get(union_id, {}).get("held") or 0,
+            trainees=events.get(union_id, {}).get("trained") or 0,
+            publicity=dict(publicity[union_id]),
+        )
+        for union_id in union_ids
+    }
+
+
+# --- what a unit has to report ------------------------------------------------------
+
+
+@dataclass
+class ReportSlot:
+    """One report a unit owes: a project, a period, and the report if started."""
+
+    project: KeyWorkProject
+    union_id: int
+    period: rules.ReportingPeriod
+    report: ProgressReport | None
+    today: date
+
+    @property
+    def state(self) -> str:
+        if self.report is not None and self.report.status == "returned":
+            return "returned"
+        if self.period.deadline < self.today:
+            return "late"
+        if self.period.end < self.today:
+            return "due"
+        if self.report is not None:
+            return "draft"
+        return "open"
+
+    @property
+    def state_label(self) -> str:
+        return {
+            "returned": _("Returned"),
+            "late": _("Late"),
+            "due": _("Due"),
+            "draft": _("Draft"),
+            "open": _("Open"),
+        }[self.state]
+
+    @property
+    def state_tone(self) -> str:
+        return {
+            "returned": "returned",
+            "late": "overdue",
+            "due": "due",
+            "draft": "draft",
+            "open": "open",
+        }[self.state]
+
+    @property
+    def days_left(self) -> int:
+        return (self.period.deadline - self.today).days
+
+    @property
+    def days_late(self) -> int:
+        return max(0, -self.days_left)
+
+
+def outstanding_slots(
+    *,
+    union_ids: list[int] | None,
+    today: date | None = None,
+    until_deadline: date | None = None,
+    include_drafts: bool = True,
+) -> list[ReportSlot]:
+    """Reports not yet submitted by the units (all units when ``union_ids`` is
+    None) on projects of published plans: periods that have ended, plus returned
+    reports and started drafts. Two or three queries.
+
+    With ``until_deadline``, only slots whose deadline is on or before it.
+    """
+    today = today or timezone.localdate()
+    projects = KeyWorkProject.objects.filter(plan__status="published").select_related(
+        "plan", "owner"
+    )
+    through = KeyWorkProject.participants.through
+    links = through.objects.filter(keyworkproject__plan__status="published")
+    if union_ids is not None:
+        participating = through.objects.filter(union_id__in=union_ids).values(
+            "keyworkproject_id"
+        )
+        projects = projects.filter(Q(owner_id__in=union_ids) | Q(pk__in=participating))
+        links = links.filter(union_id__in=union_ids)
+    projects = list(projects)
+    members = defaultdict(set)
+    for project_id, union_id in links.values_list("keyworkproject_id", "union_id"):
+        members[project_id].add(union_id)
+    reports = {
+        (r.project_id, r.union_id, r.period_start): r
+        for r in ProgressReport.objects.filter(
+            project__plan__status="published",
+            **({"union_id__in": union_ids} if union_ids is not None else {}),
+        ).only(
+            "pk",
+            "project_id",
+            "union_id",
+            "period_start",
+            "status",
+            "version",
+            "review_comment",
+        )
+    }
+    wanted = set(union_ids) if union_ids is not None else None
+    slots = []
+    taken = set()
+    for project in projects:
+        units = {project.owner_id} | members[project.pk]
+        if wanted is not None:
+            units &= wanted
+        periods = rules.expected_periods(
+            frequency=project.plan.reporting_frequency,
+            due_days=project.plan.report_due_days,
+            start=project.start_date,
+            due=project.due_date,
+            completed_on=project.completed_on,
+            until=today,
+        )
+        for period in periods:
+            if until_deadline is not None and period.deadline > until_deadline:
+                continue
+            for union_id in sorted(units):
+                report = reports.get((project.pk, union_id, period.start))
+                if report is not None and report.status in ("submitted", "approved"):
+                    continue
+                if report is None and period.end >= today:
+                    continue  # the period is still running and nothing is started
+                if (
+                    report is not None
+                    and report.status == "draft"
+                    and not include_drafts
+                ):
+                    continue
+                slots.append(ReportSlot(project, union_id, period, report, today))
+                taken.add((project.pk, union_id, period.start))
+    # A started or returned report outside the expected periods (the project was
+    # completed or its dates moved since) still needs its author.
+    by_pk = {p.pk: p for p in projects}
+    for key, report in reports.items():
+        project = by_pk.get(key[0])
+        if (
+            key in taken
+            or project is None
+            or report.status not in ("draft", "returned")
+            or (report.status == "draft" and not include_drafts)
+            or (wanted is not None and key[1] not in wanted)
+        ):
+            continue
+        period = rules.period_for(
+            project.plan.reporting_frequency, key[2], project.plan.report_due_days
+        )
+        if until_deadline is not None and period.deadline > until_deadline:
+            continue
+        slots.append(ReportSlot(project, key[1], period, report, today))
+    slots.sort(key=lambda s: (s.period.deadline, s.project.title))
+    return slots
+
+
+# --- pages --------------------------------------------------------------------------
+
+
+def project_list_queryset(user, *, own_first: bool = True):
+    """The projects a user sees, with what the list shows; a cadre's own union's
+    projects first (owned, then taken part in), then by due date."""
+    qs = KeyWorkProject.objects.visible_to(user).select_related("owner", "plan")
+    if own_first and user.union_id:
+        through = KeyWorkProject.participants.through
+        taking_part = Exists(
+            through.objects.filter(
+                keyworkproject_id=OuterRef("pk"), union_id=user.union_id
+            )
+        )
+        qs = qs.annotate(
+            mine=Case(
+                When(owner_id=user.union_id, then=Value(2)),
+                When(taking_part, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        ).order_by("-mine", "due_date", "title", "pk")
+    return qs
+
+
+def project_detail(project_pk: int, user) -> KeyWorkProject:
+    """A visible project with everything the detail page shows."""
+    reports = (
+        ProgressReport.objects.visible_to(user)
+        .select_related("union", "submitted_by", "reviewed_by")
+        .prefetch_related(
+            Prefetch(
+                "evidence", queryset=EvidenceFile.objects.select_related("uploaded_by")
+            )
+        )
+        .order_by("-period_start", "union__path")
+    )
+    return (
+        KeyWorkProject.objects.visible_to(user)
+        .select_related("owner", "plan", "item", "responsible_user")
+        .prefetch_related(
+            "participants",
+            Prefetch(
+                "milestones", queryset=Milestone.objects.order_by("due_date", "pk")
+            ),
+            Prefetch("reports", queryset=reports, to_attr="visible_reports"),
+        )
+        .get(pk=project_pk)
+    )
+
+
+def progress_chart(project: KeyWorkProject, reports) -> dict | None:
+    """An ECharts option: percent complete (typed and derived) of the owner's
+    approved reports, against an even pace."""
+    points = sorted(
+        (
+            r
+            for r in reports
+            if r.union_id == project.owner_id
+            and r.status == ProgressReport.Status.APPROVED
+        ),
+        key=lambda r: r.period_start,
+    )
+    if not points:
+        return None
+    labels = [r.period_label for r in points]
+    typed = [float(r.percent_complete or 0) for r in points]
+    derived = [
+        float(rules.derived_percent(r.achieved_value, project.target_value) or 0)
+        for r in points
+    ]
+    pace = [
+        round(
+            float(
+                rules.expected_percent(
+                    start=project.start_date, due=project.due_date, today=r.period_end
+                )
+            ),
+            1,
+        )
+        for r in points
+    ]
+    return {
+        "animation": False,
+        "color": ["#a4231b", "#0d6efd", "#adb5bd"],
+        "tooltip": {"trigger": "axis"},
+        "legend": {"bottom": 0},
+        "grid": {"left": 40, "right": 16, "top": 24, "bottom": 56},
+        "xAxis": {"type": "category", "data": labels},
+        "yAxis": {"type": "value", "min": 0, "max": max(100, *typed, *derived)},
+        "series": [
+            {
+                "name": _("Percent complete (reported)"),
+                "type": "line",
+                "data": typed,
+                "symbolSize": 8,
+            },
+            {
+                "name": _("Achieved ÷ target"),
+                "type": "line",
+                "data": derived,
+                "lineStyle": {"type": "dashed"},
+            },
+            {
+                "name": _("Even pace"),
+                "type": "line",
+                "data": pace,
+                "symbol": "none",
+                "lineStyle": {"type": "dotted"},
+            },
+        ],
+    }
+
+
+# --- history ------------------------------------------------------------------------
+
+
+@dataclass
+class HistoryRow:
+    when: object
+    who: object
+    what: str
+    subject: str
+    changes: list[str]
+
+
+def history_rows(*record_sets, limit: int = 30) -> list[HistoryRow]:
+    """Merges simple-history records of several models into one timeline, newest
+    first, with the names of the fields each change touched (compared in Python
+    with the previous record of the same object, so no query per row)."""
+    kinds = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+    rows = []
+    for subject_label, records in record_sets:
+        records = list(records)
+        if not records:
+            continue
+        model = records[0].instance_type
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if f.name not in ("id", "created_at", "updated_at", "version")
+        ]
+        by_object = defaultdict(list)
+        for record in records:
+            by_object[record.id].append(record)
+        for versions in by_object.values():
+            versions.sort(key=lambda r: (r.history_date, r.history_id))
+            previous = None
+            for record in versions:
+                changes = []
+                if previous is not None and record.history_type == "~":
+                    for f in fields:
+                        if getattr(record, f.attname) != getattr(previous, f.attname):
+                            changes.append(str(f.verbose_name))
+                rows.append(
+                    HistoryRow(
+                        when=record.history_date,
+                        who=record.history_user,
+                        what=str(kinds.get(record.history_type, "")),
+                        subject=subject_label(record),
+                        changes=changes,
+                    )
+                )
+                previous = record
+    rows.sort(key=lambda r: r.when, reverse=True)
+    return rows[:limit]
+
+
+def project_history(project: KeyWorkProject, report_ids) -> list[HistoryRow]:
+    """Changes to the project, its milestones and the reports the user may see:
+    three queries."""
+    return history_rows(
+        (
+            lambda r: _("Project"),
+            KeyWorkProject.history.filter(id=project.pk).select_related("history_user"),
+        ),
+        (
+            lambda r: _("Milestone: %(title)s") % {"title": r.title},
+            Milestone.history.filter(project_id=project.pk).select_related(
+                "history_user"
+            ),
+        ),
+        (
+            lambda r: _("Report %(period)s") % {"period": f"{r.period_start:%Y-%m}"},
+            ProgressReport.history.filter(
+                project_id=project.pk, id__in=list(report_ids)
+            ).select_related("history_user"),
+        ),
+    )

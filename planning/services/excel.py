@@ -1,0 +1,480 @@
+"""Plans in and out of Excel, the way the district office already writes them.
+
+Import: upload → preview with per-row errors → confirm → every row in one
+transaction (a single bad row writes nothing). One row is one project: its plan
+item (category + title), owner union code, target, dates, participants. Rows with
+the same category and item share one plan item. A row without an owner code
+creates the item only.
+"""
+
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from unionportal.access import scope_filter
+from unionportal.xlsx import (
+    new_workbook,
+    open_uploaded_workbook,
+    sheet_rows,
+    template_workbook,
+    write_sheet,
+)
+from unions.models import Union
+
+from ..models import Category, KeyWorkProject, PlanItem, WorkPlan
+
+COLUMNS = (
+    ("category", gettext_lazy("Category")),
+    ("item", gettext_lazy("Plan item")),
+    ("description", gettext_lazy("Description")),
+    ("owner", gettext_lazy("Owner union code")),
+    ("title", gettext_lazy("Project title")),
+    ("target", gettext_lazy("Target")),
+    ("unit", gettext_lazy("Unit")),
+    ("weight", gettext_lazy("Weight")),
+    ("start", gettext_lazy("Start")),
+    ("due", gettext_lazy("Due date")),
+    ("responsible", gettext_lazy("Responsible person")),
+    ("participants", gettext_lazy("Participating union codes")),
+)
+REQUIRED = ("category", "item", "target", "unit", "due")
+MAX_NUMBER = Decimal("9999999999")
+
+
+def _aliases() -> dict[str, str]:
+    """Header text (any language, or the key itself) → column key."""
+    aliases = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for key, label in COLUMNS:
+                aliases[str(label).strip().lower()] = key
+    for key, _label in COLUMNS:
+        aliases[key] = key
+    return aliases
+
+
+def _category_lookup() -> dict[str, str]:
+    lookup = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for value, label in Category.choices:
+                lookup[str(label).strip().lower()] = value
+    for value in Category.values:
+        lookup[value] = value
+    return lookup
+
+
+def parse_date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    match = re.fullmatch(
+        r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", text
+    )
+    if not match:
+        raise ValueError(text)
+    return date(*(int(g) for g in match.groups()))
+
+
+def parse_number(value) -> Decimal:
+    if isinstance(value, bool):
+        raise InvalidOperation
+    number = Decimal(str(value).strip().replace(",", ""))
+    if not number.is_finite():
+        raise InvalidOperation
+    return number
+
+
+def _codes(value) -> list[str]:
+    if value in (None, ""):
+        return []
+    return [c for c in re.split(r"[\s,;，、；]+", str(value).strip()) if c]
+
+
+@dataclass
+class ImportRow:
+    number: int
+    raw: dict
+    data: dict = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportPreview:
+    rows: list[ImportRow]
+    sheet_errors: list[str] = field(default_factory=list)
+
+    @property
+    def error_rows(self) -> list[ImportRow]:
+        return [r for r in self.rows if r.errors]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.rows) and not self.error_rows and not self.sheet_errors
+
+    @property
+    def item_count(self) -> int:
+        return len({(r.data.get("category"), r.data.get("item")) for r in self.rows})
+
+    @property
+    def project_count(self) -> int:
+        return sum(1 for r in self.rows if r.data.get("owner"))
+
+
+def plan_import_parse(*, file, user, year: int) -> ImportPreview:
+    """Reads and checks every row; nothing is written."""
+    workbook = open_uploaded_workbook(file)
+    sheet = workbook.worksheets[0]
+    aliases = _aliases()
+    categories = _category_lookup()
+    raw_rows = []
+    headers_seen = set()
+    try:
+        for number, values in sheet_rows(sheet):
+            row = {}
+            for header, value in values.items():
+                key = aliases.get(str(header).strip().lower())
+                if key:
+                    row[key] = value
+                    headers_seen.add(key)
+            raw_rows.append((number, row))
+    finally:
+        workbook.close()
+    preview = ImportPreview(rows=[])
+    missing = [
+        str(label)
+        for key, label in COLUMNS
+        if key in REQUIRED and key not in headers_seen
+    ]
+    if raw_rows and missing:
+        preview.sheet_errors.append(
+            _("The sheet lacks the columns: %(columns)s. Start from the template.")
+            % {"columns": ", ".join(missing)}
+        )
+        return preview
+    if not raw_rows:
+        preview.sheet_errors.append(_("The sheet has no rows to import."))
+        return preview
+
+    codes = set()
+    for _number, row in raw_rows:
+        codes.update(_codes(row.get("owner")))
+        codes.update(_codes(row.get("participants")))
+    unions = {
+        u.code: u
+        for u in Union.objects.filter(code__in=codes, is_active=True).filter(
+            scope_filter(user, "")
+        )
+    }
+    seen_projects = {}
+    for number, row in raw_rows:
+        result = ImportRow(number=number, raw=row)
+        preview.rows.append(result)
+        _check_row(result, row, unions, categories, year)
+        key = (
+            result.data.get("category"),
+            result.data.get("item"),
+            result.data.get("owner"),
+        )
+        if result.data.get("owner") is not None and not result.errors:
+            if key in seen_projects:
+                result.errors.append(
+                    _("Row %(row)s already gives this item to the same union.")
+                    % {"row": seen_projects[key]}
+                )
+            else:
+                seen_projects[key] = number
+    return preview
+
+
+def _check_row(result: ImportRow, row: dict, unions, categories, year) -> None:
+    errors, data = result.errors, result.data
+
+    def text(key, limit):
+        value = row.get(key)
+        value = "" if value is None else str(value).strip()
+        if len(value) > limit:
+            errors.append(
+                _("%(column)s is longer than %(limit)s characters.")
+                % {"column": _label(key), "limit": limit}
+            )
+        return value
+
+    for key in REQUIRED:
+        if row.get(key) in (None, ""):
+            errors.append(_("%(column)s is missing.") % {"column": _label(key)})
+    category = str(row.get("category") or "").strip().lower()
+    if category:
+        if category in categories:
+            data["category"] = categories[category]
+        else:
+            errors.append(
+                _("Unknown category “%(value)s”.") % {"value": row.get("category")}
+            )
+    data["item"] = text("item", 200)
+    data["description"] = text("description", 5000)
+    data["title"] = text("title", 200) or data["item"]
+    data["unit"] = text("unit", 30)
+    data["responsible"] = text("responsible", 100)
+
+    for key, default in (("target", None), ("weight", Decimal(1))):
+        value = row.get(key)
+        if value in (None, ""):
+            data[key] = default
+            continue
+        try:
+            number = parse_number(value)
+        except (InvalidOperation, ValueError):
+            errors.append(
+                _("%(column)s “%(value)s” is not a number.")
+                % {"column": _label(key), "value": value}
+            )
+            continue
+        if number <= 0 or number > MAX_NUMBER:
+            errors.append(
+                _("%(column)s must be greater than 0.") % {"column": _label(key)}
+            )
+            continue
+        data[key] = number.quantize(Decimal("0.01"))
+
+    for key, default in (("start", date(year, 1, 1)), ("due", None)):
+        value = row.get(key)
+        if value in (None, ""):
+            data[key] = default
+            continue
+        try:
+            data[key] = parse_date(value)
+        except (ValueError, TypeError):
+            errors.append(
+                _("%(column)s “%(value)s” is not a date (write it as 2026-06-30).")
+                % {"column": _label(key), "value": value}
+            )
+    if data.get("start") and data.get("due") and data["due"] < data["start"]:
+        errors.append(_("The due date is before the start."))
+
+    owner_codes = _codes(row.get("owner"))
+    data["owner"] = None
+    if len(owner_codes) > 1:
+        errors.append(_("Give one owner union per row."))
+    elif owner_codes:
+        owner = unions.get(owner_codes[0])
+        if owner is None:
+            errors.append(
+                _("Unknown union code “%(code)s” (or not in your part of the tree).")
+                % {"code": owner_codes[0]}
+            )
+        else:
+            data["owner"] = owner
+    participants = []
+    for code in _codes(row.get("participants")):
+        union = unions.get(code)
+        if union is None:
+            errors.append(
+                _("Unknown union code “%(code)s” (or not in your part of the tree).")
+                % {"code": code}
+            )
+        elif data["owner"] is None or union.pk != data["owner"].pk:
+            participants.append(union)
+    data["participants"] = participants
+
+
+def _label(key: str) -> str:
+    return str(dict(COLUMNS)[key])
+
+
+@transaction.atomic
+def plan_import_commit(*, preview: ImportPreview, owner: Union, data: dict) -> WorkPlan:
+    """Writes the plan, its items and projects in one transaction, or nothing."""
+    if not preview.ok:
+        raise ValidationError(_("The file has errors; nothing was imported."))
+    from .plans import plan_create, project_refresh
+
+    plan = plan_create(owner=owner, data=data)
+    items: dict[tuple, PlanItem] = {}
+    for row in preview.rows:
+        d = row.data
+        key = (d["category"], d["item"])
+        item = items.get(key)
+        if item is None:
+            item = PlanItem(
+                plan=plan,
+                category=d["category"],
+                title=d["item"],
+                description=d["description"],
+                target_value=d["target"],
+                target_unit=d["unit"],
+                weight=d["weight"],
+                due_date=d["due"],
+                order=len(items) + 1,
+            )
+            item.full_clean()
+            item.save()
+            items[key] = item
+        elif d["due"] > item.due_date:
+            item.due_date = d["due"]
+            item.save(update_fields=["due_date"])
+        if d["owner"] is None:
+            continue
+        project = KeyWorkProject(
+            plan=plan,
+            item=item,
+            owner=d["owner"],
+            title=d["title"],
+            category=d["category"],
+            responsible_person=d["responsible"],
+            target_value=d["target"],
+            target_unit=d["unit"],
+            weight=d["weight"],
+            start_date=d["start"],
+            due_date=d["due"],
+        )
+        project.full_clean()
+        project.save()
+        if d["participants"]:
+            project.participants.set(d["participants"])
+        project_refresh(project=project, notify_delay=False)
+    return plan
+
+
+def import_template() -> bytes:
+    headers = [str(label) for _key, label in COLUMNS]
+    examples = [
+        [
+            str(Category.TRAINING.label),
+            _("Train union cadres"),
+            _("Courses on union law and collective bargaining"),
+            "JB-S01",
+            "",
+            200,
+            _("people"),
+            1,
+            "2026-01-01",
+            "2026-11-30",
+            _("Li Ming"),
+            "JB-S01-G01, JB-S01-G02",
+        ],
+        [
+            str(Category.SERVICE.label),
+            _("Open staff service stations"),
+            "",
+            "JB-S02",
+            "",
+            3,
+            _("stations"),
+            1.5,
+            "2026-03-01",
+            "2026-09-30",
+            "",
+            "",
+        ],
+    ]
+    notes = [
+        _("One row is one project: a plan item handed to one owner union."),
+        _("Rows with the same category and plan item share one item of the plan."),
+        _("Required: category, plan item, target, unit and due date."),
+        _("Category: one of %(list)s.")
+        % {"list": "; ".join(str(label) for _v, label in Category.choices)},
+        _("Owner and participating unions: their codes, separated by commas."),
+        _("Dates: 2026-06-30. Numbers: plain digits. Empty start: 1 January."),
+        _(
+            "A single wrong row stops the whole import; the preview names every problem."
+        ),
+    ]
+    return template_workbook(_("Plan"), headers, examples, notes)
+
+
+def _project_row(project) -> list:
+    return [
+        project.get_category_display(),
+        project.item.title,
+        project.item.description,
+        project.owner.code,
+        project.title,
+        float(project.target_value),
+        project.target_unit,
+        float(project.weight),
+        f"{project.start_date:%Y-%m-%d}",
+        f"{project.due_date:%Y-%m-%d}",
+        project.responsible_person,
+        ", ".join(u.code for u in project.participants.all()),
+        project.get_status_display(),
+        float(project.percent_complete),
+        float(project.achieved_value) if project.achieved_value is not None else "",
+    ]
+
+
+def _export_headers() -> list[str]:
+    return [str(label) for _key, label in COLUMNS] + [
+        _("Status"),
+        _("Percent complete"),
+        _("Achieved"),
+    ]
+
+
+def plan_export(*, plan: WorkPlan):
+    """The plan as the import reads it, plus progress columns: a temporary file."""
+    projects = (
+        plan.projects.select_related("item", "owner")
+        .prefetch_related("participants")
+        .order_by("item__category", "item__order", "item__pk", "owner__path")
+    )
+    covered = set()
+
+    def rows():
+        for project in projects:
+            covered.add(project.item_id)
+            yield _project_row(project)
+        for item in plan.items.exclude(pk__in=covered).order_by("category", "order"):
+            yield [
+                item.get_category_display(),
+                item.title,
+                item.description,
+                "",
+                "",
+                float(item.target_value),
+                item.target_unit,
+                float(item.weight),
+                "",
+                f"{item.due_date:%Y-%m-%d}",
+                "",
+                "",
+            ]
+
+    return _save(_("Plan"), _export_headers(), rows())
+
+
+def projects_export(*, projects):
+    """Exactly the projects given (the list's filters applied), read in chunks."""
+    projects = projects.select_related("item", "owner").prefetch_related("participants")
+
+    def rows():
+        for project in projects.iterator(chunk_size=500):
+            yield _project_row(project)
+
+    return _save(_("Projects"), _export_headers(), rows())
+
+
+def _save(title, headers, rows):
+    workbook = new_workbook()
+    write_sheet(
+        workbook,
+        title,
+        headers,
+        rows,
+        widths=[22, 30, 30, 14, 30, 10, 10, 8, 12, 12, 16, 24, 12, 10, 10],
+    )
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - handed to FileResponse, which closes it
+    workbook.save(handle)
+    handle.seek(0)
+    return handle

@@ -1,0 +1,1 @@
+"""Pages of planning, split by subject (plans, projects, progress, activities)."""

@@ -1,0 +1,342 @@
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from unionportal.access import (
+    ADMIN,
+    get_editable_or_403,
+    get_visible_or_404,
+    role_required,
+)
+from unionportal.xlsx import XLSX_CONTENT_TYPE
+from unions.models import Union
+
+from ..forms import HandOutForm, PlanImportForm, PlanItemForm, WorkPlanForm
+from ..models import Category, KeyWorkProject, PlanItem, WorkPlan
+from ..selectors import history_rows
+from ..services import excel, plans
+from .common import apply_errors, unions_below
+
+
+def _plan_owner(user) -> Union | None:
+    if user.union_id:
+        return user.union
+    return Union.objects.filter(kind=Union.Kind.DISTRICT).order_by("path").first()
+
+
+@login_required
+def plan_list(request):
+    status_counts = {
+        f"n_{value}": Count("projects", filter=Q(projects__status=value), distinct=True)
+        for value in ("delayed", "at_risk", "completed")
+    }
+    plans_qs = (
+        WorkPlan.objects.visible_to(request.user)
+        .select_related("owner")
+        .annotate(
+            n_items=Count("items", distinct=True),
+            n_projects=Count("projects", distinct=True),
+            **status_counts,
+        )
+        .order_by("-year", "title")
+    )
+    return render(
+        request,
+        "planning/plan_list.html",
+        {
+            "plans": plans_qs,
+            "can_create": request.user.has_role(ADMIN),
+        },
+    )
+
+
+def _plan_form(request, plan: WorkPlan):
+    form = WorkPlanForm(request.POST or None, instance=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if plan.pk:
+                saved = plans.plan_update(plan=plan, data=form.cleaned_data)
+            else:
+                owner = _plan_owner(request.user)
+                saved = plans.plan_create(owner=owner, data=form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The plan was saved."))
+            return redirect(saved)
+    return render(request, "planning/plan_form.html", {"form": form, "plan": plan})
+
+
+@login_required
+@role_required(ADMIN)
+def plan_create(request):
+    return _plan_form(request, WorkPlan())
+
+
+@login_required
+def plan_edit(request, pk):
+    plan = get_editable_or_403(WorkPlan.objects.all(), request.user, pk=pk)
+    return _plan_form(request, plan)
+
+
+@login_required
+def plan_detail(request, pk):
+    user = request.user
+    visible_projects = (
+        KeyWorkProject.objects.visible_to(user)
+        .select_related("owner")
+        .order_by("owner__path")
+    )
+    plan = get_visible_or_404(
+        WorkPlan.objects.select_related("owner").prefetch_related(
+            Prefetch(
+                "items",
+                queryset=PlanItem.objects.order_by("order", "pk").prefetch_related(
+                    Prefetch("projects", queryset=visible_projects, to_attr="shown")
+                ),
+            )
+        ),
+        user,
+        pk=pk,
+    )
+    can_edit = WorkPlan.objects.editable_by(user).filter(pk=plan.pk).exists()
+    groups = []
+    items = list(plan.items.all())
+    for value, label in Category.choices:
+        in_group = [i for i in items if i.category == value]
+        if in_group:
+            groups.append({"value": value, "label": label, "items": in_group})
+    hand_out = None
+    if can_edit and plan.status != WorkPlan.Status.CLOSED and items:
+        hand_out = _hand_out_form(request, plan, data=None)
+    history = history_rows(
+        (
+            lambda r: _("Plan"),
+            WorkPlan.history.filter(id=plan.pk).select_related("history_user"),
+        ),
+        (
+            lambda r: _("Item: %(title)s") % {"title": r.title},
+            PlanItem.history.filter(plan_id=plan.pk).select_related("history_user"),
+        ),
+        limit=15,
+    )
+    return render(
+        request,
+        "planning/plan_detail.html",
+        {
+            "plan": plan,
+            "groups": groups,
+            "can_edit": can_edit,
+            "hand_out": hand_out,
+            "history": history,
+            "project_total": sum(len(i.shown) for i in items),
+        },
+    )
+
+
+def _hand_out_form(request, plan, data):
+    form = HandOutForm(
+        data,
+        scope=unions_below(request.user, plan.owner),
+        items=plan.items.order_by("category", "order", "pk"),
+    )
+    item_id = request.GET.get("item")
+    if data is None and item_id and item_id.isdigit():
+        form.initial["item"] = int(item_id)
+    return form
+
+
+@login_required
+@require_POST
+def plan_hand_out(request, pk):
+    plan = get_editable_or_403(
+        WorkPlan.objects.select_related("owner"), request.user, pk=pk
+    )
+    form = _hand_out_form(request, plan, request.POST)
+    if form.is_valid():
+        try:
+            created, skipped = plans.item_hand_out(
+                item=form.cleaned_data["item"],
+                unions=form.cleaned_data["targets"],
+                start_date=form.cleaned_data.get("start_date"),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(created)s projects were created; %(skipped)s units already had one."
+                )
+                % {"created": len(created), "skipped": skipped},
+            )
+    else:
+        errors = [str(e) for errs in form.errors.values() for e in errs]
+        messages.error(request, " ".join(errors))
+    return redirect(plan)
+
+
+@login_required
+@require_POST
+def plan_publish(request, pk):
+    plan = get_editable_or_403(WorkPlan.objects.all(), request.user, pk=pk)
+    try:
+        plans.plan_publish(plan=plan)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The plan is published: the unions can see it."))
+    return redirect(plan)
+
+
+@login_required
+@require_POST
+def plan_close(request, pk):
+    plan = get_editable_or_403(WorkPlan.objects.all(), request.user, pk=pk)
+    try:
+        plans.plan_close(plan=plan)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The plan is closed."))
+    return redirect(plan)
+
+
+def _item_form(request, plan, item):
+    form = PlanItemForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plans.item_save(item=item, data=form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The item was saved."))
+            return redirect(plan)
+    return render(
+        request, "planning/item_form.html", {"form": form, "plan": plan, "item": item}
+    )
+
+
+@login_required
+def item_create(request, pk):
+    plan = get_editable_or_403(WorkPlan.objects.all(), request.user, pk=pk)
+    item = PlanItem(plan=plan)
+    return _item_form(request, plan, item)
+
+
+@login_required
+def item_edit(request, pk):
+    item = get_editable_or_403(
+        PlanItem.objects.select_related("plan"), request.user, pk=pk
+    )
+    return _item_form(request, item.plan, item)
+
+
+@login_required
+def plan_export(request, pk):
+    plan = get_visible_or_404(WorkPlan.objects.all(), request.user, pk=pk)
+    handle = excel.plan_export(plan=plan)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"plan-{plan.year}-{plan.pk}.xlsx",
+        content_type=XLSX_CONTENT_TYPE,
+    )
+
+
+@login_required
+@role_required(ADMIN)
+def plan_import_template(request):
+    response = HttpResponse(excel.import_template(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="plan-import-template.xlsx"'
+    return response
+
+
+SESSION_KEY = "planning_import"
+
+
+def _stored_name(token: str) -> str:
+    return f"planning-imports/{token}.xlsx"
+
+
+@login_required
+@role_required(ADMIN)
+def plan_import(request):
+    """Upload → preview with every row's problems → confirm (all rows or none)."""
+    owner = _plan_owner(request.user)
+    preview = None
+    token = None
+    form = PlanImportForm(request.POST or None, request.FILES or None)
+    pending = request.session.get(SESSION_KEY)
+
+    if request.method == "POST" and request.POST.get("confirm"):
+        if not pending or pending.get("token") != request.POST.get("token"):
+            messages.error(
+                request, _("This import has expired; upload the file again.")
+            )
+            return redirect("planning:plan_import")
+        name = _stored_name(pending["token"])
+        try:
+            with default_storage.open(name, "rb") as stored:
+                stored.name = "import.xlsx"
+                preview = excel.plan_import_parse(
+                    file=stored, user=request.user, year=pending["data"]["year"]
+                )
+                plan = excel.plan_import_commit(
+                    preview=preview, owner=owner, data=pending["data"]
+                )
+        except (ValidationError, FileNotFoundError) as exc:
+            messages.error(
+                request,
+                " ".join(getattr(exc, "messages", []))
+                or _("This import has expired; upload the file again."),
+            )
+            return redirect("planning:plan_import")
+        finally:
+            request.session.pop(SESSION_KEY, None)
+        default_storage.delete(name)
+        messages.success(
+            request,
+            _("The plan was imported: %(items)s items, %(projects)s projects.")
+            % {"items": preview.item_count, "projects": preview.project_count},
+        )
+        return redirect(plan)
+
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "file"}
+        if WorkPlan.objects.filter(owner=owner, year=data["year"]).exists():
+            form.add_error(
+                "year",
+                _("This union already has a plan for %(year)s.")
+                % {"year": data["year"]},
+            )
+        else:
+            upload = form.cleaned_data["file"]
+            try:
+                preview = excel.plan_import_parse(
+                    file=upload, user=request.user, year=data["year"]
+                )
+            except ValidationError as exc:
+                form.add_error("file", exc)
+            else:
+                if preview.ok:
+                    token = uuid.uuid4().hex
+                    upload.seek(0)
+                    default_storage.save(
+                        _stored_name(token), ContentFile(upload.read())
+                    )
+                    request.session[SESSION_KEY] = {"token": token, "data": data}
+    return render(
+        request,
+        "planning/plan_import.html",
+        {"form": form, "preview": preview, "token": token},
+    )

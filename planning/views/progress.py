@@ -1,0 +1,450 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from unionportal.access import get_visible_or_404
+from unionportal.htmx import is_partial_request, render_page_or_partial
+
+from .. import rules
+from ..filters import ReviewFilter
+from ..forms import BulkReviewForm, EvidenceForm, ProgressReportForm, ReviewForm
+from ..models import EvidenceFile, KeyWorkProject, ProgressReport
+from ..selectors import history_rows, outstanding_slots
+from ..services import reports as report_services
+from .common import apply_errors, htmx_redirect, parse_iso_date
+
+
+@login_required
+def progress_home(request):
+    user = request.user
+    today = timezone.localdate()
+    slots = []
+    projects = []
+    recent = None
+    if user.has_role("cadre") and user.union_id:
+        slots = outstanding_slots(union_ids=[user.union_id], today=today)
+        projects = list(
+            KeyWorkProject.objects.reportable_by(user)
+            .select_related("plan")
+            .order_by("due_date", "title")
+        )
+        recent = Paginator(
+            ProgressReport.objects.filter(union_id=user.union_id)
+            .exclude(status=ProgressReport.Status.DRAFT)
+            .select_related("project", "reviewed_by")
+            .order_by("-period_start", "project__title"),
+            15,
+        ).get_page(request.GET.get("page"))
+    waiting = (
+        ProgressReport.objects.reviewable_by(user).filter(status="submitted").count()
+        if user.has_role("reviewer")
+        else 0
+    )
+    return render(
+        request,
+        "planning/progress_home.html",
+        {
+            "slots": slots,
+            "projects": projects,
+            "page": recent,
+            "waiting": waiting,
+            "today": today,
+            "is_cadre": user.has_role("cadre") and user.union_id,
+        },
+    )
+
+
+def _reportable_project(request, pk):
+    project = get_visible_or_404(
+        KeyWorkProject.objects.select_related("plan", "owner"), request.user, pk=pk
+    )
+    if not KeyWorkProject.objects.reportable_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied
+    return project
+
+
+def _periods(project, today):
+    return rules.expected_periods(
+        frequency=project.plan.reporting_frequency,
+        due_days=project.plan.report_due_days,
+        start=project.start_date,
+        due=project.due_date,
+        completed_on=None,
+        until=max(today, project.start_date),
+    )
+
+
+def _choose_period(periods, reports, wanted, today):
+    if wanted is not None:
+        for period in periods:
+            if period.start == wanted:
+                return period
+        raise Http404
+    for period in periods:
+        report = reports.get(period.start)
+        if period.end < today and (report is None or report.is_editable):
+            return period
+    return periods[-1]
+
+
+@login_required
+def report_entry(request, pk):
+    """A unit's report on a project for one period; drafts save in place (htmx)."""
+    user = request.user
+    project = _reportable_project(request, pk)
+    today = timezone.localdate()
+    periods = _periods(project, today)
+    existing = {
+        r.period_start: r
+        for r in ProgressReport.objects.filter(project=project, union_id=user.union_id)
+        .select_related("reviewed_by", "submitted_by")
+        .prefetch_related("evidence")
+    }
+    wanted = parse_iso_date(request.POST.get("period") or request.GET.get("period"))
+    period = _choose_period(periods, existing, wanted, today)
+    report = existing.get(period.start) or report_services.report_for_period(
+        project=project, union_id=user.union_id, period=period
+    )
+    report.project = project
+    editable = report.is_editable and project.plan.status == "published"
+    form = ProgressReportForm(
+        request.POST or None,
+        instance=report,
+        unit=project.target_unit,
+        initial=None if report.pk else _carry_over(existing, period),
+    )
+    saved_at = None
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        action = request.POST.get("action", "save")
+        if form.is_valid():
+            data = {k: form.cleaned_data[k] for k in report_services.REPORT_FIELDS}
+            version = form.cleaned_data["version"]
+            try:
+                if action == "submit":
+                    report_services.report_submit(
+                        report=report, data=data, version=version, by=user
+                    )
+                else:
+                    report_services.report_save(
+                        report=report, data=data, version=version, by=user
+                    )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                url = (
+                    reverse("planning:report_entry", args=[project.pk])
+                    + f"?period={period.start:%Y-%m-%d}"
+                )
+                if action == "submit":
+                    messages.success(request, _("The report was submitted for review."))
+                    return htmx_redirect(request, url)
+                if not is_partial_request(request):
+                    messages.success(request, _("The draft was saved."))
+                    return redirect(url)
+                saved_at = timezone.localtime()
+                form = ProgressReportForm(instance=report, unit=project.target_unit)
+    context = {
+        "project": project,
+        "report": report,
+        "period": period,
+        "periods": [(p, existing.get(p.start)) for p in reversed(periods)],
+        "form": form,
+        "editable": editable,
+        "saved_at": saved_at,
+        "evidence_form": EvidenceForm(),
+        "today": today,
+        "history": history_rows(
+            (
+                lambda r: _("Report"),
+                ProgressReport.history.filter(id=report.pk).select_related(
+                    "history_user"
+                ),
+            ),
+            limit=10,
+        )
+        if report.pk
+        else [],
+    }
+    return render_page_or_partial(
+        request,
+        "planning/report_entry.html",
+        "planning/partials/report_panel.html",
+        context,
+    )
+
+
+def _carry_over(existing, period) -> dict:
+    """A new report starts from the previous one's cumulative figures."""
+    earlier = [r for start, r in existing.items() if start < period.start]
+    if not earlier:
+        return {}
+    last = max(earlier, key=lambda r: r.period_start)
+    return {
+        "achieved_value": last.achieved_value,
+        "percent_complete": last.percent_complete,
+    }
+
+
+@login_required
+@require_POST
+def report_evidence_upload(request, pk):
+    report = get_visible_or_404(
+        ProgressReport.objects.select_related("project__plan"), request.user, pk=pk
+    )
+    if not ProgressReport.objects.editable_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            report_services.evidence_attach(
+                file=form.cleaned_data["file"], by=request.user, report=report
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            form = EvidenceForm()
+            if not is_partial_request(request):
+                messages.success(request, _("The file was attached."))
+    if not is_partial_request(request):
+        if form.errors:
+            messages.error(
+                request, " ".join(str(e) for errs in form.errors.values() for e in errs)
+            )
+        return redirect(
+            reverse("planning:report_entry", args=[report.project_id])
+            + f"?period={report.period_start:%Y-%m-%d}"
+        )
+    return render(
+        request,
+        "planning/partials/evidence_panel.html",
+        {
+            "report": report,
+            "evidence": list(report.evidence.all()),
+            "evidence_form": form,
+            "editable": True,
+            "upload_url": reverse("planning:report_evidence_upload", args=[report.pk]),
+        },
+    )
+
+
+@login_required
+@require_POST
+def evidence_delete(request, pk):
+    evidence = get_visible_or_404(
+        EvidenceFile.objects.select_related("report__project__plan", "event"),
+        request.user,
+        pk=pk,
+    )
+    if not EvidenceFile.objects.editable_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied
+    report, event = evidence.report, evidence.event
+    try:
+        report_services.evidence_delete(evidence=evidence)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The file was removed."))
+    if report is not None:
+        return redirect(
+            reverse("planning:report_entry", args=[report.project_id])
+            + f"?period={report.period_start:%Y-%m-%d}"
+        )
+    return redirect(event)
+
+
+@login_required
+def evidence_download(request, pk):
+    evidence = get_visible_or_404(EvidenceFile.objects.all(), request.user, pk=pk)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+    )
+
+
+@login_required
+def report_detail(request, pk):
+    user = request.user
+    report = get_visible_or_404(
+        ProgressReport.objects.select_related(
+            "project__plan",
+            "project__owner",
+            "union",
+            "submitted_by",
+            "reviewed_by",
+        ).prefetch_related("evidence"),
+        user,
+        pk=pk,
+    )
+    can_review = report_services.can_review(report=report, user=user)
+    return render(
+        request,
+        "planning/report_detail.html",
+        {
+            "report": report,
+            "project": report.project,
+            "can_review": can_review,
+            "review_form": ReviewForm() if can_review else None,
+            "can_edit": ProgressReport.objects.editable_by(user)
+            .filter(pk=report.pk)
+            .exists(),
+            "history": history_rows(
+                (
+                    lambda r: _("Report"),
+                    ProgressReport.history.filter(id=report.pk).select_related(
+                        "history_user"
+                    ),
+                ),
+                limit=15,
+            ),
+        },
+    )
+
+
+def _queue_base(user):
+    return ProgressReport.objects.reviewable_by(user)
+
+
+@login_required
+def review_queue(request):
+    user = request.user
+    if not user.has_role("reviewer"):
+        raise PermissionDenied
+    base = _queue_base(user)
+    review_filter = ReviewFilter(
+        request.GET or None, queryset=base, user=user, base=base
+    )
+    reports = (
+        review_filter.qs.select_related(
+            "project__owner", "project__plan", "union", "submitted_by"
+        )
+        .annotate(n_evidence=Count("evidence"))
+        .order_by("submitted_at", "pk")
+    )
+    page = Paginator(reports, 25).get_page(request.GET.get("page"))
+    return render_page_or_partial(
+        request,
+        "planning/review_queue.html",
+        "planning/partials/review_rows.html",
+        {
+            "filter": review_filter,
+            "page": page,
+            "today": timezone.localdate(),
+            "now": timezone.now(),
+            "next": request.get_full_path(),
+        },
+    )
+
+
+def _safe_next(request, default):
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
+        return target
+    return default
+
+
+@login_required
+@require_POST
+def report_review(request, pk):
+    user = request.user
+    report = get_visible_or_404(
+        ProgressReport.objects.select_related("project__plan", "union"), user, pk=pk
+    )
+    if not report_services.can_review(report=report, user=user):
+        raise PermissionDenied
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            report = report_services.report_review(
+                report=report,
+                by=user,
+                approve=approve,
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            if request.POST.get("row") and is_partial_request(request):
+                report = (
+                    ProgressReport.objects.select_related(
+                        "project__owner", "union", "submitted_by"
+                    )
+                    .annotate(n_evidence=Count("evidence"))
+                    .get(pk=report.pk)
+                )
+                return render(
+                    request,
+                    "planning/partials/review_row.html",
+                    {"report": report, "now": timezone.now(), "decided": True},
+                )
+            messages.success(
+                request,
+                _("The report was approved.")
+                if approve
+                else _("The report was returned."),
+            )
+            return redirect(_safe_next(request, reverse("planning:review_queue")))
+    messages.error(
+        request, " ".join(str(e) for errs in form.errors.values() for e in errs)
+    )
+    if is_partial_request(request):
+        return htmx_redirect(request, report.get_absolute_url())
+    return redirect(report)
+
+
+@login_required
+@require_POST
+def review_bulk(request):
+    user = request.user
+    if not user.has_role("reviewer"):
+        raise PermissionDenied
+    form = BulkReviewForm(request.POST, queryset=_queue_base(user))
+    back = _safe_next(request, reverse("planning:review_queue"))
+    if not form.is_valid():
+        messages.error(
+            request, " ".join(str(e) for errs in form.errors.values() for e in errs)
+        )
+        return redirect(back)
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        done, problems = report_services.reports_review_bulk(
+            reports=form.cleaned_data["reports"],
+            by=user,
+            approve=approve,
+            comment=form.cleaned_data["comment"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    if done:
+        messages.success(
+            request,
+            (
+                _("%(count)s reports were approved.")
+                if approve
+                else _("%(count)s reports were returned.")
+            )
+            % {"count": done},
+        )
+    for problem in problems:
+        messages.warning(request, problem)
+    return redirect(back)

@@ -1,0 +1,211 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from unionportal.access import get_editable_or_403, get_visible_or_404
+from unionportal.htmx import render_page_or_partial
+from unionportal.xlsx import XLSX_CONTENT_TYPE
+
+from ..filters import ProjectFilter
+from ..forms import MilestoneForm, ProjectForm
+from ..models import KeyWorkProject, Milestone
+from ..selectors import (
+    progress_chart,
+    project_history,
+    project_list_queryset,
+)
+from ..selectors import (
+    project_detail as select_project_detail,
+)
+from ..services import excel, plans
+from .common import apply_errors, unions_below
+
+
+def _filtered(request):
+    return ProjectFilter(
+        request.GET or None,
+        queryset=project_list_queryset(request.user),
+        user=request.user,
+    )
+
+
+@login_required
+def project_list(request):
+    project_filter = _filtered(request)
+    qs = project_filter.qs if project_filter.is_bound else project_filter.queryset
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render_page_or_partial(
+        request,
+        "planning/project_list.html",
+        "planning/partials/project_rows.html",
+        {
+            "filter": project_filter,
+            "page": page,
+            "query": request.GET.urlencode(),
+            "user_union_id": request.user.union_id,
+        },
+    )
+
+
+@login_required
+def project_export(request):
+    project_filter = _filtered(request)
+    if project_filter.is_bound and not project_filter.is_valid():
+        raise Http404
+    qs = project_filter.qs if project_filter.is_bound else project_filter.queryset
+    handle = excel.projects_export(projects=qs)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"projects-{stamp}.xlsx",
+        content_type=XLSX_CONTENT_TYPE,
+    )
+
+
+@login_required
+def project_detail(request, pk):
+    user = request.user
+    try:
+        project = select_project_detail(int(pk), user)
+    except KeyWorkProject.DoesNotExist as exc:
+        raise Http404 from exc
+    reports = project.visible_reports
+    can_edit = KeyWorkProject.objects.editable_by(user).filter(pk=project.pk).exists()
+    can_report = (
+        KeyWorkProject.objects.reportable_by(user).filter(pk=project.pk).exists()
+    )
+    can_milestones = (
+        project.plan.status != "closed"
+        and KeyWorkProject.objects.milestones_editable_by(user)
+        .filter(pk=project.pk)
+        .exists()
+    )
+    evidence = [e for r in reports for e in r.evidence.all()]
+    return render(
+        request,
+        "planning/project_detail.html",
+        {
+            "project": project,
+            "participants": list(project.participants.all()),
+            "milestones": list(project.milestones.all()),
+            "reports": reports,
+            "evidence": evidence,
+            "chart": progress_chart(project, reports),
+            "history": project_history(project, [r.pk for r in reports]),
+            "can_edit": can_edit,
+            "can_report": can_report,
+            "can_milestones": can_milestones,
+            "milestone_form": MilestoneForm() if can_milestones else None,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def project_edit(request, pk):
+    project = get_editable_or_403(
+        KeyWorkProject.objects.select_related("plan__owner", "owner"),
+        request.user,
+        pk=pk,
+    )
+    users = get_user_model().objects.filter(union_id=project.owner_id, is_active=True)
+    form = ProjectForm(
+        request.POST or None,
+        instance=project,
+        scope=unions_below(request.user, project.plan.owner),
+        users=users,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "participants"}
+        try:
+            plans.project_update(
+                project=project,
+                data=data,
+                participants=form.cleaned_data["participants"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The project was saved."))
+            return redirect(project)
+    return render(
+        request, "planning/project_form.html", {"form": form, "project": project}
+    )
+
+
+def _milestone_project(request, pk):
+    project = get_visible_or_404(
+        KeyWorkProject.objects.select_related("plan"), request.user, pk=pk
+    )
+    if (
+        not KeyWorkProject.objects.milestones_editable_by(request.user)
+        .filter(pk=project.pk)
+        .exists()
+    ):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    return project
+
+
+@login_required
+@require_POST
+def milestone_create(request, pk):
+    project = _milestone_project(request, pk)
+    form = MilestoneForm(request.POST)
+    if form.is_valid():
+        try:
+            plans.milestone_save(
+                milestone=Milestone(project=project), data=form.cleaned_data
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The milestone was added."))
+    else:
+        messages.error(
+            request,
+            " ".join(str(e) for errors in form.errors.values() for e in errors),
+        )
+    return redirect(f"{project.get_absolute_url()}#milestones")
+
+
+def _milestone(request, pk):
+    milestone = get_visible_or_404(
+        Milestone.objects.select_related("project__plan"), request.user, pk=pk
+    )
+    _milestone_project(request, milestone.project_id)
+    return milestone
+
+
+@login_required
+@require_POST
+def milestone_toggle(request, pk):
+    milestone = _milestone(request, pk)
+    try:
+        plans.milestone_toggle(milestone=milestone)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(f"{milestone.project.get_absolute_url()}#milestones")
+
+
+@login_required
+@require_POST
+def milestone_delete(request, pk):
+    milestone = _milestone(request, pk)
+    project = milestone.project
+    try:
+        plans.milestone_delete(milestone=milestone)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The milestone was removed."))
+    return redirect(f"{project.get_absolute_url()}#milestones")

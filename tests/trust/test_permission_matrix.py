@@ -1,0 +1,233 @@
+"""Every URL of the project, every persona: who gets in, who is refused, and how.
+
+The URLs come from the resolver (tests/trust/endpoints.py), the expectations from
+tests/trust/rules.py. Each persona's request runs in a savepoint that is rolled
+back, so one persona's write never changes what the next one sees.
+"""
+
+import json
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from tests.trust.endpoints import admin_site_endpoints, portal_endpoints
+from tests.trust.html import inline_script_problems
+from tests.trust.rules import ALL_PERSONAS, RULES
+from tests.trust.world import PERSONAS, World
+
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# A write that passed the access check but whose data or object state was refused.
+PROCESSED_REFUSALS = (400, 409, 412, 415, 428)
+DERIVED = "derived from GET"
+
+
+def _cases():
+    cases = []
+    for endpoint in portal_endpoints():
+        rule = RULES.get(endpoint.key)
+        if rule is None:
+            cases.append(pytest.param(endpoint, None, id=f"{endpoint.key}-NO-RULE"))
+            continue
+        methods = list(rule.methods)
+        if "POST" not in methods and not endpoint.is_api:
+            methods.append("POST")
+        cases += [
+            pytest.param(endpoint, method, id=f"{endpoint.key}-{method}")
+            for method in methods
+        ]
+    return cases
+
+
+def _outcome(response, *, endpoint, method) -> str:
+    """What a response means: ok, login, 302, 403, 404, 405 or the bare status."""
+    status = response.status_code
+    location = response.get("Location", "")
+    if status in (301, 302, 303) and location.startswith(reverse("login")):
+        return "login"
+    if endpoint.is_api and status == 401:
+        return "login"
+    if status in (403, 404, 405):
+        return str(status)
+    if method == "GET":
+        if status == 200:
+            return "ok"
+        if status in (301, 302, 303):
+            return "302"
+        return str(status)
+    if status in (301, 302, 303):
+        return "302"
+    if 200 <= status < 400 or status in PROCESSED_REFUSALS:
+        return "ok"
+    return str(status)
+
+
+def _accepted(
+    expected: str, persona: str, *, endpoint, method, get_outcome=None
+) -> set[str]:
+    if expected == DERIVED:
+        # A page that declares no POST: a POST gets no further than a GET did, and a
+        # read-only leader is refused whatever the page.
+        allowed = {"403", "404", "405", "login"}
+        if get_outcome in ("ok", "302") and persona != "leader":
+            allowed |= {get_outcome, "ok"}
+        return allowed
+    if expected == "login" and persona == "anonymous" and endpoint.is_api:
+        return {"login", "403"}
+    if expected == "ok" and method != "GET":
+        return {"ok", "302"}
+    return {expected}
+
+
+def _request(client, method, path, *, endpoint, data, query):
+    if method == "GET":
+        return client.get(path, query)
+    if endpoint.is_api:
+        return client.generic(
+            method,
+            path,
+            json.dumps(data),
+            content_type="application/json",
+            headers={"If-Match": "*"} if method in ("PUT", "PATCH") else {},
+        )
+    return client.post(path, data)
+
+
+def _describe(response) -> str:
+    text = f"{response.status_code}"
+    if response.get("Location"):
+        text += f" → {response['Location']}"
+    exc_info = getattr(response, "exc_info", None)
+    if exc_info:
+        text += f" raised {exc_info[0].__name__}: {exc_info[1]}"
+    return text
+
+
+def _page_problems(response) -> list[str]:
+    if response.status_code != 200:
+        return []
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return []
+    problems = []
+    if "script-src 'self'" not in response.get("Content-Security-Policy", ""):
+        problems.append("no Content-Security-Policy")
+    problems += inline_script_problems(response.content.decode(errors="replace"))
+    return problems
+
+
+def _run_as(persona, users, method, path, *, endpoint, data, query):
+    """One request as ``persona``, rolled back afterwards."""
+    with transaction.atomic():
+        client = Client(raise_request_exception=False)
+        if persona != "anonymous":
+            client.force_login(
+                users[persona], backend="accounts.backends.UnionModelBackend"
+            )
+        response = _request(
+            client, method, path, endpoint=endpoint, data=data, query=query
+        )
+        transaction.set_rollback(True)
+    cache.clear()
+    return response
+
+
+@pytest.mark.parametrize(("endpoint", "method"), _cases())
+def test_permission_matrix(endpoint, method, request, db):
+    rule = RULES.get(endpoint.key)
+    if rule is None:
+        pytest.fail(
+            f"{endpoint.key} ({endpoint.route}) has no rule: add one to "
+            "tests/trust/rules.py saying which personas may read and change it."
+        )
+    world = World(request)
+    users = {persona: world.user(persona) for persona in PERSONAS}
+    path = endpoint.path(**rule.kwargs(world))
+    data = rule.data(world) if method in WRITE_METHODS else {}
+    hidden = rule.hidden(world) if rule.hidden and method == "GET" else {}
+    expected = rule.methods.get(method) or {p: DERIVED for p in ALL_PERSONAS}
+    get_outcomes = {}
+    if method == "POST" and "POST" not in rule.methods:
+        for persona in ALL_PERSONAS:
+            response = _run_as(
+                persona,
+                users,
+                "GET",
+                path,
+                endpoint=endpoint,
+                data={},
+                query=rule.query,
+            )
+            get_outcomes[persona] = _outcome(response, endpoint=endpoint, method="GET")
+
+    failures = []
+    for persona in ALL_PERSONAS:
+        response = _run_as(
+            persona, users, method, path, endpoint=endpoint, data=data, query=rule.query
+        )
+        got = _outcome(response, endpoint=endpoint, method=method)
+        accepted = _accepted(
+            expected[persona],
+            persona,
+            endpoint=endpoint,
+            method=method,
+            get_outcome=get_outcomes.get(persona),
+        )
+        if got not in accepted:
+            failures.append(
+                f"{persona}: expected {'/'.join(sorted(accepted))}, "
+                f"got {got} ({_describe(response)})"
+            )
+            continue
+        if method == "GET":
+            failures += [f"{persona}: {p}" for p in _page_problems(response)]
+        for text in hidden.get(persona, []):
+            if text.encode() in response.content:
+                failures.append(
+                    f"{persona}: the page shows {text!r}, outside its scope"
+                )
+    assert not failures, f"{method} {path}\n" + "\n".join(failures)
+
+
+def test_every_url_has_exactly_one_rule():
+    keys = {endpoint.key for endpoint in portal_endpoints()}
+    missing = sorted(keys - set(RULES))
+    stale = sorted(set(RULES) - keys)
+    assert not missing, f"URLs without a rule in tests/trust/rules.py: {missing}"
+    assert not stale, f"rules for URLs that no longer exist: {stale}"
+
+
+# --- Django's admin site: no portal role gets in ---------------------------------------
+
+ADMIN_SITE_EXCEPTIONS = {
+    "admin:login": "ok",  # the sign-in form itself
+    "admin:logout": "index",  # non-staff are sent to the index, which asks to sign in
+}
+
+
+@pytest.mark.parametrize("endpoint", admin_site_endpoints(), ids=lambda e: e.key)
+def test_admin_site_is_closed_to_every_portal_role(endpoint, request, db):
+    world = World(request)
+    users = {persona: world.user(persona) for persona in PERSONAS}
+    path = endpoint.sample_path()
+    admin_login = reverse("admin:login")
+    failures = []
+    for persona in ALL_PERSONAS:
+        response = _run_as(
+            persona, users, "GET", path, endpoint=endpoint, data={}, query={}
+        )
+        expected = ADMIN_SITE_EXCEPTIONS.get(endpoint.key)
+        if expected == "ok":
+            good = response.status_code in (200, 302)
+        elif expected == "index":
+            good = response.status_code == 302 and response["Location"] == reverse(
+                "admin:index"
+            )
+        else:
+            good = response.status_code == 302 and response["Location"].startswith(
+                admin_login
+            )
+        if not good:
+            failures.append(f"{persona}: {_describe(response)}")
+    assert not failures, f"GET {path}\n" + "\n".join(failures)

@@ -1,0 +1,269 @@
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.unions.factories import officer_factory, resident_id, term_factory
+from unions.models import OfficeTerm, Position
+
+
+@pytest.fixture
+def term(grassroots):
+    return term_factory(
+        grassroots, planned_end=timezone.localdate() + timedelta(days=60)
+    )
+
+
+@pytest.fixture
+def other_term(other_grassroots):
+    return term_factory(
+        other_grassroots, planned_end=timezone.localdate() - timedelta(days=60)
+    )
+
+
+def test_leader_reads_the_terms_dashboard(client_for, leader, term, other_term):
+    response = client_for(leader).get(reverse("unions:term_dashboard"))
+    assert response.status_code == 200
+    assert b'data-chart="chart-term-ends"' in response.content
+    assert b'data-status="overdue">1<' in response.content
+    assert b'data-status="due">1<' in response.content
+
+
+def test_dashboard_lists_due_and_overdue_terms_by_subdistrict(
+    client_for, admin_user, term, other_term, subdistrict, other_subdistrict
+):
+    content = client_for(admin_user).get(reverse("unions:term_dashboard")).content
+    assert subdistrict.name_en.encode() in content
+    assert other_subdistrict.name_en.encode() in content
+
+
+def test_cadre_dashboard_shows_only_their_scope(
+    client_for, cadre_grass, term, other_term
+):
+    content = client_for(cadre_grass).get(reverse("unions:term_dashboard")).content
+    assert other_term.union.name_en.encode() not in content
+    assert b'data-status="overdue">0<' in content
+
+
+def test_cadre_gets_404_on_a_term_of_another_subdistrict(
+    client_for, cadre_grass, other_term
+):
+    response = client_for(cadre_grass).get(other_term.get_absolute_url())
+    assert response.status_code == 404
+
+
+def test_cadre_reads_their_own_term(client_for, cadre_grass, term):
+    response = client_for(cadre_grass).get(term.get_absolute_url())
+    assert response.status_code == 200
+    assert b'data-status="due"' in response.content
+
+
+def test_unknown_term_answers_404(client_for, admin_user):
+    response = client_for(admin_user).get(reverse("unions:term_detail", args=[424242]))
+    assert response.status_code == 404
+
+
+def test_term_list_filters_by_status_in_sql(client_for, admin_user, term, other_term):
+    response = client_for(admin_user).get(
+        reverse("unions:term_list"), {"status": "overdue"}
+    )
+    assert other_term.union.name_en.encode() in response.content
+    assert term.union.name_en.encode() not in response.content
+
+
+def test_term_list_filters_by_subdistrict(
+    client_for, admin_user, term, other_term, subdistrict
+):
+    response = client_for(admin_user).get(
+        reverse("unions:term_list"), {"area": subdistrict.pk}
+    )
+    assert term.union.name_en.encode() in response.content
+    assert other_term.union.name_en.encode() not in response.content
+
+
+def test_term_list_with_an_unknown_status_shows_a_form_error_not_500(
+    client_for, admin_user, term
+):
+    response = client_for(admin_user).get(
+        reverse("unions:term_list"), {"status": "nonsense"}
+    )
+    assert response.status_code == 200
+
+
+# --- writes on terms: outsider 404, read-only 403, editor succeeds -----------------------
+
+
+def _term_data(**changes):
+    data = {"number": 3, "start": "2024-02-29", "length_years": 3}
+    data.update(changes)
+    return data
+
+
+def test_admin_records_a_first_term(client_for, admin_user, grassroots):
+    response = client_for(admin_user).post(
+        reverse("unions:term_create", args=[grassroots.pk]), _term_data()
+    )
+    assert response.status_code == 302
+    term = OfficeTerm.objects.get(union=grassroots)
+    assert term.planned_end == date(2027, 2, 28)
+
+
+def test_leader_gets_403_on_term_create(client_for, leader, grassroots):
+    response = client_for(leader).post(
+        reverse("unions:term_create", args=[grassroots.pk]), _term_data()
+    )
+    assert response.status_code == 403
+    assert not OfficeTerm.objects.exists()
+
+
+def test_cadre_gets_403_on_term_create(client_for, cadre_grass, grassroots):
+    response = client_for(cadre_grass).post(
+        reverse("unions:term_create", args=[grassroots.pk]), _term_data()
+    )
+    assert response.status_code == 403
+
+
+def test_outsider_gets_404_on_term_create(client_for, outsider, grassroots):
+    response = client_for(outsider).post(
+        reverse("unions:term_create", args=[grassroots.pk]), _term_data()
+    )
+    assert response.status_code == 404
+
+
+def test_second_open_term_is_refused_with_a_message(client_for, admin_user, term):
+    response = client_for(admin_user).post(
+        reverse("unions:term_create", args=[term.union.pk]), _term_data()
+    )
+    assert response.status_code == 200
+    assert b"already has a current term" in response.content
+    assert OfficeTerm.objects.filter(union=term.union).count() == 1
+
+
+def test_term_of_four_years_is_refused(client_for, admin_user, grassroots):
+    response = client_for(admin_user).post(
+        reverse("unions:term_create", args=[grassroots.pk]), _term_data(length_years=4)
+    )
+    assert response.status_code == 200
+    assert not OfficeTerm.objects.exists()
+
+
+def test_admin_corrects_a_term(client_for, admin_user, term):
+    response = client_for(admin_user).post(
+        reverse("unions:term_edit", args=[term.pk]), _term_data(number=2)
+    )
+    assert response.status_code == 302
+    term.refresh_from_db()
+    assert (term.number, term.planned_end) == (2, date(2027, 2, 28))
+
+
+def test_leader_gets_403_on_term_edit(client_for, leader, term):
+    response = client_for(leader).post(
+        reverse("unions:term_edit", args=[term.pk]), _term_data()
+    )
+    assert response.status_code == 403
+
+
+def test_outsider_gets_404_on_term_edit(client_for, outsider, term):
+    response = client_for(outsider).post(
+        reverse("unions:term_edit", args=[term.pk]), _term_data()
+    )
+    assert response.status_code == 404
+
+
+# --- officers --------------------------------------------------------------------------
+
+
+def _officer_data(**changes):
+    data = {
+        "name": "赵丽华",
+        "gender": "female",
+        "phone": "13700001111",
+        "id_number": resident_id(),
+        "role": "chair",
+        "start": timezone.localdate().isoformat(),
+    }
+    data.update(changes)
+    return data
+
+
+def test_admin_adds_an_officer(client_for, admin_user, term):
+    response = client_for(admin_user).post(
+        reverse("unions:position_add", args=[term.pk]), _officer_data()
+    )
+    assert response.status_code == 302
+    assert term.positions.get().person.name == "赵丽华"
+
+
+def test_officer_with_a_bad_id_number_is_refused_and_nothing_written(
+    client_for, admin_user, term
+):
+    response = client_for(admin_user).post(
+        reverse("unions:position_add", args=[term.pk]),
+        _officer_data(id_number="110105194912310021"),
+    )
+    assert response.status_code == 200
+    assert b"check digit" in response.content
+    assert not term.positions.exists()
+
+
+def test_cadre_gets_403_on_adding_an_officer(client_for, cadre_grass, term):
+    response = client_for(cadre_grass).post(
+        reverse("unions:position_add", args=[term.pk]), _officer_data()
+    )
+    assert response.status_code == 403
+
+
+def test_outsider_gets_404_on_adding_an_officer(client_for, outsider, term):
+    response = client_for(outsider).post(
+        reverse("unions:position_add", args=[term.pk]), _officer_data()
+    )
+    assert response.status_code == 404
+
+
+def test_leader_gets_403_on_adding_an_officer(client_for, leader, term):
+    response = client_for(leader).post(
+        reverse("unions:position_add", args=[term.pk]), _officer_data()
+    )
+    assert response.status_code == 403
+
+
+def test_admin_ends_an_office(client_for, admin_user, term):
+    position = officer_factory(term, role=Position.Role.CHAIR)
+    response = client_for(admin_user).post(
+        reverse("unions:position_end", args=[position.pk]),
+        {"end": timezone.localdate().isoformat()},
+    )
+    assert response.status_code == 302
+    position.refresh_from_db()
+    assert position.is_current is False
+
+
+def test_cadre_gets_403_on_ending_an_office(client_for, cadre_grass, term):
+    position = officer_factory(term)
+    response = client_for(cadre_grass).post(
+        reverse("unions:position_end", args=[position.pk]),
+        {"end": timezone.localdate().isoformat()},
+    )
+    assert response.status_code == 403
+    assert Position.objects.get(pk=position.pk).is_current
+
+
+def test_outsider_gets_404_on_ending_an_office(client_for, outsider, term):
+    position = officer_factory(term)
+    response = client_for(outsider).post(
+        reverse("unions:position_end", args=[position.pk]),
+        {"end": timezone.localdate().isoformat()},
+    )
+    assert response.status_code == 404
+
+
+def test_term_page_shows_officer_history(client_for, admin_user, term):
+    position = officer_factory(term, role=Position.Role.CHAIR, name="钱进")
+    client_for(admin_user).post(
+        reverse("unions:position_end", args=[position.pk]),
+        {"end": timezone.localdate().isoformat()},
+    )
+    content = client_for(admin_user).get(term.get_absolute_url()).content.decode()
+    assert "钱进" in content
+    assert 'data-testid="history"' in content

@@ -1,0 +1,130 @@
+"""What the office terms ask of the signed-in user, for the home page."""
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from unionportal.home import HomeTask
+
+from .models import OfficeTerm, TermChange
+from .workflow import NEXT_STEP, STEP_ACTIONS, UNION_STEPS
+
+ITEMS = 5
+APPROVAL_STATES = [
+    state for state, step in NEXT_STEP.items() if step not in UNION_STEPS
+]  # the change waits for the higher union in these states
+UNION_STATES = [state for state, step in NEXT_STEP.items() if step in UNION_STEPS]
+
+
+def home_tasks(user) -> list[HomeTask]:
+    if not user.is_authenticated:
+        return []
+    if user.has_role("admin"):
+        return _admin_tasks(user)
+    if user.has_role("cadre") and user.union_id:
+        return _cadre_tasks(user)
+    return []
+
+
+def _items(queryset, label):
+    return [(label(obj), obj.get_absolute_url()) for obj in queryset[:ITEMS]]
+
+
+def _admin_tasks(user) -> list[HomeTask]:
+    today = timezone.localdate()
+    terms = OfficeTerm.objects.visible_to(user).open().with_status(today)
+    counts = terms.aggregate(
+        overdue=Count("pk", filter=Q(status_today="overdue")),
+        due=Count("pk", filter=Q(status_today="due")),
+    )
+    dashboard = reverse("unions:term_list")
+    overdue = terms.filter(status_today="overdue").select_related("union")
+    due = terms.filter(status_today="due").select_related("union")
+    waiting = (
+        TermChange.objects.visible_to(user)
+        .filter(state__in=APPROVAL_STATES)
+        .select_related("union")
+        .order_by("updated_at")
+    )
+    waiting_count = waiting.count()
+    return [
+        HomeTask(
+            title=_("Overdue office terms"),
+            count=counts["overdue"],
+            url=f"{dashboard}?status=overdue",
+            icon="exclamation-octagon",
+            tone="danger",
+            detail=_("The planned end has passed and no new term has been elected."),
+            items=_items(overdue.order_by("planned_end"), lambda t: t.union.name)
+            if counts["overdue"]
+            else [],
+        ),
+        HomeTask(
+            title=_("Office terms falling due"),
+            count=counts["due"],
+            url=f"{dashboard}?status=due",
+            icon="calendar-event",
+            tone="warning",
+            detail=_("These terms end within six months: their changes should start."),
+            items=_items(due.order_by("planned_end"), lambda t: t.union.name)
+            if counts["due"]
+            else [],
+        ),
+        HomeTask(
+            title=_("Changes of term awaiting approval"),
+            count=waiting_count,
+            url=f"{reverse('unions:change_list')}?waiting=1",
+            icon="patch-check",
+            tone="primary",
+            items=_items(
+                waiting,
+                lambda c: f"{c.union.name} · {c.get_state_display()}",
+            )
+            if waiting_count
+            else [],
+        ),
+    ]
+
+
+def _cadre_tasks(user) -> list[HomeTask]:
+    today = timezone.localdate()
+    term = (
+        OfficeTerm.objects.filter(union_id=user.union_id)
+        .open()
+        .with_status(today)
+        .first()
+    )
+    tasks = []
+    if term is not None and term.status_today in ("due", "overdue"):
+        overdue = term.status_today == "overdue"
+        tasks.append(
+            HomeTask(
+                title=_("Your union's term is overdue")
+                if overdue
+                else _("Your union's term falls due"),
+                count=1,
+                url=term.get_absolute_url(),
+                icon="exclamation-octagon" if overdue else "calendar-event",
+                tone="danger" if overdue else "warning",
+                detail=_("Term %(number)s, planned end %(end)s.")
+                % {"number": term.number, "end": date_format(term.planned_end)},
+            )
+        )
+    change = (
+        TermChange.objects.filter(union_id=user.union_id, state__in=UNION_STATES)
+        .select_related("union")
+        .first()
+    )
+    tasks.append(
+        HomeTask(
+            title=_("Change of term: your next step"),
+            count=1 if change else 0,
+            url=change.get_absolute_url() if change else reverse("unions:change_list"),
+            icon="people",
+            tone="primary",
+            detail=str(STEP_ACTIONS[NEXT_STEP[change.state]]) if change else "",
+        )
+    )
+    return tasks

@@ -1,0 +1,813 @@
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import AuditEvent
+from accounts.services import audit_record
+from unionportal.access import (
+    ADMIN,
+    get_editable_or_403,
+    get_visible_or_404,
+    role_required,
+    writer_required,
+)
+from unionportal.htmx import render_page_or_partial
+from unionportal.xlsx import XLSX_CONTENT_TYPE, open_uploaded_workbook
+
+from . import imports, selectors, services, workflow
+from .filters import TermFilter, UnionFilter, apply_sort, term_sorts, union_sorts
+from .forms import (
+    CancelForm,
+    ChangePlanForm,
+    ElectionStepForm,
+    ImportForm,
+    OfficerAddForm,
+    OfficerFormSet,
+    PersonForm,
+    PositionEndForm,
+    StepForm,
+    TermForm,
+    UnionForm,
+)
+from .history import history_rows
+from .models import (
+    OfficeTerm,
+    Person,
+    Position,
+    TermChange,
+    TermChangeStep,
+    Union,
+)
+
+PAGE_SIZE = 25
+State = TermChange.State
+
+
+def _is_admin(user) -> bool:
+    return user.has_role(ADMIN)
+
+
+def _form_error(form, exc: ValidationError) -> None:
+    """Puts a service's ValidationError on the form, by field where it names one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# --- unions ---------------------------------------------------------------------------
+
+
+@login_required
+def union_list(request):
+    today = timezone.localdate()
+    unions = Union.objects.visible_to(request.user)
+    union_filter = UnionFilter(request.GET, queryset=unions, user=request.user)
+    queryset, sort = apply_sort(
+        union_filter.qs, request.GET.get("sort", ""), union_sorts(), "tree"
+    )
+    page = Paginator(selectors.unions_for_list(queryset, today), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render_page_or_partial(
+        request,
+        "unions/union_list.html",
+        "unions/partials/union_rows.html",
+        {
+            "page": page,
+            "filter": union_filter,
+            "sort": sort,
+            "is_admin": _is_admin(request.user),
+        },
+    )
+
+
+def _history(model_history, *, show_personal, limit=20, subject=None):
+    records = model_history.select_related("history_user").order_by(
+        "-history_date", "-history_id"
+    )[: limit + 10]
+    return history_rows(
+        records, show_personal=show_personal, limit=limit, subject=subject
+    )
+
+
+@login_required
+def union_detail(request, pk):
+    union = get_visible_or_404(
+        Union.objects.select_related("parent"), request.user, pk=pk
+    )
+    today = timezone.localdate()
+    context = selectors.union_detail(union, at=today)
+    is_admin = _is_admin(request.user)
+    context.update(
+        {
+            "union": union,
+            "is_admin": is_admin,
+            "can_plan_change": workflow.can_take_step(
+                request.user, union, State.PLANNED
+            ),
+            "history": _history(
+                Union.history.filter(id=union.pk), show_personal=is_admin
+            ),
+        }
+    )
+    return render(request, "unions/union_detail.html", context)
+
+
+@login_required
+@role_required(ADMIN)
+def union_create(request):
+    initial = {}
+    parent_id = request.GET.get("parent")
+    if parent_id:
+        parent = get_visible_or_404(Union.objects.all(), request.user, pk=parent_id)
+        initial["parent"] = parent
+        initial["kind"] = (
+            Union.Kind.SUBDISTRICT
+            if parent.kind == Union.Kind.DISTRICT
+            else Union.Kind.ENTERPRISE
+        )
+    form = UnionForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            union = services.union_create(
+                parent=data.pop("parent"), **{k: data[k] for k in data}
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request, _("Union %(name)s was created.") % {"name": union.name}
+            )
+            return redirect(union)
+    return render(request, "unions/union_form.html", {"form": form, "union": None})
+
+
+@login_required
+def union_edit(request, pk):
+    union = get_editable_or_403(Union.objects.all(), request.user, pk=pk)
+    form = UnionForm(request.POST or None, instance=union, user=request.user)
+    if request.method == "POST":
+        # ModelForm validation writes the posted values onto the instance; the
+        # service needs the union as stored to compare parents and paths.
+        stored = Union.objects.get(pk=union.pk)
+        if form.is_valid():
+            try:
+                union = services.union_update(union=stored, **form.cleaned_data)
+            except ValidationError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(
+                    request, _("Union %(name)s was saved.") % {"name": union.name}
+                )
+                return redirect(union)
+        union = stored
+    return render(request, "unions/union_form.html", {"form": form, "union": union})
+
+
+@login_required
+@require_POST
+def union_deactivate(request, pk):
+    union = get_editable_or_403(Union.objects.all(), request.user, pk=pk)
+    try:
+        services.union_deactivate(union=union)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now inactive. Its records are kept.") % {"name": union.name},
+        )
+    return redirect(union)
+
+
+@login_required
+@require_POST
+def union_activate(request, pk):
+    union = get_editable_or_403(Union.objects.all(), request.user, pk=pk)
+    try:
+        services.union_activate(union=union)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(name)s is active again.") % {"name": union.name})
+    return redirect(union)
+
+
+@login_required
+@require_GET
+def union_export(request):
+    include_personal = request.GET.get("personal") == "1"
+    if include_personal and not _is_admin(request.user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    union_filter = UnionFilter(
+        request.GET, queryset=Union.objects.visible_to(request.user), user=request.user
+    )
+    queryset, _sort = apply_sort(
+        union_filter.qs, request.GET.get("sort", ""), union_sorts(), "tree"
+    )
+    unions = selectors.unions_for_list(queryset, today)
+    content = imports.union_export(
+        unions=unions, at=today, include_personal=include_personal
+    )
+    if include_personal:
+        audit_record(
+            kind=AuditEvent.Kind.PERSONAL_DATA_EXPORT,
+            request=request,
+            detail=f"unions export with phone and ID numbers: {request.GET.urlencode()}"[
+                :500
+            ],
+        )
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = (
+        f'attachment; filename="unions-{today.isoformat()}.xlsx"'
+    )
+    return response
+
+
+# --- import ----------------------------------------------------------------------------
+
+IMPORT_SESSION_KEY = "unions_import"
+
+
+def _import_storage_name(token: str) -> str:
+    return f"imports/unions/{token}.xlsx"
+
+
+def _forget_import(request) -> None:
+    pending = request.session.pop(IMPORT_SESSION_KEY, None)
+    if pending:
+        default_storage.delete(_import_storage_name(pending["token"]))
+
+
+@login_required
+@role_required(ADMIN)
+def union_import(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            workbook = open_uploaded_workbook(upload)
+            preview = imports.union_import_parse(workbook=workbook, user=request.user)
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            token = ""
+            if preview.is_valid:
+                _forget_import(request)
+                # The file waits for the confirmation under a random name that only
+                # this session knows; nothing the browser sent is used as a path.
+                token = secrets.token_urlsafe(24)
+                upload.seek(0)
+                default_storage.save(_import_storage_name(token), upload)
+                request.session[IMPORT_SESSION_KEY] = {
+                    "token": token,
+                    "filename": upload.name[:200],
+                }
+            return render(
+                request,
+                "unions/union_import_preview.html",
+                {"preview": preview, "token": token, "filename": upload.name},
+            )
+    return render(request, "unions/union_import.html", {"form": form})
+
+
+@login_required
+@role_required(ADMIN)
+@require_POST
+def union_import_confirm(request):
+    pending = request.session.get(IMPORT_SESSION_KEY)
+    token = request.POST.get("token", "")
+    if not pending or not secrets.compare_digest(pending["token"], token):
+        messages.error(
+            request,
+            _(
+                "This import is no longer waiting for confirmation; upload the file again."
+            ),
+        )
+        return redirect("unions:union_import")
+    name = _import_storage_name(pending["token"])
+    if not default_storage.exists(name):
+        request.session.pop(IMPORT_SESSION_KEY, None)
+        messages.error(request, _("The uploaded file is gone; upload it again."))
+        return redirect("unions:union_import")
+    with default_storage.open(name, "rb") as stored:
+        stored.name = pending["filename"]
+        try:
+            workbook = open_uploaded_workbook(stored)
+            preview = imports.union_import_parse(workbook=workbook, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("unions:union_import")
+    if not preview.is_valid:
+        # The unions changed since the preview (a code was taken meanwhile).
+        _forget_import(request)
+        return render(
+            request,
+            "unions/union_import_preview.html",
+            {"preview": preview, "token": "", "filename": pending["filename"]},
+        )
+    result = imports.union_import_apply(preview=preview)
+    _forget_import(request)
+    messages.success(
+        request,
+        _("Imported %(unions)s unions, %(terms)s terms and %(officers)s officers.")
+        % result,
+    )
+    return redirect("unions:union_list")
+
+
+@login_required
+@role_required(ADMIN)
+@require_GET
+def union_import_template(request):
+    response = HttpResponse(
+        imports.union_import_template(), content_type=XLSX_CONTENT_TYPE
+    )
+    response["Content-Disposition"] = 'attachment; filename="unions-template.xlsx"'
+    return response
+
+
+# --- people and positions ---------------------------------------------------------------
+
+
+@login_required
+def person_detail(request, pk):
+    person = get_visible_or_404(
+        Person.objects.select_related("union"), request.user, pk=pk
+    )
+    is_admin = _is_admin(request.user)
+    positions = (
+        Position.objects.filter(person=person)
+        .select_related("term", "union")
+        .order_by("-start", "-pk")
+    )
+    return render(
+        request,
+        "unions/person_detail.html",
+        {
+            "person": person,
+            "positions": positions,
+            "is_admin": is_admin,
+            "history": _history(
+                Person.history.filter(id=person.pk), show_personal=is_admin
+            ),
+        },
+    )
+
+
+@login_required
+def person_edit(request, pk):
+    person = get_editable_or_403(
+        Person.objects.select_related("union"), request.user, pk=pk
+    )
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_save(
+                person=Person.objects.get(pk=person.pk), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request, _("%(name)s was saved.") % {"name": form.cleaned_data["name"]}
+            )
+            return redirect("unions:person_detail", pk=person.pk)
+    return render(request, "unions/person_form.html", {"form": form, "person": person})
+
+
+@login_required
+def position_add(request, pk):
+    term = get_editable_or_403(
+        OfficeTerm.objects.select_related("union"), request.user, pk=pk
+    )
+    if term.closed:
+        messages.error(request, _("Officers can only be added to a term that is open."))
+        return redirect(term)
+    form = OfficerAddForm(request.POST or None, term=term)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.officer_add(term=term, **data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": data["name"]})
+            return redirect(term)
+    return render(request, "unions/position_form.html", {"form": form, "term": term})
+
+
+@login_required
+@require_POST
+def position_end(request, pk):
+    position = get_editable_or_403(
+        Position.objects.select_related("term", "person"), request.user, pk=pk
+    )
+    form = PositionEndForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the date the office ended."))
+        return redirect(position.term)
+    try:
+        services.position_end(position=position, end=form.cleaned_data["end"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is no longer %(role)s.")
+            % {"name": position.person.name, "role": position.get_role_display()},
+        )
+    return redirect(position.term)
+
+
+# --- office terms ---------------------------------------------------------------------
+
+
+@login_required
+def term_dashboard(request):
+    today = timezone.localdate()
+    data = selectors.term_dashboard(request.user, at=today)
+    return render(
+        request,
+        "unions/term_dashboard.html",
+        {**data, "today": today, "is_admin": _is_admin(request.user)},
+    )
+
+
+@login_required
+def term_list(request):
+    today = timezone.localdate()
+    terms = selectors.current_terms(OfficeTerm.objects.visible_to(request.user), today)
+    term_filter = TermFilter(request.GET, queryset=terms, user=request.user)
+    queryset, sort = apply_sort(
+        term_filter.qs, request.GET.get("sort", ""), term_sorts(), "end"
+    )
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render_page_or_partial(
+        request,
+        "unions/term_list.html",
+        "unions/partials/term_rows.html",
+        {"page": page, "filter": term_filter, "sort": sort},
+    )
+
+
+@login_required
+def term_detail(request, pk):
+    today = timezone.localdate()
+    term = get_visible_or_404(
+        OfficeTerm.objects.with_status(today).select_related("union"),
+        request.user,
+        pk=pk,
+    )
+    is_admin = _is_admin(request.user)
+    positions = list(
+        Position.objects.filter(term=term)
+        .select_related("person")
+        .ordered_by_role()
+        .order_by("-is_current", "role_order", "person__name")
+    )
+    changes = TermChange.objects.filter(old_term=term) | TermChange.objects.filter(
+        new_term=term
+    )
+    history = _history(
+        OfficeTerm.history.filter(id=term.pk), show_personal=is_admin
+    ) + _history(
+        Position.history.filter(term_id=term.pk).select_related("person"),
+        show_personal=is_admin,
+        subject=lambda r: r.person.name if r.person_id else "",
+    )
+    history.sort(key=lambda row: row.when, reverse=True)
+    return render(
+        request,
+        "unions/term_detail.html",
+        {
+            "term": term,
+            "union": term.union,
+            "positions": positions,
+            "changes": changes.order_by("-created_at"),
+            "is_admin": is_admin,
+            "history": history[:30],
+        },
+    )
+
+
+@login_required
+def term_create(request, pk):
+    union = get_editable_or_403(Union.objects.all(), request.user, pk=pk)
+    last = union.terms.order_by("-number").first()
+    form = TermForm(
+        request.POST or None,
+        initial={"number": (last.number + 1) if last else 1, "length_years": 5},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            term = services.term_open(union=union, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Term %(number)s of %(union)s was opened.")
+                % {"number": term.number, "union": union.name},
+            )
+            return redirect(term)
+    return render(
+        request, "unions/term_form.html", {"form": form, "union": union, "term": None}
+    )
+
+
+@login_required
+def term_edit(request, pk):
+    term = get_editable_or_403(
+        OfficeTerm.objects.select_related("union"), request.user, pk=pk
+    )
+    form = TermForm(request.POST or None, instance=term)
+    if request.method == "POST":
+        stored = OfficeTerm.objects.select_related("union").get(pk=term.pk)
+        if form.is_valid():
+            try:
+                term = services.term_update(term=stored, **form.cleaned_data)
+            except ValidationError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("The term was saved."))
+                return redirect(term)
+        term = stored
+    return render(
+        request,
+        "unions/term_form.html",
+        {"form": form, "union": term.union, "term": term},
+    )
+
+
+# --- changes of term ---------------------------------------------------------------------
+
+
+@login_required
+def change_list(request):
+    changes = (
+        TermChange.objects.visible_to(request.user)
+        .select_related("union", "old_term", "new_term")
+        .order_by("-updated_at", "-pk")
+    )
+    state = request.GET.get("state", "")
+    if state == "active":
+        changes = changes.active()
+    elif state in State.values:
+        changes = changes.filter(state=state)
+    waiting = request.GET.get("waiting") == "1"
+    if waiting:
+        from .home import APPROVAL_STATES
+
+        changes = changes.filter(state__in=APPROVAL_STATES)
+    page = Paginator(changes, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "unions/change_list.html",
+        {
+            "page": page,
+            "state": state,
+            "waiting": waiting,
+            "states": State.choices,
+            "can_plan": request.user.has_role(ADMIN, "cadre")
+            and not request.user.is_read_only,
+        },
+    )
+
+
+@login_required
+@writer_required
+def change_create(request):
+    user = request.user
+    if not (user.has_role(ADMIN) or user.has_role("cadre")):
+        raise PermissionDenied
+    unions = Union.objects.visible_to(user).filter(is_active=True)
+    if not user.has_role(ADMIN):
+        unions = unions.filter(pk=user.union_id)
+    busy = TermChange.objects.active().values("union_id")
+    unions = unions.exclude(pk__in=busy).order_by("path")
+    initial = {}
+    union_id = request.GET.get("union")
+    if union_id:
+        union = get_visible_or_404(Union.objects.all(), user, pk=union_id)
+        if not workflow.can_take_step(user, union, State.PLANNED):
+            raise PermissionDenied
+        initial["union"] = union
+        open_term = union.terms.filter(closed=False).first()
+        if open_term:
+            initial["new_term_years"] = open_term.length_years
+    form = ChangePlanForm(
+        request.POST or None, request.FILES or None, unions=unions, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if not workflow.can_take_step(user, data["union"], State.PLANNED):
+            raise PermissionDenied
+        try:
+            change = workflow.term_change_plan(
+                union=data["union"],
+                by=user,
+                day=data["date"],
+                planned_election_date=data["planned_election_date"],
+                new_term_years=data["new_term_years"],
+                comment=data["comment"],
+                document=data["document"],
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The change of term of %(union)s is planned.")
+                % {"union": change.union.name},
+            )
+            return redirect(change)
+    return render(request, "unions/change_form.html", {"form": form})
+
+
+def _step_form(change, step, data=None, files=None):
+    if step == State.ELECTION_HELD:
+        return ElectionStepForm(data, files, step=step, change=change)
+    return StepForm(data, files, step=step)
+
+
+def _change_context(request, change, *, form=None, formset=None, cancel_form=None):
+    user = request.user
+    step = workflow.next_step(change)
+    can_step = step is not None and workflow.can_take_step(user, change.union, step)
+    can_cancel = change.is_active and workflow.can_take_step(
+        user, change.union, State.CANCELLED
+    )
+    if can_step and form is None:
+        form = _step_form(change, step)
+        if step == State.ELECTION_HELD and formset is None:
+            formset = OfficerFormSet(prefix="officers")
+    if can_cancel and cancel_form is None:
+        cancel_form = CancelForm()
+    is_admin = _is_admin(user)
+    steps = selectors.change_steps(change)
+    done = {s.step for s in steps}
+    timeline = [
+        {
+            "state": value,
+            "label": label,
+            "done": value in done,
+            "current": value == step,
+        }
+        for value, label in State.choices
+        if value != State.CANCELLED
+    ]
+    return {
+        "change": change,
+        "union": change.union,
+        "steps": steps,
+        "timeline": timeline,
+        "next_step": step,
+        "next_label": State(step).label if step else "",
+        "next_action": workflow.STEP_ACTIONS.get(step, ""),
+        "can_step": can_step,
+        "can_cancel": can_cancel,
+        "form": form,
+        "formset": formset,
+        "cancel_form": cancel_form,
+        "elected": list(change.elected.all()),
+        "is_admin": is_admin,
+        "history": _history(
+            TermChange.history.filter(id=change.pk), show_personal=is_admin
+        ),
+        "waiting_for_higher_union": step is not None
+        and step not in workflow.UNION_STEPS,
+    }
+
+
+def _get_change(request, pk):
+    return get_visible_or_404(
+        TermChange.objects.select_related(
+            "union", "old_term", "new_term"
+        ).prefetch_related(Prefetch("elected")),
+        request.user,
+        pk=pk,
+    )
+
+
+@login_required
+def change_detail(request, pk):
+    change = _get_change(request, pk)
+    return render(
+        request, "unions/change_detail.html", _change_context(request, change)
+    )
+
+
+@login_required
+@require_POST
+def change_step(request, pk, step):
+    change = _get_change(request, pk)
+    if step not in workflow.PREVIOUS_STEP:
+        raise Http404
+    if not workflow.can_take_step(request.user, change.union, step):
+        raise PermissionDenied
+    if change.state != workflow.PREVIOUS_STEP[step]:
+        messages.error(
+            request,
+            _(
+                "“%(step)s” cannot be done now: the change of term is at “%(state)s”. "
+                "Nothing was changed."
+            )
+            % {"step": State(step).label, "state": change.get_state_display()},
+        )
+        return redirect(change)
+    form = _step_form(change, step, request.POST, request.FILES)
+    formset = None
+    if step == State.ELECTION_HELD:
+        formset = OfficerFormSet(request.POST, prefix="officers")
+    valid = form.is_valid() and (formset is None or formset.is_valid())
+    if valid:
+        data = form.cleaned_data
+        try:
+            workflow.term_change_advance(
+                change=change,
+                step=step,
+                by=request.user,
+                day=data["date"],
+                comment=data["comment"],
+                document=data["document"],
+                officers=formset.officers() if formset is not None else None,
+                new_term_years=data.get("new_term_years"),
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Done: %(step)s.") % {"step": State(step).label},
+            )
+            return redirect(change)
+    change.refresh_from_db()
+    return render(
+        request,
+        "unions/change_detail.html",
+        _change_context(request, change, form=form, formset=formset),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def change_cancel(request, pk):
+    change = _get_change(request, pk)
+    if not workflow.can_take_step(request.user, change.union, State.CANCELLED):
+        raise PermissionDenied
+    form = CancelForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            workflow.term_change_cancel(
+                change=change,
+                by=request.user,
+                day=data["date"],
+                comment=data["comment"],
+                document=data["document"],
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The change of term was cancelled."))
+            return redirect(change)
+    return render(
+        request,
+        "unions/change_detail.html",
+        _change_context(request, change, cancel_form=form),
+        status=400,
+    )
+
+
+@login_required
+def step_document(request, pk):
+    step = get_visible_or_404(
+        TermChangeStep.objects.select_related("change"), request.user, pk=pk
+    )
+    if not step.document:
+        raise Http404
+    try:
+        handle = step.document.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=step.document_name or step.document.name.rsplit("/", 1)[-1],
+    )
