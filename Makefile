@@ -54,6 +54,14 @@ restore: $(STAMP)
 	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/unionportal-YYYYmmdd-HHMMSS.tar.gz"; exit 2; }
 	$(BIN)/python -m unionportal.backup restore "$(FILE)"
 
+# The benchmark (docs/performance.md): seeds or reuses SCALE=tiny|district|city in
+# databases bench_<scale> on the DATABASE_URL server, serves it with gunicorn as in
+# production and measures pages, the quarter report job and exports (needs
+# DATABASE_URL, REDIS_URL and wrk). Figures in bench/results.json.
+SCALE ?= tiny
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --scale $(SCALE) $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -58,10 +58,13 @@ def notification_send(
         except IntegrityError:
             continue
     if created and settings.EMAIL_NOTIFICATIONS:
+        from unionportal.jobs import enqueue_on_commit
+
         from .tasks import send_notification_emails_task
 
-        ids = [n.pk for n in created]
-        transaction.on_commit(lambda: send_notification_emails_task.delay(ids))
+        enqueue_on_commit(
+            send_notification_emails_task, notification_ids=[n.pk for n in created]
+        )
     return created
 
 

@@ -446,6 +446,23 @@ def _mean_categories(per_quarter: list[list]) -> list:
     ]
 
 
+def key_work_categories(period: Period, lines: list[Line]) -> list[dict]:
+    """Key-work completion by planning category for the report's units (2 queries)."""
+    by_category = sources.key_work_by_category(
+        union_ids=[line.unit.pk for line in lines],
+        year=period.scheme.year,
+        end=period.end,
+    )
+    return [
+        {
+            "category": category,
+            "percent": round(100 * v["weighted"] / v["weight"], 1) if v["weight"] else 0.0,
+            "projects": v["projects"],
+        }
+        for category, v in sorted(by_category.items())
+    ]
+
+
 def summarise(lines: list[Line], rules: dict) -> dict:
     """What the dashboard shows besides the rows: grade counts, averages by
     category and by peer group, key-work completion and overdue terms."""

@@ -39,8 +39,14 @@ def _decimal(value) -> float | None:
     return None if value is None else float(value)
 
 
+def _group_path(line) -> str:
+    """Peer groups in the order of the tree (sub-districts by their path)."""
+    unit = line.unit
+    return unit.parent.path if line.peer_union_id and unit.parent_id else ""
+
+
 def _sorted(lines):
-    return sorted(lines, key=lambda line: (line.peer_group, line.rank, line.unit.path))
+    return sorted(lines, key=lambda line: (_group_path(line), line.rank, line.unit.path))
 
 
 def report_xlsx(*, period, rules: dict, lines: list, language: str) -> bytes:
@@ -63,7 +69,7 @@ def _report_xlsx(period, rules, lines) -> bytes:
         _("Grade"),
         _("Veto"),
         _("Previous total"),
-        _("Change"),
+        _("vs. previous"),
     ]
     rows = [
         [

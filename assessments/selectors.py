@@ -12,6 +12,7 @@ from django.db.models import Count, Max, Prefetch, Q, Sum
 
 from unions.models import Union
 
+from . import sources
 from .explain import explain, local_name
 from .models import (
     Indicator,
@@ -172,7 +173,7 @@ def report_rows(report: QuarterReport) -> list[QuarterReportRow]:
     return list(
         QuarterReportRow.objects.filter(report=report)
         .select_related("unit", "peer_union")
-        .order_by("peer_group", "rank", "unit__path")
+        .order_by("peer_union__path", "rank", "unit__path")
     )
 
 
@@ -315,6 +316,7 @@ def dashboard(report: QuarterReport, group: str | None) -> dict:
                         "itemStyle": {"color": GRADE_COLOURS[value]},
                     }
                     for value, label in Grade.choices
+                    if grades.get(value, 0)
                 ],
             }
         ],
@@ -358,7 +360,14 @@ def dashboard(report: QuarterReport, group: str | None) -> dict:
         key=lambda row: (-row.overdue_months, row.unit.path),
     )
     key_work_rows = [row for row in rows if row.key_work_ratio is not None]
-    key_work = _key_work_by_category(rules, rows)
+    key_work = [
+        {
+            "name": sources.category_label(item["category"]),
+            "percent": item["percent"],
+            "projects": item["projects"],
+        }
+        for item in summary.get("key_work_categories", [])
+    ]
     return {
         "report": report,
         "period": period,
@@ -380,38 +389,6 @@ def dashboard(report: QuarterReport, group: str | None) -> dict:
         "key_work": key_work,
         "key_work_units": len(key_work_rows),
     }
-
-
-def _key_work_by_category(rules: dict, rows: list[QuarterReportRow]) -> list[dict]:
-    """Key-work completion for each category that holds a key-work indicator: the
-    mean share of its points the units reached, over units it applied to."""
-    indicators = {
-        i["id"]: i
-        for i in rules.get("indicators", [])
-        if i.get("method") == Indicator.Method.KEY_WORK
-    }
-    categories = {c["id"]: c for c in rules.get("categories", [])}
-    sums: dict = defaultdict(lambda: [Decimal("0"), 0])
-    for row in rows:
-        for item in row.indicators or []:
-            indicator = indicators.get(item.get("id"))
-            if indicator is None or not item.get("applicable"):
-                continue
-            maximum = Decimal(indicator["max_points"])
-            if maximum <= 0:
-                continue
-            entry = sums[indicator["category_id"]]
-            entry[0] += Decimal(item["points"]) / maximum
-            entry[1] += 1
-    return [
-        {
-            "name": local_name(categories.get(cid, {})),
-            "percent": round(float(total / count * 100), 1),
-            "units": count,
-        }
-        for cid, (total, count) in sums.items()
-        if count
-    ]
 
 
 # --- scorecard --------------------------------------------------------------------------

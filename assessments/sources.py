@@ -60,3 +60,62 @@ def overdue_months(*, union_ids: list[int], at: date) -> dict[int, int]:
 
 def facts_for(facts: dict, union_id: int):
     return facts.get(union_id) or EMPTY_FACTS
+
+
+def key_work_by_category(*, union_ids: list[int], year: int, end: date) -> dict:
+    """Key-work completion by planning category at ``end``, for the dashboard.
+
+    Every project of the year's published (or closed) plans that the units own and
+    that had started by ``end``: Σ(weight × min(achieved ÷ target, 1)) ÷ Σ weight,
+    with "achieved" taken from the owner's latest approved report up to ``end`` (the
+    same reading as ``planning.selectors.assessment_facts``). Two queries.
+    Returns ``{category: {"weighted", "weight", "projects"}}``.
+    """
+    try:
+        from planning.models import KeyWorkProject, ProgressReport
+    except ImportError as exc:
+        _missing("planning.models", exc)
+        return {}
+    projects = list(
+        KeyWorkProject.objects.filter(
+            owner_id__in=list(union_ids),
+            plan__status__in=["published", "closed"],
+            plan__year=year,
+            start_date__lte=end,
+        ).values_list("pk", "owner_id", "category", "weight", "target_value")
+    )
+    if not projects:
+        return {}
+    owner_of = {pk: owner for pk, owner, *_rest in projects}
+    achieved: dict = {}
+    for project_id, union_id, value in (
+        ProgressReport.objects.filter(
+            project_id__in=list(owner_of),
+            status="approved",
+            period_end__lte=end,
+        )
+        .order_by("project_id", "period_start")
+        .values_list("project_id", "union_id", "achieved_value")
+    ):
+        if union_id == owner_of[project_id] and value is not None:
+            achieved[project_id] = value
+    result: dict = {}
+    for pk, _owner, category, weight, target in projects:
+        entry = result.setdefault(category, {"weighted": 0.0, "weight": 0.0, "projects": 0})
+        share = min(float(achieved.get(pk, 0)) / float(target), 1.0) if target else 0.0
+        entry["weighted"] += float(weight) * share
+        entry["weight"] += float(weight)
+        entry["projects"] += 1
+    return result
+
+
+def category_label(code: str) -> str:
+    """The planning category's name in the reader's language."""
+    try:
+        from planning.models import Category
+    except ImportError:
+        return code
+    try:
+        return str(Category(code).label)
+    except ValueError:
+        return code

@@ -15,10 +15,14 @@ logger = logging.getLogger(__name__)
 )
 def build_quarter_report_task(self, period_id: int, token: str | None = None):
     """Builds one period's report snapshot and files (idempotent)."""
+    from .models import Period
     from .services import report_build
 
     try:
         report = report_build(period_id=period_id, token=token)
+    except Period.DoesNotExist:
+        logger.warning("report of period %s: no such period", period_id)
+        return {"period": period_id, "status": "missing"}
     except ValidationError as exc:
         # Refused (locked, still open...): the reason is on the report; no retry.
         logger.warning("report of period %s refused: %s", period_id, exc.messages)

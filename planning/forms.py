@@ -142,13 +142,13 @@ class HandOutForm(forms.Form):
         )
         active = scope.filter(is_active=True)
         self.scope = active
-        self.fields["subdistrict"].queryset = active.filter(kind=Union.Kind.SUBDISTRICT)
+        self.fields["subdistrict"].queryset = active.filter(
+            kind=Union.Kind.SUBDISTRICT
+        ).order_by("code")
         self.fields["unions"].queryset = active.exclude(
             kind__in=[Union.Kind.DISTRICT, Union.Kind.CITY]
-        )
-        self.helper = _helper(
-            "item", "mode", _row("subdistrict", "start_date"), "unions"
-        )
+        ).order_by("code")
+        self.helper = _helper("item", "mode", "subdistrict", "unions", "start_date")
 
     def clean(self):
         cleaned = super().clean()
@@ -200,8 +200,10 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args, scope, users, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participants"].queryset = scope.filter(is_active=True).exclude(
-            pk=self.instance.owner_id
+        self.fields["participants"].queryset = (
+            scope.filter(is_active=True)
+            .exclude(pk=self.instance.owner_id)
+            .order_by("code")
         )
         self.fields["responsible_user"].queryset = users
         if self.instance.pk:

@@ -495,6 +495,9 @@ def history_rows(*record_sets, limit: int = 30) -> list[HistoryRow]:
                     for f in fields:
                         if getattr(record, f.attname) != getattr(previous, f.attname):
                             changes.append(str(f.verbose_name))
+                    if not changes:
+                        previous = record
+                        continue  # saved without a visible change
                 rows.append(
                     HistoryRow(
                         when=record.history_date,

@@ -61,9 +61,7 @@ def union_detail(union: Union, *, at: date, children_limit: int = 50) -> dict:
     children = list(
         children_qs.prefetch_related(open_terms_prefetch(at))[:children_limit]
     )
-    child_count = (
-        union.children.count() if len(children) == children_limit else len(children)
-    )
+    child_count = union.children.count()
     changes = list(
         TermChange.objects.filter(union=union)
         .select_related("old_term", "new_term")

@@ -241,7 +241,11 @@ def term_open(
         union=union, number=number, start=start, length_years=length_years
     )
     _set_term_dates(term)
-    term.full_clean()
+    # The two unique constraints were checked above with messages naming the union,
+    # and a new open term cannot break the check constraints; skipping their
+    # one-query-each validation keeps an import of hundreds of unions quick. The
+    # database still enforces all of them.
+    term.full_clean(validate_constraints=False)
     term.save()
     return term
 

@@ -182,6 +182,7 @@ def _build(report: QuarterReport, token: str) -> QuarterReport | None:
     else:
         lines = engine.compute_quarter(period, rules)
     summary = engine.summarise(lines, rules)
+    summary["key_work_categories"] = engine.key_work_categories(period, lines)
     _progress(report, token, 50)
     built_at = timezone.now()
     files = {}

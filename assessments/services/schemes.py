@@ -248,18 +248,35 @@ def indicator_save(*, indicator: Indicator, data: dict, by) -> Indicator:
     """Adds or changes an indicator; on an active scheme the base must stay 100."""
     scheme = indicator.scheme
     _refuse_if_archived(scheme)
+    before = _rule_values(indicator) if indicator.pk else None
     for name, value in data.items():
         setattr(indicator, name, value)
     if indicator.kind == Indicator.Kind.VETO:
         indicator.max_points = Decimal("0")
-    if indicator.method in (Indicator.Method.MANUAL, Indicator.Method.KEY_WORK):
+    if indicator.method in (
+        Indicator.Method.MANUAL,
+        Indicator.Method.KEY_WORK,
+        Indicator.Method.TIMELINESS,
+    ):
         indicator.params = {}
     indicator.full_clean()
     stamp(indicator, by)
     indicator.save()
     _check_active_total(scheme)
-    _bump_version(scheme, by)
+    if before != _rule_values(indicator):
+        _bump_version(scheme, by)
     return indicator
+
+
+def _rule_values(indicator: Indicator) -> tuple:
+    """What changes a score (its wording does not)."""
+    return (
+        indicator.category_id,
+        indicator.kind,
+        indicator.method,
+        Decimal(indicator.max_points or 0),
+        indicator.params or {},
+    )
 
 
 @transaction.atomic

@@ -47,6 +47,34 @@ COLUMNS = (
     ("participants", gettext_lazy("Participating union codes")),
 )
 REQUIRED = ("category", "item", "target", "unit", "due")
+# The district office writes its sheets in Chinese: these headings and category
+# names are understood whatever language the portal is shown in.
+HEADER_ALIASES = {
+    "category": ("分类", "类别"),
+    "item": ("工作事项", "重点工作"),
+    "description": ("说明", "工作内容"),
+    "owner": ("牵头单位代码", "责任单位代码"),
+    "title": ("项目名称",),
+    "target": ("目标值", "目标"),
+    "unit": ("单位", "计量单位"),
+    "weight": ("权重",),
+    "start": ("开始日期",),
+    "due": ("完成时限", "截止日期"),
+    "responsible": ("责任人",),
+    "participants": ("参与单位代码", "参与单位"),
+}
+CATEGORY_ALIASES = {
+    Category.POLITICAL: ("政治引领", "思想政治引领", "政治引领和理论学习"),
+    Category.REFORM: ("改革", "工会改革", "深化工会改革"),
+    Category.PROJECTS: ("重点工作项目化", "工作内容项目化", "项目化"),
+    Category.CARRIER: ("特色载体活动", "载体活动"),
+    Category.SERVICE: ("普惠服务", "普惠性服务", "职工普惠服务"),
+    Category.WORKERS: ("产业工人队伍建设", "劳模工匠", "产业工人队伍建设和劳模工作"),
+    Category.TRAINING: ("干部培训", "工会干部培训"),
+    Category.PUBLICITY: ("宣传", "社会宣传"),
+    Category.TERMS: ("换届", "按期换届"),
+    Category.SELF: ("自身建设", "工会自身建设"),
+}
 MAX_NUMBER = Decimal("9999999999")
 
 
@@ -59,6 +87,8 @@ def _aliases() -> dict[str, str]:
                 aliases[str(label).strip().lower()] = key
     for key, _label in COLUMNS:
         aliases[key] = key
+        for alias in HEADER_ALIASES.get(key, ()):
+            aliases[alias] = key
     return aliases
 
 
@@ -70,6 +100,9 @@ def _category_lookup() -> dict[str, str]:
                 lookup[str(label).strip().lower()] = value
     for value in Category.values:
         lookup[value] = value
+    for value, names in CATEGORY_ALIASES.items():
+        for name in names:
+            lookup[name] = value
     return lookup
 
 

@@ -153,7 +153,7 @@ def report_review(
     approved one, which reopens it for the unit.
     """
     report = (
-        ProgressReport.objects.select_for_update()
+        ProgressReport.objects.select_for_update(of=("self",))
         .select_related("project__plan", "submitted_by")
         .get(pk=report.pk)
     )

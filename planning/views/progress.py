@@ -276,10 +276,8 @@ def evidence_download(request, pk):
     )
 
 
-@login_required
-def report_detail(request, pk):
-    user = request.user
-    report = get_visible_or_404(
+def _report_for_detail(user, pk):
+    return get_visible_or_404(
         ProgressReport.objects.select_related(
             "project__plan",
             "project__owner",
@@ -290,7 +288,13 @@ def report_detail(request, pk):
         user,
         pk=pk,
     )
+
+
+def _render_report_detail(request, report, review_form=None, status=200):
+    user = request.user
     can_review = report_services.can_review(report=report, user=user)
+    if can_review and review_form is None:
+        review_form = ReviewForm()
     return render(
         request,
         "planning/report_detail.html",
@@ -298,7 +302,7 @@ def report_detail(request, pk):
             "report": report,
             "project": report.project,
             "can_review": can_review,
-            "review_form": ReviewForm() if can_review else None,
+            "review_form": review_form if can_review else None,
             "can_edit": ProgressReport.objects.editable_by(user)
             .filter(pk=report.pk)
             .exists(),
@@ -312,7 +316,13 @@ def report_detail(request, pk):
                 limit=15,
             ),
         },
+        status=status,
     )
+
+
+@login_required
+def report_detail(request, pk):
+    return _render_report_detail(request, _report_for_detail(request.user, pk))
 
 
 def _queue_base(user):
@@ -403,12 +413,14 @@ def report_review(request, pk):
                 else _("The report was returned."),
             )
             return redirect(_safe_next(request, reverse("planning:review_queue")))
-    messages.error(
-        request, " ".join(str(e) for errs in form.errors.values() for e in errs)
-    )
     if is_partial_request(request):
+        messages.error(
+            request, " ".join(str(e) for errs in form.errors.values() for e in errs)
+        )
         return htmx_redirect(request, report.get_absolute_url())
-    return redirect(report)
+    return _render_report_detail(
+        request, _report_for_detail(user, report.pk), review_form=form
+    )
 
 
 @login_required

@@ -212,7 +212,6 @@ def test_return_without_comment_is_refused(client_for, cadre_sub, project):
     response = client.post(
         reverse("planning:report_review", args=[report.pk]),
         {"decision": "return", "comment": "  "},
-        follow=True,
     )
     assert b"Say what must be corrected" in response.content
     report.refresh_from_db()

@@ -32,17 +32,19 @@ def broker(monkeypatch):
     """A non-eager Celery whose sends are recorded, or refused while ``down``."""
     from unionportal.celery import app
 
-    monkeypatch.setattr(app.conf, "task_always_eager", False)
+    # tests/conftest.py's _eager_celery restores this after the test.
+    app.conf.task_always_eager = False
     state = {"down": False, "sent": []}
+    task = app.tasks[record_task.name]
 
-    def apply_async(self, args=None, kwargs=None, **options):
+    def apply_async(args=None, kwargs=None, **options):
         if state["down"]:
             raise BrokerDown(
                 "Error 111 connecting to 127.0.0.1:6379. Connection refused."
             )
-        state["sent"].append((self.name, kwargs))
+        state["sent"].append((task.name, kwargs))
 
-    monkeypatch.setattr(type(record_task), "apply_async", apply_async)
+    monkeypatch.setattr(task, "apply_async", apply_async)
     return state
 
 
@@ -127,3 +129,35 @@ def test_job_already_sent_is_not_sent_again(broker, db):
 def test_flush_is_on_the_beat_schedule(settings):
     entries = [e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()]
     assert "unionportal.tasks.outbox_flush_task" in entries
+
+
+def test_notification_mail_is_sent_through_the_outbox(
+    settings, cadre_grass, django_capture_on_commit_callbacks, mailoutbox
+):
+    from accounts.services import notification_send
+
+    settings.EMAIL_NOTIFICATIONS = True
+    with django_capture_on_commit_callbacks(execute=True):
+        notification_send(recipients=[cadre_grass], title="Report due", body="Q1")
+    assert [m.subject for m in mailoutbox] == ["Report due"]
+    assert not OutboxJob.objects.exists()
+
+
+def test_notification_mail_waits_while_the_broker_is_down(
+    settings, broker, cadre_grass, django_capture_on_commit_callbacks
+):
+    from accounts.services import notification_send
+    from accounts.tasks import send_notification_emails_task
+    from unionportal.celery import app
+
+    settings.EMAIL_NOTIFICATIONS = True
+    broker["down"] = True
+    real = app.tasks[send_notification_emails_task.name]
+    real.apply_async = app.tasks[record_task.name].apply_async
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            notification_send(recipients=[cadre_grass], title="Report due")
+    finally:
+        del real.apply_async
+    job = OutboxJob.objects.get()
+    assert job.task == "accounts.tasks.send_notification_emails_task"

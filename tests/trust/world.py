@@ -61,3 +61,245 @@ class World:
 
         token, _key = api_token_create(user=self.user("cadre_grass"), name="matrix")
         return token
+
+    # --- unions ------------------------------------------------------------------------
+
+    @cached_property
+    def term(self):
+        from tests.unions.factories import term_factory
+
+        return term_factory(self.union("grassroots"))
+
+    @cached_property
+    def position(self):
+        from tests.unions.factories import officer_factory
+
+        return officer_factory(self.term)
+
+    @cached_property
+    def person(self):
+        return self.position.person
+
+    @cached_property
+    def change(self):
+        """A change of term of ``grassroots``, planned, with a document."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.utils import timezone
+
+        from tests.trust.hostile_files import PDF_BYTES
+        from unions import workflow
+
+        self.fixture("media_root")
+        self.term  # noqa: B018 - the change replaces this term
+        return workflow.term_change_plan(
+            union=self.union("grassroots"),
+            by=self.user("admin"),
+            day=timezone.localdate(),
+            document=SimpleUploadedFile("plan.pdf", PDF_BYTES),
+        )
+
+    @cached_property
+    def change_step(self):
+        return self.change.steps.get()
+
+    # --- planning ------------------------------------------------------------------------
+
+    @cached_property
+    def _plan_and_projects(self):
+        from tests.api.factories import published_plan
+
+        return published_plan(
+            self.union("district"),
+            [self.union("grassroots"), self.union("other_grassroots")],
+        )
+
+    @cached_property
+    def plan(self):
+        return self._plan_and_projects[0]
+
+    @cached_property
+    def plan_item(self):
+        return self.plan.items.get()
+
+    @cached_property
+    def project(self):
+        return self._plan_and_projects[1][self.union("grassroots").pk]
+
+    @cached_property
+    def milestone(self):
+        from tests.planning.factories import MilestoneFactory
+
+        return MilestoneFactory(project=self.project)
+
+    @cached_property
+    def report(self):
+        """A progress report of ``grassroots``, submitted and waiting for review."""
+        from tests.planning.factories import ReportFactory
+
+        return ReportFactory(project=self.project)
+
+    @cached_property
+    def draft_report(self):
+        from planning.models import ProgressReport
+        from tests.planning.factories import ReportFactory
+
+        return ReportFactory(
+            project=self.project,
+            status=ProgressReport.Status.DRAFT,
+            submitted_at=None,
+            first_submitted_at=None,
+        )
+
+    @cached_property
+    def evidence(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from planning.services.reports import evidence_attach
+        from tests.trust.hostile_files import PDF_BYTES
+
+        self.fixture("media_root")
+        return evidence_attach(
+            file=SimpleUploadedFile("minutes.pdf", PDF_BYTES),
+            by=self.user("cadre_grass"),
+            report=self.draft_report,
+        )
+
+    @cached_property
+    def campaign(self):
+        from tests.planning.factories import CampaignFactory, CampaignItemFactory
+
+        campaign = CampaignFactory(owner=self.union("district"))
+        CampaignItemFactory(campaign=campaign)
+        return campaign
+
+    @cached_property
+    def event(self):
+        from tests.planning.factories import EventFactory
+
+        return EventFactory(union=self.union("grassroots"))
+
+    # --- assessments -----------------------------------------------------------------------
+
+    @cached_property
+    def _period_and_indicator(self):
+        from tests.api.factories import open_period
+
+        return open_period(self.union("district"), by=self.user("admin"))
+
+    @cached_property
+    def period(self):
+        """The open first quarter of the district's grassroots scheme."""
+        return self._period_and_indicator[0]
+
+    @cached_property
+    def indicator(self):
+        return self._period_and_indicator[1]
+
+    @cached_property
+    def scheme(self):
+        return self.period.scheme
+
+    @cached_property
+    def category(self):
+        return self.indicator.category
+
+    @cached_property
+    def exemption(self):
+        from assessments import services
+
+        return services.exemption_create(
+            indicator=self.indicator,
+            unit=self.union("grassroots"),
+            reason="Not relevant here",
+            by=self.user("admin"),
+        )
+
+    @cached_property
+    def score(self):
+        """``grassroots``'s self-score in the open period."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from assessments import services
+        from tests.trust.hostile_files import PDF_BYTES
+
+        self.fixture("media_root")
+        entry = services.ScoreEntry(
+            indicator=self.indicator,
+            self_score=80,
+            evidence=SimpleUploadedFile("evidence.pdf", PDF_BYTES),
+        )
+        return services.scores_save(
+            period=self.period,
+            unit=self.union("grassroots"),
+            entries=[entry],
+            by=self.user("cadre_grass"),
+        )[0]
+
+    @cached_property
+    def quarter_report(self):
+        """A finished report of the (closed) period, written without the slow build."""
+        from decimal import Decimal
+
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+
+        from assessments import services
+        from assessments.models import (
+            QuarterReport,
+            QuarterReportFile,
+            QuarterReportRow,
+        )
+
+        self.fixture("media_root")
+        self.score  # noqa: B018 - a score to report on
+        services.period_close(period=self.period, by=self.user("admin"))
+        report = QuarterReport.objects.create(
+            period=self.period,
+            status=QuarterReport.Status.DONE,
+            progress=100,
+            unit_count=1,
+            run_token="0" * 32,
+            finished_at=timezone.now(),
+        )
+        grassroots = self.union("grassroots")
+        QuarterReportRow.objects.create(
+            report=report,
+            unit=grassroots,
+            peer_group="grassroots",
+            peer_union=self.union("subdistrict"),
+            base=Decimal(80),
+            bonus=Decimal(0),
+            deduction=Decimal(0),
+            total=Decimal(80),
+            grade="good",
+            rank=1,
+        )
+        record = QuarterReportFile(report=report, kind="xlsx", language="en")
+        record.file.save("report.xlsx", ContentFile(b"PK\x03\x04 test"), save=False)
+        record.size = 10
+        record.save()
+        return report
+
+    # --- markers for list pages: one object per grassroots union, titled after it ---------
+
+    def project_of(self, union_name: str):
+        from tests.planning.factories import ProjectFactory
+
+        return self.once(
+            ("project_of", union_name),
+            lambda: ProjectFactory(
+                item=self.plan_item,
+                owner=self.union(union_name),
+                title=f"project_of of {union_name}",
+            ),
+        )
+
+    def event_of(self, union_name: str):
+        from tests.planning.factories import EventFactory
+
+        return self.once(
+            ("event_of", union_name),
+            lambda: EventFactory(
+                union=self.union(union_name), title=f"event_of of {union_name}"
+            ),
+        )

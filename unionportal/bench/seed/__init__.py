@@ -193,6 +193,7 @@ def seed(
     log(f"  vacuum_analyze: {timings['vacuum_analyze']} s")
     began = time.perf_counter()
     counts["report_rows"] = build_snapshots(world, log)
+    _reset_sequences()  # the snapshot rows were given their ids too
     timings["snapshots"] = round(time.perf_counter() - began, 1)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -1,0 +1,229 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .. import rules
+from ..querysets import EvidenceFileQuerySet, ProgressReportQuerySet
+from . import evidence_path
+from .plans import KeyWorkProject
+
+
+class ProgressReport(models.Model):
+    """A union's progress on a project for one reporting period.
+
+    ``achieved_value`` is cumulative (achieved so far). ``version`` grows on every
+    save so that two people editing the same report cannot overwrite each other.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned")
+
+    EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+
+    project = models.ForeignKey(
+        KeyWorkProject,
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        related_name="reports",
+    )
+    union = models.ForeignKey(
+        "unions.Union",
+        verbose_name=_("reporting union"),
+        on_delete=models.PROTECT,
+        related_name="progress_reports",
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    deadline = models.DateField(_("deadline"))
+    achieved_value = models.DecimalField(
+        _("achieved so far"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    percent_complete = models.DecimalField(
+        _("percent complete"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    narrative = models.TextField(_("what was done"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    # Timeliness counts the first submission, so a report returned for a small
+    # fix and sent again after the deadline is not made late by the reviewer.
+    first_submitted_at = models.DateTimeField(
+        _("first submitted"), null=True, blank=True
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ProgressReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        ordering = ["-period_start", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "union", "period_start"],
+                name="report_one_per_project_union_period",
+            )
+        ]
+        indexes = [
+            # The review queue and reminders filter by status and deadline.
+            models.Index(fields=["status", "deadline"], name="report_status_deadline")
+        ]
+
+    def __str__(self):
+        return f"{self.project} · {self.period_label}"
+
+    def get_absolute_url(self):
+        return reverse("planning:report_detail", args=[self.pk])
+
+    @property
+    def period_label(self) -> str:
+        frequency = (
+            rules.QUARTERLY
+            if (self.period_end.month - self.period_start.month) >= 2
+            else rules.MONTHLY
+        )
+        return rules.ReportingPeriod(
+            self.period_start, self.period_end, self.deadline, frequency
+        ).label
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE_STATUSES
+
+    @property
+    def derived_percent(self):
+        return rules.derived_percent(self.achieved_value, self.project.target_value)
+
+    @property
+    def is_late(self) -> bool:
+        """Submitted after the deadline, or not submitted and the deadline passed."""
+        if self.first_submitted_at is not None:
+            return timezone.localdate(self.first_submitted_at) > self.deadline
+        return timezone.localdate() > self.deadline
+
+
+class EvidenceFile(models.Model):
+    """An uploaded proof for a progress report or an activity event."""
+
+    report = models.ForeignKey(
+        ProgressReport,
+        verbose_name=_("progress report"),
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        null=True,
+        blank=True,
+    )
+    event = models.ForeignKey(
+        "ActivityEvent",
+        verbose_name=_("event"),
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        null=True,
+        blank=True,
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size"))
+    kind = models.CharField(_("type"), max_length=30)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = EvidenceFileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(report__isnull=False, event__isnull=True)
+                    | models.Q(report__isnull=True, event__isnull=False)
+                ),
+                name="evidence_belongs_to_one",
+            )
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("planning:evidence_download", args=[self.pk])
+
+
+class ReportReminder(models.Model):
+    """That a unit was reminded of one report slot at one threshold (due soon,
+    overdue), so the daily digest names each slot at most once per threshold."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due soon")
+        OVERDUE = "overdue", _("Overdue")
+
+    project = models.ForeignKey(
+        KeyWorkProject, on_delete=models.CASCADE, related_name="+"
+    )
+    union = models.ForeignKey(
+        "unions.Union", on_delete=models.CASCADE, related_name="+"
+    )
+    period_start = models.DateField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    sent_on = models.DateField()
+
+    class Meta:
+        verbose_name = _("report reminder")
+        verbose_name_plural = _("report reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "union", "period_start", "kind"],
+                name="reminder_once_per_slot_kind",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.project_id}/{self.union_id}/{self.period_start}/{self.kind}"

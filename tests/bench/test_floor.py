@@ -1,0 +1,50 @@
+import pytest
+from django.urls import reverse
+
+FLOOR = "/bench/floor/"
+
+
+def test_floor_is_not_wired_without_bench_floor(client_for, cadre_grass):
+    assert client_for(cadre_grass).get(FLOOR).status_code == 404
+
+
+@pytest.mark.urls("tests.bench.urls")
+def test_floor_answers_a_signed_in_user(client_for, cadre_grass, settings):
+    settings.BENCH_FLOOR = True
+    response = client_for(cadre_grass).get(FLOOR)
+    assert response.status_code == 200
+    assert cadre_grass.username.encode() in response.content
+
+
+@pytest.mark.urls("tests.bench.urls")
+def test_floor_sends_anonymous_users_to_sign_in(client, db, settings):
+    settings.BENCH_FLOOR = True
+    response = client.get(FLOOR)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.urls("tests.bench.urls")
+def test_floor_refuses_to_answer_when_the_setting_is_off(client_for, cadre_grass):
+    assert client_for(cadre_grass).get(FLOOR).status_code == 404
+
+
+@pytest.mark.urls("tests.bench.urls")
+def test_floor_only_answers_get(client_for, cadre_grass, settings):
+    settings.BENCH_FLOOR = True
+    assert client_for(cadre_grass).post(FLOOR).status_code == 405
+
+
+@pytest.mark.urls("tests.bench.urls")
+def test_floor_costs_the_same_queries_for_every_user(
+    client_for, cadre_grass, admin_user, settings, django_assert_num_queries
+):
+    settings.BENCH_FLOOR = True
+    client = client_for(cadre_grass)
+    client.get(FLOOR)
+    with django_assert_num_queries(4):
+        client.get(FLOOR)
+    client = client_for(admin_user)
+    client.get(FLOOR)
+    with django_assert_num_queries(4):
+        client.get(FLOOR)
