@@ -50,34 +50,214 @@ CATEGORIES = [
 
 # code, category, Chinese, English, kind, method, max points, params
 SUBDISTRICT_INDICATORS = [
-    ("A1", "A", "理论学习中心组学习和专题宣讲", "Theory study and themed talks", "base", "manual", 8, {}),
-    ("A2", "A", "职工思想政治引领", "Political guidance of workers", "base", "manual", 6, {}),
-    ("A3", "A", "“增三性、去四化”改革任务落实", "Reform: three characteristics, four tendencies", "base", "manual", 6, {}),
-    ("B1", "B", "重点工作项目完成率", "Key-work project completion", "base", "key_work", 20, {}),
-    ("B2", "B", "项目进度报送及时率", "Progress reports on time", "base", "timeliness", 10, {}),
-    ("B3", "B", "特色载体活动开展", "Carrier activities held", "base", "activities", 8, {"target": 2}),
-    ("B4", "B", "普惠服务职工", "Inclusive service for staff", "base", "manual", 10, {}),
-    ("B5", "B", "产业工人队伍建设改革", "Industrial workers and model workers", "base", "manual", 7, {}),
-    ("C1", "C", "工会干部教育培训", "Cadre training", "base", "training", 8, {"target": 30}),
-    ("C2", "C", "基层工会按期换届", "Office terms changed on time", "base", "terms", 10, {"per_month": "2"}),
-    ("C3", "C", "组织建设与经费审查", "Organisation building and funds review", "base", "manual", 7, {}),
-    ("C4", "C", "社会宣传", "Publicity", "bonus", "publicity", 5, {"points": {"district": "0.5", "city": "1", "province": "2", "national": "3"}}),
+    (
+        "A1",
+        "A",
+        "理论学习中心组学习和专题宣讲",
+        "Theory study and themed talks",
+        "base",
+        "manual",
+        8,
+        {},
+    ),
+    (
+        "A2",
+        "A",
+        "职工思想政治引领",
+        "Political guidance of workers",
+        "base",
+        "manual",
+        6,
+        {},
+    ),
+    (
+        "A3",
+        "A",
+        "“增三性、去四化”改革任务落实",
+        "Reform: three characteristics, four tendencies",
+        "base",
+        "manual",
+        6,
+        {},
+    ),
+    (
+        "B1",
+        "B",
+        "重点工作项目完成率",
+        "Key-work project completion",
+        "base",
+        "key_work",
+        20,
+        {},
+    ),
+    (
+        "B2",
+        "B",
+        "项目进度报送及时率",
+        "Progress reports on time",
+        "base",
+        "timeliness",
+        10,
+        {},
+    ),
+    (
+        "B3",
+        "B",
+        "特色载体活动开展",
+        "Carrier activities held",
+        "base",
+        "activities",
+        4,
+        {"target": 2},
+    ),
+    (
+        "B4",
+        "B",
+        "普惠服务职工",
+        "Inclusive service for staff",
+        "base",
+        "manual",
+        12,
+        {},
+    ),
+    (
+        "B5",
+        "B",
+        "产业工人队伍建设改革",
+        "Industrial workers and model workers",
+        "base",
+        "manual",
+        9,
+        {},
+    ),
+    (
+        "C1",
+        "C",
+        "工会干部教育培训",
+        "Cadre training",
+        "base",
+        "training",
+        4,
+        {"target": 30},
+    ),
+    (
+        "C2",
+        "C",
+        "基层工会按期换届",
+        "Office terms changed on time",
+        "base",
+        "terms",
+        10,
+        {"per_month": "2"},
+    ),
+    (
+        "C3",
+        "C",
+        "组织建设与经费审查",
+        "Organisation building and funds review",
+        "base",
+        "manual",
+        11,
+        {},
+    ),
+    (
+        "C4",
+        "C",
+        "社会宣传",
+        "Publicity",
+        "bonus",
+        "publicity",
+        5,
+        {"points": {"district": "0.5", "city": "1", "province": "2", "national": "3"}},
+    ),
     ("C5", "C", "创新工作加分", "Innovative work", "bonus", "manual", 3, {}),
     ("C6", "C", "工作失误扣分", "Lapses in work", "deduction", "manual", 5, {}),
     ("C7", "C", "一票否决事项", "One-vote veto matters", "veto", "manual", 0, {}),
 ]
 GRASSROOTS_INDICATORS = [
     ("A1", "A", "政治理论学习", "Political and theory study", "base", "manual", 10, {}),
-    ("A2", "A", "职工思想政治引领", "Political guidance of workers", "base", "manual", 10, {}),
-    ("B1", "B", "重点工作项目完成率", "Key-work project completion", "base", "key_work", 15, {}),
-    ("B2", "B", "项目进度报送及时率", "Progress reports on time", "base", "timeliness", 10, {}),
-    ("B3", "B", "特色载体活动开展", "Carrier activities held", "base", "activities", 8, {"target": 1}),
-    ("B4", "B", "普惠服务与职工之家建设", "Inclusive service and workers' homes", "base", "manual", 12, {}),
-    ("B5", "B", "集体协商与民主管理", "Collective bargaining and democratic management", "base", "manual", 10, {}),
-    ("C1", "C", "工会干部培训", "Cadre training", "base", "training", 8, {"target": 5}),
-    ("C2", "C", "按期换届", "Office term changed on time", "base", "terms", 10, {"per_month": "2"}),
-    ("C3", "C", "会员发展与经费管理", "Membership and funds", "base", "manual", 7, {}),
-    ("C4", "C", "社会宣传", "Publicity", "bonus", "publicity", 3, {"points": {"district": "0.5", "city": "1", "province": "2", "national": "3"}}),
+    (
+        "A2",
+        "A",
+        "职工思想政治引领",
+        "Political guidance of workers",
+        "base",
+        "manual",
+        10,
+        {},
+    ),
+    (
+        "B1",
+        "B",
+        "重点工作项目完成率",
+        "Key-work project completion",
+        "base",
+        "key_work",
+        15,
+        {},
+    ),
+    (
+        "B2",
+        "B",
+        "项目进度报送及时率",
+        "Progress reports on time",
+        "base",
+        "timeliness",
+        10,
+        {},
+    ),
+    (
+        "B3",
+        "B",
+        "特色载体活动开展",
+        "Carrier activities held",
+        "base",
+        "activities",
+        4,
+        {"target": 1},
+    ),
+    (
+        "B4",
+        "B",
+        "普惠服务与职工之家建设",
+        "Inclusive service and workers' homes",
+        "base",
+        "manual",
+        14,
+        {},
+    ),
+    (
+        "B5",
+        "B",
+        "集体协商与民主管理",
+        "Collective bargaining and democratic management",
+        "base",
+        "manual",
+        12,
+        {},
+    ),
+    ("C1", "C", "工会干部培训", "Cadre training", "base", "training", 4, {"target": 5}),
+    (
+        "C2",
+        "C",
+        "按期换届",
+        "Office term changed on time",
+        "base",
+        "terms",
+        10,
+        {"per_month": "2"},
+    ),
+    ("C3", "C", "会员发展与经费管理", "Membership and funds", "base", "manual", 11, {}),
+    (
+        "C4",
+        "C",
+        "社会宣传",
+        "Publicity",
+        "bonus",
+        "publicity",
+        3,
+        {"points": {"district": "0.5", "city": "1", "province": "2", "national": "3"}},
+    ),
     ("C5", "C", "工作失误扣分", "Lapses in work", "deduction", "manual", 5, {}),
     ("C6", "C", "一票否决事项", "One-vote veto matters", "veto", "manual", 0, {}),
 ]
@@ -137,7 +317,9 @@ def seed(context: dict) -> None:
 
 
 def _scheme(district, year, level, indicators, name_zh, name_en, admin) -> Scheme:
-    existing = Scheme.objects.filter(owner=district, year=year, unit_level=level).first()
+    existing = Scheme.objects.filter(
+        owner=district, year=year, unit_level=level
+    ).first()
     if existing is not None:
         return existing
     scheme = scheme_create(
@@ -237,7 +419,10 @@ def _quarter(scheme, quarter, rng, users, admin, *, finish: bool) -> None:
         _scores(period, quarter, rng, users, complete=finish)
     if finish and period.status == Period.Status.OPEN:
         period = period_close(period=period, by=admin)
-    if finish and not QuarterReport.objects.filter(period=period, status="done").exists():
+    if (
+        finish
+        and not QuarterReport.objects.filter(period=period, status="done").exists()
+    ):
         report_build(period_id=period.pk)
     if finish and period.status == Period.Status.CLOSED:
         period_publish(period=period, by=admin)
@@ -259,10 +444,14 @@ def _year(scheme, admin) -> None:
 
 def _backdate(period: Period) -> None:
     """Closing and publishing dates a district office would have had."""
-    closed = timezone.make_aware(datetime.combine(period.end + timedelta(days=8), time(17)))
+    closed = timezone.make_aware(
+        datetime.combine(period.end + timedelta(days=8), time(17))
+    )
     published = closed + timedelta(days=12)
     with transaction.atomic():
-        Period.objects.filter(pk=period.pk).update(closed_at=closed, published_at=published)
+        Period.objects.filter(pk=period.pk).update(
+            closed_at=closed, published_at=published
+        )
 
 
 def _scores(period: Period, quarter: int, rng, users, *, complete: bool) -> None:
@@ -274,12 +463,16 @@ def _scores(period: Period, quarter: int, rng, users, *, complete: bool) -> None
     by_union = {user.union_id: user for user in users.values() if user.is_cadre}
     reviewer = users.get("reviewer")
     sub_reviewer = users.get("cadre_sub")
-    stamp = timezone.make_aware(datetime.combine(period.end - timedelta(days=5), time(10)))
+    stamp = timezone.make_aware(
+        datetime.combine(period.end - timedelta(days=5), time(10))
+    )
     scores = []
     for index, unit in enumerate(units):
         if not complete and (index % 2 == 1 or unit.code == "JB-S02-G02"):
             continue  # the open quarter: half of the units have started
-        strength = min(0.99, _strength(unit) + rng.uniform(-0.05, 0.05) + quarter * 0.004)
+        strength = min(
+            0.99, _strength(unit) + rng.uniform(-0.05, 0.05) + quarter * 0.004
+        )
         reviews = complete or index % 4 == 0
         for indicator in manual:
             self_score, reviewed, comment = _values(indicator, unit, strength, rng)
@@ -302,7 +495,9 @@ def _scores(period: Period, quarter: int, rng, users, *, complete: bool) -> None
                     self_by=by_union.get(unit.pk),
                     self_at=stamp,
                     reviewed_score=reviewed if reviews else None,
-                    review_comment=comment if reviews and reviewed != self_score else "",
+                    review_comment=comment
+                    if reviews and reviewed != self_score
+                    else "",
                     reviewed_by=unit_reviewer if reviews else None,
                     reviewed_at=stamp + timedelta(days=3) if reviews else None,
                 )
@@ -316,7 +511,11 @@ def _values(indicator, unit, strength, rng):
     if kind == Indicator.Kind.VETO:
         # One grassroots union had a serious safety accident in one quarter.
         if unit.code == "JB-S03-G03" and rng.random() < 0.3:
-            return Decimal("0"), Decimal("1"), "经核实发生安全生产责任事故，实行一票否决。"
+            return (
+                Decimal("0"),
+                Decimal("1"),
+                "经核实发生安全生产责任事故，实行一票否决。",
+            )
         return Decimal("0"), Decimal("0"), ""
     if kind == Indicator.Kind.BONUS:
         if rng.random() < 0.3:

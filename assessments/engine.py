@@ -188,7 +188,9 @@ def compute_lines(
     """
     scheme = rules["scheme"]
     bonus_cap = to_decimal(scheme["bonus_cap"])
-    exempt = {(e["indicator_id"], e["unit_id"]): e["reason"] for e in rules["exemptions"]}
+    exempt = {
+        (e["indicator_id"], e["unit_id"]): e["reason"] for e in rules["exemptions"]
+    }
     lines = []
     for unit in units:
         unit_facts = sources.facts_for(facts, unit.pk)
@@ -237,7 +239,8 @@ def compute_lines(
                     "id": indicator["id"],
                     "points": _num(points),
                     "applicable": applicable,
-                    "self": None if score is None or score.self_score is None
+                    "self": None
+                    if score is None or score.self_score is None
                     else _num(score.self_score),
                     "reviewed": None
                     if score is None or score.reviewed_score is None
@@ -274,7 +277,9 @@ def compute_lines(
 
 
 def _rank_and_compare(lines: list[Line], previous: dict) -> None:
-    ranks = ranks_within_groups((line.unit.pk, line.peer_group, line.total) for line in lines)
+    ranks = ranks_within_groups(
+        (line.unit.pk, line.peer_group, line.total) for line in lines
+    )
     for line in lines:
         line.rank = ranks[line.unit.pk]
         before = previous.get(line.unit.pk)
@@ -339,7 +344,9 @@ def compute_quarter(period: Period, rules: dict) -> list[Line]:
     methods = {i["method"] for i in rules["indicators"]}
     facts = {}
     if methods & {"key_work", "timeliness", "activities", "training", "publicity"}:
-        facts = sources.planning_facts(union_ids=unit_ids, start=period.start, end=period.end)
+        facts = sources.planning_facts(
+            union_ids=unit_ids, start=period.start, end=period.end
+        )
     # Read whether or not the scheme scores terms: the dashboard lists overdue ones.
     overdue = sources.overdue_months(union_ids=unit_ids, at=period.end)
     return compute_lines(
@@ -364,7 +371,9 @@ def check_quarters_built(period: Period) -> dict[str, int]:
     missing = [k for k in Period.QUARTERS if k not in quarter_reports]
     if missing:
         raise ValidationError(
-            _("Build the reports of %(quarters)s first: the annual result needs all four.")
+            _(
+                "Build the reports of %(quarters)s first: the annual result needs all four."
+            )
             % {"quarters": ", ".join(str(Period.Kind(k).label) for k in missing)}
         )
     return quarter_reports
@@ -373,7 +382,9 @@ def check_quarters_built(period: Period) -> dict[str, int]:
 def compute_year(period: Period, rules: dict) -> list[Line]:
     """The annual result from the four quarterly snapshots of the same scheme."""
     quarter_reports = check_quarters_built(period)
-    quarter_of = {report_id: int(kind[1]) for kind, report_id in quarter_reports.items()}
+    quarter_of = {
+        report_id: int(kind[1]) for kind, report_id in quarter_reports.items()
+    }
     rows = (
         QuarterReportRow.objects.filter(report_id__in=quarter_of)
         .select_related("unit__parent")
@@ -456,7 +467,9 @@ def key_work_categories(period: Period, lines: list[Line]) -> list[dict]:
     return [
         {
             "category": category,
-            "percent": round(100 * v["weighted"] / v["weight"], 1) if v["weight"] else 0.0,
+            "percent": round(100 * v["weighted"] / v["weight"], 1)
+            if v["weight"]
+            else 0.0,
             "projects": v["projects"],
         }
         for category, v in sorted(by_category.items())
@@ -470,7 +483,9 @@ def summarise(lines: list[Line], rules: dict) -> dict:
     for line in lines:
         grades[line.grade] += 1
     count = len(lines)
-    average = cents(sum((line.total for line in lines), ZERO) / count) if count else ZERO
+    average = (
+        cents(sum((line.total for line in lines), ZERO) / count) if count else ZERO
+    )
     category_sums: dict = {}
     for line in lines:
         for item in line.categories:
@@ -516,7 +531,9 @@ def summarise(lines: list[Line], rules: dict) -> dict:
         "peer_groups": peer_groups,
         "key_work": {
             "units": len(ratios),
-            "average_percent": round(100 * sum(ratios) / len(ratios), 1) if ratios else None,
+            "average_percent": round(100 * sum(ratios) / len(ratios), 1)
+            if ratios
+            else None,
         },
         "overdue_units": sum(1 for line in lines if line.overdue_months > 0),
     }

@@ -89,18 +89,23 @@ def _terms_overdue(params):
 
 _HANDLERS = {
     "manual": _manual,
-    "exempt": lambda p: _("Not applicable: %(reason)s") % {"reason": p.get("reason", "")},
-    "key_work": lambda p: ngettext(
-        "%(percent)s%% weighted completion of %(projects)s project due",
-        "%(percent)s%% weighted completion of %(projects)s projects due",
-        int(p["projects"]),
-    )
-    % p,
+    "exempt": lambda p: (
+        _("Not applicable: %(reason)s") % {"reason": p.get("reason", "")}
+    ),
+    "key_work": lambda p: (
+        ngettext(
+            "%(percent)s%% weighted completion of %(projects)s project due",
+            "%(percent)s%% weighted completion of %(projects)s projects due",
+            int(p["projects"]),
+        )
+        % p
+    ),
     "key_work_none": lambda p: _("No projects due: not applicable"),
     "timeliness": lambda p: _("%(on_time)s of %(due)s reports on time") % p,
     "timeliness_none": lambda p: _("No reports due: not applicable"),
-    "activities": lambda p: _("%(count)s events held against a target of %(target)s")
-    % p,
+    "activities": lambda p: (
+        _("%(count)s events held against a target of %(target)s") % p
+    ),
     "training": lambda p: _("%(count)s trainees against a target of %(target)s") % p,
     "no_target": lambda p: _("No target set: not applicable"),
     "terms_ok": lambda p: _("No office term overdue"),

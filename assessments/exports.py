@@ -7,6 +7,7 @@ renders on any server that has fonts-wqy-microhei (see docs/scoring.md).
 """
 
 import io
+import logging
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
@@ -19,6 +20,9 @@ from unionportal.xlsx import new_workbook, write_sheet
 from .explain import explain, local_name
 from .models import Grade, Indicator, UnitLevel
 from .scoring import GRADES
+
+# WeasyPrint logs every layout step at INFO; a report job would flood the logs.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 GRADE_COLOURS = {
     "excellent": "#198754",
@@ -46,7 +50,9 @@ def _group_path(line) -> str:
 
 
 def _sorted(lines):
-    return sorted(lines, key=lambda line: (_group_path(line), line.rank, line.unit.path))
+    return sorted(
+        lines, key=lambda line: (_group_path(line), line.rank, line.unit.path)
+    )
 
 
 def report_xlsx(*, period, rules: dict, lines: list, language: str) -> bytes:
@@ -274,7 +280,9 @@ def report_pdf(
         if len(ordered) <= 20:
             bars = [
                 (line.unit.name, float(line.total), GRADE_COLOURS[line.grade])
-                for line in sorted(ordered, key=lambda line: (-line.total, line.unit.path))
+                for line in sorted(
+                    ordered, key=lambda line: (-line.total, line.unit.path)
+                )
             ]
             bars_title = _("Total by unit")
         else:

@@ -3,7 +3,7 @@ from decimal import Decimal, InvalidOperation
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Indicator, IndicatorCategory, Period, Scheme
@@ -19,7 +19,10 @@ def _helper(layout=None) -> FormHelper:
 
 def _row(*fields, widths=None):
     widths = widths or ["col-md"] * len(fields)
-    return Div(*[Div(f, css_class=w) for f, w in zip(fields, widths, strict=True)], css_class="row")
+    return Div(
+        *[Div(f, css_class=w) for f, w in zip(fields, widths, strict=True)],
+        css_class="row",
+    )
 
 
 class SchemeForm(forms.ModelForm):
@@ -31,7 +34,14 @@ class SchemeForm(forms.ModelForm):
 
     class Meta:
         model = Scheme
-        fields = ["year", "unit_level", "name_zh", "name_en", "bonus_cap", "annual_rule"]
+        fields = [
+            "year",
+            "unit_level",
+            "name_zh",
+            "name_en",
+            "bonus_cap",
+            "annual_rule",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,7 +76,8 @@ class SchemeForm(forms.ModelForm):
         data = {
             k: v
             for k, v in self.cleaned_data.items()
-            if k != "quarter_weights_text" and k in self.changed_data + list(self.Meta.fields)
+            if k != "quarter_weights_text"
+            and k in self.changed_data + list(self.Meta.fields)
         }
         if self.instance.pk:
             data.pop("year", None)
@@ -76,7 +87,9 @@ class SchemeForm(forms.ModelForm):
 
 
 class SchemeCopyForm(forms.Form):
-    source = forms.ModelChoiceField(label=_("Copy from"), queryset=Scheme.objects.none())
+    source = forms.ModelChoiceField(
+        label=_("Copy from"), queryset=Scheme.objects.none()
+    )
     year = forms.IntegerField(label=_("For the year"), min_value=2000, max_value=2100)
 
     def __init__(self, *args, schemes=None, **kwargs):
@@ -94,7 +107,14 @@ class CategoryForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(
-            Layout(_row("name_zh", "name_en", "order", widths=["col-md-5", "col-md-5", "col-md-2"]))
+            Layout(
+                _row(
+                    "name_zh",
+                    "name_en",
+                    "order",
+                    widths=["col-md-5", "col-md-5", "col-md-2"],
+                )
+            )
         )
 
 
@@ -122,10 +142,34 @@ class IndicatorForm(forms.ModelForm):
         max_digits=6,
         decimal_places=2,
     )
-    points_district = forms.DecimalField(label=MEDIA_FIELDS["district"], required=False, min_value=0, max_digits=6, decimal_places=2)
-    points_city = forms.DecimalField(label=MEDIA_FIELDS["city"], required=False, min_value=0, max_digits=6, decimal_places=2)
-    points_province = forms.DecimalField(label=MEDIA_FIELDS["province"], required=False, min_value=0, max_digits=6, decimal_places=2)
-    points_national = forms.DecimalField(label=MEDIA_FIELDS["national"], required=False, min_value=0, max_digits=6, decimal_places=2)
+    points_district = forms.DecimalField(
+        label=MEDIA_FIELDS["district"],
+        required=False,
+        min_value=0,
+        max_digits=6,
+        decimal_places=2,
+    )
+    points_city = forms.DecimalField(
+        label=MEDIA_FIELDS["city"],
+        required=False,
+        min_value=0,
+        max_digits=6,
+        decimal_places=2,
+    )
+    points_province = forms.DecimalField(
+        label=MEDIA_FIELDS["province"],
+        required=False,
+        min_value=0,
+        max_digits=6,
+        decimal_places=2,
+    )
+    points_national = forms.DecimalField(
+        label=MEDIA_FIELDS["national"],
+        required=False,
+        min_value=0,
+        max_digits=6,
+        decimal_places=2,
+    )
 
     class Meta:
         model = Indicator
@@ -145,7 +189,9 @@ class IndicatorForm(forms.ModelForm):
     def __init__(self, *args, scheme=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.scheme = scheme or self.instance.scheme
-        self.fields["category"].queryset = IndicatorCategory.objects.filter(scheme=self.scheme)
+        self.fields["category"].queryset = IndicatorCategory.objects.filter(
+            scheme=self.scheme
+        )
         self.fields["max_points"].help_text = _(
             "For a deduction: the most it can take off. A veto has no points."
         )
@@ -157,10 +203,20 @@ class IndicatorForm(forms.ModelForm):
             self.initial.setdefault(f"points_{level}", value)
         self.helper = _helper(
             Layout(
-                _row("category", "code", "order", widths=["col-md-6", "col-md-3", "col-md-3"]),
+                _row(
+                    "category",
+                    "code",
+                    "order",
+                    widths=["col-md-6", "col-md-3", "col-md-3"],
+                ),
                 _row("name_zh", "name_en"),
                 "description",
-                _row("kind", "method", "max_points", widths=["col-md-4", "col-md-5", "col-md-3"]),
+                _row(
+                    "kind",
+                    "method",
+                    "max_points",
+                    widths=["col-md-4", "col-md-5", "col-md-3"],
+                ),
                 Fieldset(
                     _("Parameters of the automatic rule"),
                     HTML(
@@ -173,7 +229,12 @@ class IndicatorForm(forms.ModelForm):
                         Field("per_month"),
                         widths=["col-md-6", "col-md-6"],
                     ),
-                    _row("points_district", "points_city", "points_province", "points_national"),
+                    _row(
+                        "points_district",
+                        "points_city",
+                        "points_province",
+                        "points_national",
+                    ),
                     css_class="indicator-params",
                 ),
             )
@@ -203,10 +264,32 @@ class IndicatorForm(forms.ModelForm):
                 if cleaned.get(f"points_{level}") is not None
             }
             if not points:
-                self.add_error("points_city", _("Give the points of at least one media level."))
+                self.add_error(
+                    "points_city", _("Give the points of at least one media level.")
+                )
             params["points"] = points
         cleaned["params"] = params
+        # The model checks the parameters too, when the form validates the instance.
+        self.instance.params = params
         return cleaned
+
+    PARAM_FIELDS = {
+        Indicator.Method.ACTIVITIES: "target",
+        Indicator.Method.TRAINING: "target",
+        Indicator.Method.TERMS: "per_month",
+        Indicator.Method.PUBLICITY: "points_city",
+    }
+
+    def _update_errors(self, errors):
+        # The model reports parameter errors under "params", which is not a field
+        # of this form: show them on the field the rule reads.
+        if hasattr(errors, "error_dict") and "params" in errors.error_dict:
+            method = (self.cleaned_data or {}).get("method")
+            field = self.PARAM_FIELDS.get(method, NON_FIELD_ERRORS)
+            errors.error_dict.setdefault(field, []).extend(
+                errors.error_dict.pop("params")
+            )
+        super()._update_errors(errors)
 
     def service_data(self) -> dict:
         data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
@@ -222,7 +305,9 @@ class ExemptionForm(forms.Form):
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=1000,
-        help_text=_("Why the indicator does not apply, e.g. “no enterprises in the community”."),
+        help_text=_(
+            "Why the indicator does not apply, e.g. “no enterprises in the community”."
+        ),
     )
 
     def __init__(self, *args, units=None, **kwargs):
@@ -326,7 +411,9 @@ class ScoringForm(forms.Form):
                     max_length=4000,
                     widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
                     initial=score.review_comment if score else "",
-                    help_text=_("Required where the reviewed score differs from the self score."),
+                    help_text=_(
+                        "Required where the reviewed score differs from the self score."
+                    ),
                 )
             self.rows.append(row)
 

@@ -68,15 +68,17 @@ def _reviews(user) -> list[HomeTask]:
 
 
 def _admin(user) -> list[HomeTask]:
-    periods = Period.objects.editable_by(user).filter(
-        status=Period.Status.CLOSED
-    ).aggregate(
-        to_build=Count(
-            "pk",
-            filter=Q(report__isnull=True)
-            | Q(report__status=QuarterReport.Status.FAILED),
-        ),
-        to_publish=Count("pk", filter=Q(report__status=QuarterReport.Status.DONE)),
+    periods = (
+        Period.objects.editable_by(user)
+        .filter(status=Period.Status.CLOSED)
+        .aggregate(
+            to_build=Count(
+                "pk",
+                filter=Q(report__isnull=True)
+                | Q(report__status=QuarterReport.Status.FAILED),
+            ),
+            to_publish=Count("pk", filter=Q(report__status=QuarterReport.Status.DONE)),
+        )
     )
     count = periods["to_build"] + periods["to_publish"]
     return [
@@ -86,7 +88,9 @@ def _admin(user) -> list[HomeTask]:
             url=reverse("assessments:home"),
             icon="clipboard-data",
             tone="danger" if periods["to_build"] else "primary",
-            detail=_("%(build)s reports to build, %(publish)s periods ready to publish.")
+            detail=_(
+                "%(build)s reports to build, %(publish)s periods ready to publish."
+            )
             % {"build": periods["to_build"], "publish": periods["to_publish"]},
         )
     ]

@@ -271,9 +271,12 @@ class Indicator(BilingualName):
 
     def clean(self):
         errors = {}
-        if self.category_id and self.scheme_id:
-            if self.category.scheme_id != self.scheme_id:
-                errors["category"] = _("The category belongs to another scheme.")
+        if (
+            self.category_id
+            and self.scheme_id
+            and self.category.scheme_id != self.scheme_id
+        ):
+            errors["category"] = _("The category belongs to another scheme.")
         if self.kind == self.Kind.VETO:
             if self.method != self.Method.MANUAL:
                 errors["method"] = _("A one-vote veto is always decided by hand.")
@@ -282,9 +285,7 @@ class Indicator(BilingualName):
             if self.kind not in allowed:
                 errors["kind"] = _(
                     "This automatic rule can only be a %(kinds)s indicator."
-                ) % {
-                    "kinds": " / ".join(str(self.Kind(k).label) for k in allowed)
-                }
+                ) % {"kinds": " / ".join(str(self.Kind(k).label) for k in allowed)}
         if self.kind != self.Kind.VETO and (self.max_points or 0) <= 0:
             errors["max_points"] = _("Give the indicator more than 0 points.")
         errors.update(self._param_errors())
@@ -432,7 +433,10 @@ class Period(models.Model):
     QUARTERS = (Kind.Q1, Kind.Q2, Kind.Q3, Kind.Q4)
 
     scheme = models.ForeignKey(
-        Scheme, verbose_name=_("scheme"), on_delete=models.PROTECT, related_name="periods"
+        Scheme,
+        verbose_name=_("scheme"),
+        on_delete=models.PROTECT,
+        related_name="periods",
     )
     kind = models.CharField(_("period"), max_length=4, choices=Kind.choices)
     start = models.DateField(_("start"))
@@ -475,13 +479,13 @@ class Period(models.Model):
             raise ValidationError(LOCKED_MESSAGE, code="locked")
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("assessments:period_detail", args=[self.pk])
+
     def delete(self, *args, **kwargs):
         if self.pk and Period.objects.filter(pk=self.pk, status="locked").exists():
             raise ValidationError(LOCKED_MESSAGE, code="locked")
         return super().delete(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("assessments:period_detail", args=[self.pk])
 
     @property
     def is_year(self) -> bool:
@@ -521,7 +525,10 @@ class Score(models.Model):
     """One unit's points on one manual indicator in one period: self and reviewed."""
 
     period = models.ForeignKey(
-        Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="scores"
+        Period,
+        verbose_name=_("period"),
+        on_delete=models.PROTECT,
+        related_name="scores",
     )
     indicator = models.ForeignKey(
         Indicator,
@@ -607,9 +614,9 @@ class Score(models.Model):
                 if value is None:
                     continue
                 if value < 0 or value > top:
-                    errors[field] = _(
-                        "Enter a score between 0 and %(max)s."
-                    ) % {"max": _points_text(top)}
+                    errors[field] = _("Enter a score between 0 and %(max)s.") % {
+                        "max": _points_text(top)
+                    }
                 elif self.indicator.is_veto and value not in (0, 1):
                     errors[field] = _("A veto is either hit (1) or not (0).")
         if (
@@ -707,13 +714,13 @@ class QuarterReport(models.Model):
             raise ValidationError(LOCKED_MESSAGE, code="locked")
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("assessments:report_detail", args=[self.pk])
+
     def delete(self, *args, **kwargs):
         if Period.objects.filter(pk=self.period_id, status="locked").exists():
             raise ValidationError(LOCKED_MESSAGE, code="locked")
         return super().delete(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("assessments:report_detail", args=[self.pk])
 
     @property
     def is_done(self) -> bool:

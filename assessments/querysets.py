@@ -84,9 +84,7 @@ class LockGuardQuerySet(models.QuerySet):
         if field == "period":
             return Period.objects.filter(pk__in=parent_ids, status=LOCKED).exists()
         # "report__period__status": the parents are quarter reports.
-        return Period.objects.filter(
-            report__pk__in=parent_ids, status=LOCKED
-        ).exists()
+        return Period.objects.filter(report__pk__in=parent_ids, status=LOCKED).exists()
 
 
 class SchemeQuerySet(models.QuerySet):
@@ -196,9 +194,7 @@ class QuarterReportQuerySet(LockGuardQuerySet):
         reviewers whose scope covers the scheme's owner."""
         from unionportal.access import scope_filter
 
-        if not (
-            user.is_authenticated and user.has_role("leader", "admin", "reviewer")
-        ):
+        if not (user.is_authenticated and user.has_role("leader", "admin", "reviewer")):
             return self.none()
         return self.filter(scope_filter(user, "period__scheme__owner"))
 

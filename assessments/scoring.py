@@ -16,9 +16,18 @@ CENT = Decimal("0.01")
 
 BASE, BONUS, DEDUCTION, VETO = "base", "bonus", "deduction", "veto"
 
-EXCELLENT, GOOD, QUALIFIED, UNQUALIFIED = "excellent", "good", "qualified", "unqualified"
+EXCELLENT, GOOD, QUALIFIED, UNQUALIFIED = (
+    "excellent",
+    "good",
+    "qualified",
+    "unqualified",
+)
 GRADES = (EXCELLENT, GOOD, QUALIFIED, UNQUALIFIED)
-GRADE_FLOORS = ((Decimal("90"), EXCELLENT), (Decimal("80"), GOOD), (Decimal("60"), QUALIFIED))
+GRADE_FLOORS = (
+    (Decimal("90"), EXCELLENT),
+    (Decimal("80"), GOOD),
+    (Decimal("60"), QUALIFIED),
+)
 
 
 def to_decimal(value) -> Decimal:

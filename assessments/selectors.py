@@ -102,9 +102,7 @@ def period_unit_progress(period: Period, units: list[Union]) -> list[UnitProgres
     ).count()
     counts = {
         row["unit_id"]: row
-        for row in Score.objects.filter(
-            period=period, unit__in=[u.pk for u in units]
-        )
+        for row in Score.objects.filter(period=period, unit__in=[u.pk for u in units])
         .values("unit_id")
         .annotate(
             self_scored=Count("pk", filter=Q(self_score__isnull=False)),
@@ -229,7 +227,6 @@ def _trend(report: QuarterReport, rows: list[QuarterReportRow], group: str | Non
     )
     labels: list[str] = []
     per_key: dict = defaultdict(dict)
-    from django.utils.translation import gettext as _
 
     for year, kind, unit_id, peer_group, total in history:
         label = f"{year} {Period.Kind(kind).label}"
@@ -264,7 +261,13 @@ def _trend(report: QuarterReport, rows: list[QuarterReportRow], group: str | Non
         "legend": {"type": "scroll", "bottom": 0},
         "grid": {"left": 40, "right": 16, "top": 16, "bottom": 56},
         "xAxis": {"type": "category", "data": labels},
-        "yAxis": {"type": "value", "name": _("Total"), "min": 0, "max": 110},
+        "yAxis": {
+            "type": "value",
+            "min": 0,
+            "max": 100
+            if all((v or 0) <= 100 for s in series for v in s["data"])
+            else 120,
+        },
         "series": series,
     }
 
@@ -308,7 +311,7 @@ def dashboard(report: QuarterReport, group: str | None) -> dict:
             {
                 "type": "pie",
                 "radius": ["40%", "70%"],
-                "label": {"formatter": "{b}: {c}"},
+                "label": {"position": "inside", "formatter": "{c}", "color": "#fff"},
                 "data": [
                     {
                         "name": str(label),
@@ -347,6 +350,7 @@ def dashboard(report: QuarterReport, group: str | None) -> dict:
                 "name": _("Average achieved"),
                 "data": [item["percent"] for item in category_items],
                 "itemStyle": {"color": "#a4231b"},
+                "barMaxWidth": 28,
                 "label": {"show": True, "position": "right", "formatter": "{c}%"},
             }
         ],
@@ -401,7 +405,10 @@ def scorecard_rows(unit: Union, user) -> list[QuarterReportRow]:
     ).select_related("report__period__scheme", "peer_union")
     if not may_see_provisional(user, unit):
         rows = rows.filter(report__period__status__in=VISIBLE_TO_UNITS)
-    return sorted(rows, key=lambda r: (r.report.period.sort_key, r.report.period.scheme.unit_level))
+    return sorted(
+        rows,
+        key=lambda r: (r.report.period.sort_key, r.report.period.scheme.unit_level),
+    )
 
 
 def scorecard_detail(row: QuarterReportRow) -> dict:
@@ -450,7 +457,9 @@ def scorecard_detail(row: QuarterReportRow) -> dict:
                 "evidence": item.get("evidence"),
             }
         )
-    ordered = [groups[c["id"]] for c in rules.get("categories", []) if c["id"] in groups]
+    ordered = [
+        groups[c["id"]] for c in rules.get("categories", []) if c["id"] in groups
+    ]
     return {"categories": ordered, "quarters": []}
 
 

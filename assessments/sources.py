@@ -35,7 +35,9 @@ _warned: set[str] = set()
 def _missing(module: str, exc: Exception) -> None:
     if module not in _warned:
         _warned.add(module)
-        logger.warning("%s is not available (%s): automatic facts are empty", module, exc)
+        logger.warning(
+            "%s is not available (%s): automatic facts are empty", module, exc
+        )
 
 
 def planning_facts(*, union_ids: list[int], start: date, end: date) -> dict:
@@ -101,7 +103,9 @@ def key_work_by_category(*, union_ids: list[int], year: int, end: date) -> dict:
             achieved[project_id] = value
     result: dict = {}
     for pk, _owner, category, weight, target in projects:
-        entry = result.setdefault(category, {"weighted": 0.0, "weight": 0.0, "projects": 0})
+        entry = result.setdefault(
+            category, {"weighted": 0.0, "weight": 0.0, "projects": 0}
+        )
         share = min(float(achieved.get(pk, 0)) / float(target), 1.0) if target else 0.0
         entry["weighted"] += float(weight) * share
         entry["weight"] += float(weight)

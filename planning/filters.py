@@ -168,10 +168,10 @@ class EventFilter(StyledFilterSet):
         label=_("Union"), queryset=Union.objects.none(), empty_label=_("All unions")
     )
     date_after = django_filters.DateFilter(
-        label=_("From"), field_name="date", lookup_expr="gte", widget=DATE
+        label=_("Date from"), field_name="date", lookup_expr="gte", widget=DATE
     )
     date_before = django_filters.DateFilter(
-        label=_("Until"), field_name="date", lookup_expr="lte", widget=DATE
+        label=_("Date until"), field_name="date", lookup_expr="lte", widget=DATE
     )
 
     class Meta:

@@ -471,7 +471,7 @@ def history_rows(*record_sets, limit: int = 30) -> list[HistoryRow]:
     """Merges simple-history records of several models into one timeline, newest
     first, with the names of the fields each change touched (compared in Python
     with the previous record of the same object, so no query per row)."""
-    kinds = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+    kinds = {"+": _("was created"), "~": _("was changed"), "-": _("was deleted")}
     rows = []
     for subject_label, records in record_sets:
         records = list(records)

@@ -236,6 +236,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 5,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Test-only: seconds a report build waits half-way (tests/trust/test_chaos.py).
+REPORT_BUILD_TEST_PAUSE = env.float("REPORT_BUILD_TEST_PAUSE", default=0.0)
 CELERY_BEAT_SCHEDULE: dict = {}
 # Apps add their periodic jobs to CELERY_BEAT_SCHEDULE in unionportal/beat.py.
 from unionportal.beat import BEAT_SCHEDULE  # noqa: E402

@@ -185,28 +185,32 @@ def seed_union_tree() -> dict[str, Union]:
 # --- office terms, officers and changes of term ---------------------------------------
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
-GIVEN = [
-    "建国",
-    "秀英",
-    "志强",
-    "丽华",
-    "海燕",
-    "文博",
-    "晓东",
-    "桂兰",
-    "明辉",
-    "雪梅",
-    "伟",
-    "静",
-    "立新",
-    "春燕",
-    "国华",
-    "玉珍",
-    "俊杰",
-    "淑芳",
-    "振华",
-    "红梅",
-]
+GIVEN = {
+    Gender.MALE: [
+        "建国",
+        "志强",
+        "文博",
+        "晓东",
+        "明辉",
+        "立新",
+        "国华",
+        "俊杰",
+        "振华",
+        "海涛",
+    ],
+    Gender.FEMALE: [
+        "秀英",
+        "丽华",
+        "海燕",
+        "桂兰",
+        "雪梅",
+        "静",
+        "春燕",
+        "玉珍",
+        "淑芳",
+        "红梅",
+    ],
+}
 OFFICER_ROLES = [
     (Position.Role.CHAIR, Gender.MALE),
     (Position.Role.VICE_CHAIR, Gender.FEMALE),
@@ -242,21 +246,23 @@ def _demo_id(serial: int, birth: date) -> str:
     return first17 + resident_id_check_char(first17)
 
 
-def _name(seed: int) -> str:
-    return SURNAMES[seed % len(SURNAMES)] + GIVEN[(seed * 7 + 3) % len(GIVEN)]
+def _name(union_index: int, offset: int, gender: str) -> str:
+    # Different surnames for the officers of one union, a given name that fits.
+    surname = SURNAMES[(union_index * 7 + offset * 3) % len(SURNAMES)]
+    given = GIVEN[gender]
+    return surname + given[(union_index * 3 + offset) % len(given)]
 
 
 def _officers(union_index: int) -> list[Officer]:
     """Six officers; each (union_index, office) pair gets its own ID number."""
     officers = []
     for offset, (role, gender) in enumerate(OFFICER_ROLES):
-        seed = union_index * 11 + offset * 5
         birth = date(
             1966 + offset * 3, 1 + union_index % 12, 1 + (union_index // 12) % 28
         )
         officers.append(
             Officer(
-                name=_name(seed),
+                name=_name(union_index, offset, gender),
                 role=role,
                 gender=gender,
                 phone=f"139 {union_index % 10000:04d} {offset:04d}",
@@ -288,7 +294,7 @@ def _seed_terms(union: Union, index: int, today: date) -> None:
         term = term_open(
             union=union, start=closed_start, length_years=years, number=number
         )
-        for officer in _officers(index * 3 + number)[:3]:
+        for officer in _officers(index * 3 + number)[:2]:
             person = person_find_or_create(
                 union=union,
                 name=officer.name,

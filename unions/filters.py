@@ -67,7 +67,6 @@ def union_sorts() -> dict[str, str]:
         "kind": "kind",
         "members": "member_count",
         "parent": "parent__code",
-        "tree": "path",
     }
 
 

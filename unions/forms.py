@@ -197,6 +197,9 @@ class CancelForm(StepForm):
         self.fields["comment"].required = True
         self.fields["comment"].label = _("Why is it cancelled?")
 
+    def _layout(self):
+        return Layout("date", "comment", "document")
+
 
 class OfficerForm(forms.Form):
     """One elected officer, a row of the election step's table."""
@@ -205,7 +208,10 @@ class OfficerForm(forms.Form):
     gender = forms.ChoiceField(
         label=_("Gender"), choices=[("", "–"), *Gender.choices], required=False
     )
-    role = forms.ChoiceField(label=_("Office"), choices=Position.Role.choices)
+    # The blank choice keeps an untouched row unchanged, so the formset skips it.
+    role = forms.ChoiceField(
+        label=_("Office"), choices=[("", "–"), *Position.Role.choices]
+    )
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     id_number = forms.CharField(label=_("ID number"), max_length=20, required=False)
 

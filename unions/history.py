@@ -38,8 +38,6 @@ def _display(field, value, *, show_personal: bool) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):
         return str(_("yes") if value else _("no"))
-    if isinstance(field, models.ForeignKey):
-        return f"#{value}"
     return str(value)
 
 
@@ -47,7 +45,12 @@ def _fields(record):
     return [
         f
         for f in record.instance_type._meta.concrete_fields
-        if f.editable and f.name not in SKIPPED_FIELDS and not f.primary_key
+        if f.editable
+        and f.name not in SKIPPED_FIELDS
+        and not f.primary_key
+        # Related rows are named by the page itself (the union, the term, the
+        # person); showing their ids would only add noise.
+        and not f.is_relation
     ]
 
 

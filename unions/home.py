@@ -80,7 +80,7 @@ def _admin_tasks(user) -> list[HomeTask]:
             tone="primary",
             items=_items(
                 waiting,
-                lambda c: f"{c.union.name} · {c.get_state_display()}",
+                lambda c: f"{c.union.name}: {STEP_ACTIONS[NEXT_STEP[c.state]]}",
             )
             if waiting_count
             else [],

@@ -206,6 +206,16 @@ def union_import_parse(*, workbook, user) -> ImportPreview:
     return preview
 
 
+def _first_by_code(rows: list[Row]) -> dict[str, Row]:
+    """Rows by code; a duplicated code keeps its first row (the others are errors)."""
+    found: dict[str, Row] = {}
+    for row in rows:
+        code = (row.values.get("code") or "").lower()
+        if code and code not in found:
+            found[code] = row
+    return found
+
+
 def _check_unions(rows: list[Row], user) -> None:
     labels = dict(UNION_COLUMNS)
     kinds = _choice_lookup(Union.Kind.choices)
@@ -289,7 +299,7 @@ def _check_unions(rows: list[Row], user) -> None:
         u.code.lower(): u
         for u in Union.objects.visible_to(user).filter(code__in=parent_codes)
     }
-    by_code = {r.values["code"].lower(): r for r in rows if r.values.get("code")}
+    by_code = _first_by_code(rows)
     for row in rows:
         code = row.values["code"]
         if code and code.lower() in existing_lower:
@@ -351,9 +361,7 @@ def _check_loops(rows: list[Row], by_code: dict) -> None:
 def _check_officers(rows: list[Row], union_rows: list[Row], user) -> None:
     roles = _choice_lookup(Position.Role.choices)
     genders = _choice_lookup(Gender.choices)
-    sheet_unions = {
-        r.values["code"].lower(): r for r in union_rows if r.values.get("code")
-    }
+    sheet_unions = _first_by_code(union_rows)
     codes = {_text(r.values.get("union_code")) for r in rows} - {""}
     db_unions = {
         u.code.lower(): u

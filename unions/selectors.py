@@ -172,7 +172,7 @@ def _term_end_chart(months: list[date], per_month: dict) -> dict:
     counts = {(k.date() if hasattr(k, "date") else k): v for k, v in per_month.items()}
     return {
         "tooltip": {"trigger": "axis"},
-        "grid": {"left": 36, "right": 16, "top": 24, "bottom": 40},
+        "grid": {"left": 8, "right": 16, "top": 24, "bottom": 8, "containLabel": True},
         "xAxis": {
             "type": "category",
             "data": [date_format(m, "Y-m") for m in months],

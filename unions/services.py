@@ -165,7 +165,10 @@ def position_add(
     position = Position(
         person=person, union=term.union, term=term, role=role, start=start
     )
-    position.full_clean()
+    # The one-chair rule was checked above with a clear message, and a new current
+    # office without an end cannot break the check constraints: validating them
+    # again would cost three queries per officer. The database enforces them.
+    position.full_clean(validate_constraints=False)
     position.save()
     return position
 
@@ -292,10 +295,11 @@ def term_close(*, term: OfficeTerm, end: date) -> OfficeTerm:
     term.full_clean()
     term.save()
     # Saved one by one so that each ended office gets its history record.
-    for position in term.positions.filter(is_current=True).select_related("person"):
+    for position in term.positions.filter(is_current=True):
         position.end = max(end, position.start)
         position.is_current = False
-        position.full_clean()
+        # end >= start and "ended, so not current" hold by construction.
+        position.full_clean(validate_constraints=False)
         position.save()
     return term
 

@@ -75,7 +75,7 @@ def union_list(request):
     unions = Union.objects.visible_to(request.user)
     union_filter = UnionFilter(request.GET, queryset=unions, user=request.user)
     queryset, sort = apply_sort(
-        union_filter.qs, request.GET.get("sort", ""), union_sorts(), "tree"
+        union_filter.qs, request.GET.get("sort", ""), union_sorts(), "code"
     )
     page = Paginator(selectors.unions_for_list(queryset, today), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -217,7 +217,7 @@ def union_export(request):
         request.GET, queryset=Union.objects.visible_to(request.user), user=request.user
     )
     queryset, _sort = apply_sort(
-        union_filter.qs, request.GET.get("sort", ""), union_sorts(), "tree"
+        union_filter.qs, request.GET.get("sort", ""), union_sorts(), "code"
     )
     unions = selectors.unions_for_list(queryset, today)
     content = imports.union_export(

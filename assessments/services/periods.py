@@ -23,14 +23,16 @@ def period_create(*, scheme: Scheme, kind: str, by) -> Period:
     start, end = quarter_dates(scheme.year, kind)
     period = Period(scheme=scheme, kind=kind, start=start, end=end)
     period.full_clean()
-    stamp(period, by, _("Opened"))
+    stamp(period, by)
     period.save()
     return period
 
 
 def _locked_for_update(period: Period) -> Period:
     """Re-reads the period under a row lock so two admins cannot race a change."""
-    fresh = Period.objects.select_for_update().select_related("scheme").get(pk=period.pk)
+    fresh = (
+        Period.objects.select_for_update().select_related("scheme").get(pk=period.pk)
+    )
     refuse_if_locked(fresh)
     return fresh
 
@@ -43,7 +45,7 @@ def period_close(*, period: Period, by) -> Period:
         raise ValidationError(_("Only an open period can be closed."))
     period.status = Period.Status.CLOSED
     period.closed_at = timezone.now()
-    stamp(period, by, _("Closed for entry"))
+    stamp(period, by)
     period.save()
     return period
 
@@ -59,7 +61,7 @@ def period_publish(*, period: Period, by, request=None) -> Period:
         raise ValidationError(_("Build the period's report before publishing it."))
     period.status = Period.Status.PUBLISHED
     period.published_at = timezone.now()
-    stamp(period, by, _("Published"))
+    stamp(period, by)
     period.save()
     audit_record(
         kind=AuditEvent.Kind.PERIOD_PUBLISHED,
@@ -97,7 +99,7 @@ def period_lock(*, period: Period, by, request=None) -> Period:
         raise ValidationError(_("Only a published period can be locked."))
     period.status = Period.Status.LOCKED
     period.locked_at = timezone.now()
-    stamp(period, by, _("Locked"))
+    stamp(period, by)
     period.save()
     audit_record(
         kind=AuditEvent.Kind.PERIOD_LOCKED,

@@ -74,7 +74,8 @@ def scheme_create(*, owner: Union, data: dict, by) -> Scheme:
 @transaction.atomic
 def scheme_update(*, scheme: Scheme, data: dict, by) -> Scheme:
     _refuse_if_archived(scheme)
-    before = {name: getattr(scheme, name) for name in RULE_FIELDS}
+    # Read from the database: a bound ModelForm has already changed the instance.
+    before = Scheme.objects.filter(pk=scheme.pk).values(*RULE_FIELDS).get()
     for name, value in data.items():
         setattr(scheme, name, value)
     scheme.full_clean()
@@ -135,9 +136,7 @@ def scheme_return_to_draft(*, scheme: Scheme, by) -> Scheme:
 @transaction.atomic
 def scheme_delete(*, scheme: Scheme, by) -> None:
     if scheme.status != Scheme.Status.DRAFT or scheme.periods.exists():
-        raise ValidationError(
-            _("Only a draft scheme without periods can be deleted.")
-        )
+        raise ValidationError(_("Only a draft scheme without periods can be deleted."))
     stamp(scheme, by)
     scheme.delete()
 
@@ -157,9 +156,7 @@ def scheme_archive(*, scheme: Scheme, by) -> Scheme:
 
 
 @transaction.atomic
-def scheme_copy(
-    *, source: Scheme, year: int, by, owner: Union | None = None
-) -> Scheme:
+def scheme_copy(*, source: Scheme, year: int, by, owner: Union | None = None) -> Scheme:
     """A new draft for ``year`` with the same categories and indicators.
 
     Not-applicable marks are not copied: they depend on a unit's situation in one
@@ -181,7 +178,9 @@ def scheme_copy(
     stamp(scheme, by, _("Copied from %(year)s") % {"year": source.year})
     scheme.save()
     categories = {}
-    for category in IndicatorCategory.objects.filter(scheme=source).order_by("order", "pk"):
+    for category in IndicatorCategory.objects.filter(scheme=source).order_by(
+        "order", "pk"
+    ):
         copy = IndicatorCategory(
             scheme=scheme,
             name_zh=category.name_zh,
@@ -248,7 +247,9 @@ def indicator_save(*, indicator: Indicator, data: dict, by) -> Indicator:
     """Adds or changes an indicator; on an active scheme the base must stay 100."""
     scheme = indicator.scheme
     _refuse_if_archived(scheme)
-    before = _rule_values(indicator) if indicator.pk else None
+    # Read from the database: a bound ModelForm has already changed the instance.
+    stored = Indicator.objects.filter(pk=indicator.pk).first() if indicator.pk else None
+    before = _rule_values(stored) if stored is not None else None
     for name, value in data.items():
         setattr(indicator, name, value)
     if indicator.kind == Indicator.Kind.VETO:

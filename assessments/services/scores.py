@@ -45,7 +45,8 @@ class ScoreEntry:
     @property
     def touches_review(self) -> bool:
         return any(
-            value is not UNCHANGED for value in (self.reviewed_score, self.review_comment)
+            value is not UNCHANGED
+            for value in (self.reviewed_score, self.review_comment)
         )
 
 
@@ -89,7 +90,9 @@ def scores_save(
 
     Errors are keyed ``<field>_<indicator id>`` (the scoring form's field names).
     """
-    period = Period.objects.select_for_update().select_related("scheme").get(pk=period.pk)
+    period = (
+        Period.objects.select_for_update().select_related("scheme").get(pk=period.pk)
+    )
     refuse_if_locked(period)
     if any(e.touches_self for e in entries) and not can_self_score(
         user=by, period=period, unit=unit
@@ -112,7 +115,9 @@ def scores_save(
     for entry in entries:
         indicator = entry.indicator
         if indicator.scheme_id != period.scheme_id or not indicator.is_manual:
-            raise ValidationError(_("This indicator is not scored by hand in this period."))
+            raise ValidationError(
+                _("This indicator is not scored by hand in this period.")
+            )
         score = existing.get(indicator.pk) or Score(
             period=period, indicator=indicator, unit=unit
         )

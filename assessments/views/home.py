@@ -23,13 +23,19 @@ def review_queue(user) -> list[dict]:
         return []
     periods = {
         p.pk: p
-        for p in Period.objects.filter(pk__in={w["period_id"] for w in waiting}).select_related(
-            "scheme"
-        )
+        for p in Period.objects.filter(
+            pk__in={w["period_id"] for w in waiting}
+        ).select_related("scheme")
     }
-    units = {u.pk: u for u in Union.objects.filter(pk__in={w["unit_id"] for w in waiting})}
+    units = {
+        u.pk: u for u in Union.objects.filter(pk__in={w["unit_id"] for w in waiting})
+    }
     return [
-        {"period": periods[w["period_id"]], "unit": units[w["unit_id"]], "count": w["count"]}
+        {
+            "period": periods[w["period_id"]],
+            "unit": units[w["unit_id"]],
+            "count": w["count"],
+        }
         for w in waiting
     ]
 
@@ -42,7 +48,8 @@ def assessments_home(request):
         periods = selectors.latest_open_periods(user)
         manual = dict(
             Indicator.objects.filter(
-                scheme__in={p.scheme_id for p in periods}, method=Indicator.Method.MANUAL
+                scheme__in={p.scheme_id for p in periods},
+                method=Indicator.Method.MANUAL,
             )
             .values("scheme_id")
             .annotate(n=Count("pk"))
@@ -72,9 +79,12 @@ def assessments_home(request):
             .defer("report__rules", "report__summary"),
             key=lambda p: (-p.sort_key, p.scheme.unit_level),
         )[:12]
-    has_scorecard = bool(user.union_id) and QuarterReportRow.objects.filter(
-        unit_id=user.union_id, report__status="done"
-    ).exists()
+    has_scorecard = (
+        bool(user.union_id)
+        and QuarterReportRow.objects.filter(
+            unit_id=user.union_id, report__status="done"
+        ).exists()
+    )
     return render(
         request,
         "assessments/home.html",

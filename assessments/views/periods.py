@@ -21,7 +21,9 @@ def _period_queryset():
 
 
 def _report_context(period: Period, user) -> dict:
-    report = QuarterReport.objects.filter(period=period).prefetch_related("files").first()
+    report = (
+        QuarterReport.objects.filter(period=period).prefetch_related("files").first()
+    )
     can_manage = Period.objects.editable_by(user).filter(pk=period.pk).exists()
     stale = False
     if report is not None and report.is_done and report.finished_at:
@@ -89,7 +91,10 @@ PERIOD_ACTIONS = {
         services.period_publish,
         _("The results are published; the units can see their scorecards."),
     ),
-    "lock": (services.period_lock, _("The period is locked: nothing in it will change.")),
+    "lock": (
+        services.period_lock,
+        _("The period is locked: nothing in it will change."),
+    ),
 }
 
 
@@ -143,14 +148,24 @@ def period_reopen(request, pk):
 def report_build(request, pk):
     period = get_editable_or_403(_period_queryset(), request.user, pk=pk)
     try:
-        services.report_request(period=period, by=request.user)
+        report = services.report_request(period=period, by=request.user)
     except ValidationError as exc:
         message_errors(request, exc)
     else:
-        messages.info(
-            request,
-            _("The report is being built. This page shows its progress; you can leave it."),
-        )
+        # Without a broker the job has already run by now (eager mode).
+        report.refresh_from_db()
+        if report.is_done:
+            messages.success(request, _("The report is ready."))
+        elif report.status == QuarterReport.Status.FAILED:
+            messages.error(request, report.error or _("The build failed."))
+        else:
+            messages.info(
+                request,
+                _(
+                    "The report is being built. This page shows its progress; "
+                    "you can leave it."
+                ),
+            )
     return redirect(period)
 
 

@@ -107,7 +107,9 @@ def dashboard(request):
 @login_required
 def unit_scorecard(request, union_pk):
     """One unit's results: indicators, how each was computed, evidence, history."""
-    unit = get_visible_or_404(Union.objects.select_related("parent"), request.user, pk=union_pk)
+    unit = get_visible_or_404(
+        Union.objects.select_related("parent"), request.user, pk=union_pk
+    )
     rows = selectors.scorecard_rows(unit, request.user)
     wanted = request.GET.get("period", "")
     row = None
@@ -128,7 +130,9 @@ def unit_scorecard(request, union_pk):
     if row is not None:
         detail = selectors.scorecard_detail(row)
         peer = selectors.peer_average(row)
-        history = [r for r in rows if r.report.period.is_year == row.report.period.is_year]
+        history = [
+            r for r in rows if r.report.period.is_year == row.report.period.is_year
+        ]
         context.update(
             {
                 "detail": detail,
@@ -148,7 +152,13 @@ def _history_chart(rows) -> dict | None:
         return None
     labels = [r.report.period.label for r in rows]
     averages = [
-        float((r.report.summary or {}).get("peer_groups", {}).get(r.peer_group, {}).get("average", 0) or 0)
+        float(
+            (r.report.summary or {})
+            .get("peer_groups", {})
+            .get(r.peer_group, {})
+            .get("average", 0)
+            or 0
+        )
         for r in rows
     ]
     return {
@@ -156,7 +166,11 @@ def _history_chart(rows) -> dict | None:
         "legend": {"bottom": 0},
         "grid": {"left": 40, "right": 16, "top": 16, "bottom": 48},
         "xAxis": {"type": "category", "data": labels},
-        "yAxis": {"type": "value", "min": 0, "max": 110},
+        "yAxis": {
+            "type": "value",
+            "min": 0,
+            "max": 100 if max(float(r.total) for r in rows) <= 100 else 120,
+        },
         "series": [
             {
                 "name": _("Total"),

@@ -77,7 +77,9 @@ def scheme_create(request):
         else:
             messages.success(request, _("The scheme was created as a draft."))
             return redirect(scheme)
-    return render(request, "assessments/scheme_form.html", {"form": form, "scheme": None})
+    return render(
+        request, "assessments/scheme_form.html", {"form": form, "scheme": None}
+    )
 
 
 @login_required
@@ -151,7 +153,9 @@ def scheme_edit(request, pk):
         else:
             messages.success(request, _("The scheme was saved."))
             return redirect(scheme)
-    return render(request, "assessments/scheme_form.html", {"form": form, "scheme": scheme})
+    return render(
+        request, "assessments/scheme_form.html", {"form": form, "scheme": scheme}
+    )
 
 
 SCHEME_ACTIONS = {
@@ -366,5 +370,7 @@ def period_create(request, scheme_pk):
     except ValidationError as exc:
         message_errors(request, exc)
         return redirect(scheme)
-    messages.success(request, _("%(period)s is open for entry.") % {"period": period.label})
+    messages.success(
+        request, _("%(period)s is open for entry.") % {"period": period.label}
+    )
     return redirect(period)

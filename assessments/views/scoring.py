@@ -93,12 +93,16 @@ def unit_scoring(request, pk, union_pk):
                     if saved
                     else _("Nothing had changed."),
                 )
-                return redirect("assessments:unit_scoring", pk=period.pk, union_pk=unit.pk)
+                return redirect(
+                    "assessments:unit_scoring", pk=period.pk, union_pk=unit.pk
+                )
         messages.error(request, _("Nothing was saved: correct the marked fields."))
         context = _scoring_context(request, period, unit, form=form, data=request.POST)
         return render(request, "assessments/unit_scoring.html", context, status=200)
     return render(
-        request, "assessments/unit_scoring.html", _scoring_context(request, period, unit)
+        request,
+        "assessments/unit_scoring.html",
+        _scoring_context(request, period, unit),
     )
 
 

@@ -249,7 +249,7 @@ def event_detail(request, pk):
             "upload_url": reverse("planning:event_evidence_upload", args=[event.pk]),
             "history": history_rows(
                 (
-                    lambda r: _("Event"),
+                    lambda r: _("Activity"),
                     ActivityEvent.history.filter(id=event.pk).select_related(
                         "history_user"
                     ),

@@ -11,7 +11,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -40,7 +42,25 @@ NEGATIVE_ROLES = ("admin_user", "cadre_grass")
 
 
 @pytest.fixture
-def api_schema(district, admin_user, grassroots, other_grassroots, throttle_rates):
+def keep_test_connection():
+    """As Django's test client does: the WSGI handler must not close the database
+    connection after each request, which would end the test's transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(
+    district,
+    admin_user,
+    grassroots,
+    other_grassroots,
+    throttle_rates,
+    keep_test_connection,
+):
     # Real rows, so that generated ids sometimes hit one; no throttling in the way.
     throttle_rates(user="1000000/min", anon="1000000/min")
     published_plan(district, [grassroots, other_grassroots])

@@ -22,7 +22,9 @@ def locked(period, units, subdistrict, cadre_sub, reviewer, admin_user):
     services.scores_save(
         period=period,
         unit=subdistrict,
-        entries=[ScoreEntry(indicator=indicator(period.scheme, "B1"), self_score=D("50"))],
+        entries=[
+            ScoreEntry(indicator=indicator(period.scheme, "B1"), self_score=D("50"))
+        ],
         by=cadre_sub,
     )
     services.period_close(period=period, by=admin_user)

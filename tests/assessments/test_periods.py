@@ -49,7 +49,9 @@ def test_close_publish_lock_in_order(period, units, admin_user):
     services.period_lock(period=period, by=admin_user)
     period.refresh_from_db()
     assert period.status == Period.Status.LOCKED
-    assert period.closed_at and period.published_at and period.locked_at
+    assert period.closed_at is not None
+    assert period.published_at is not None
+    assert period.locked_at is not None
 
 
 def test_an_open_period_cannot_be_published(period, admin_user):
@@ -92,7 +94,10 @@ def test_reopening_keeps_the_reason_in_history_and_audit(period, units, admin_us
     services.period_close(period=period, by=admin_user)
     build(period)
     services.period_publish(period=period, by=admin_user)
-    reason = "A sub-district union found a wrong evidence file; scores must be corrected. " * 3
+    reason = (
+        "A sub-district union found a wrong evidence file; scores must be corrected. "
+        * 3
+    )
     services.period_reopen(period=period, reason=reason, by=admin_user)
     period.refresh_from_db()
     assert period.status == Period.Status.OPEN

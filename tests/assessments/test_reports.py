@@ -115,7 +115,9 @@ def test_grassroots_unions_rank_within_their_sub_district(
 
 
 def test_a_veto_makes_the_unit_unqualified(scheme, period, units, admin_user):
-    IndicatorFactory(category=scheme.categories.get(), code="V", kind="veto", max_points=0)
+    IndicatorFactory(
+        category=scheme.categories.get(), code="V", kind="veto", max_points=0
+    )
     score(period, units[0], "B1", "60")
     score(period, units[0], "B2", "40")
     score(period, units[0], "V", "0", reviewed="1", comment="accident")
@@ -123,9 +125,7 @@ def test_a_veto_makes_the_unit_unqualified(scheme, period, units, admin_user):
     assert (row.total, row.veto, row.grade) == (D("100.00"), True, "unqualified")
 
 
-def test_a_not_applicable_indicator_rescales_the_units_base(
-    period, units, admin_user
-):
+def test_a_not_applicable_indicator_rescales_the_units_base(period, units, admin_user):
     services.exemption_create(
         indicator=indicator(period.scheme, "B2"),
         unit=units[0],
@@ -174,7 +174,9 @@ def test_a_unit_with_no_projects_due_is_rescaled_not_divided_by_zero(
     assert row.key_work_ratio is None
 
 
-def test_overdue_terms_are_deducted_and_listed(scheme, period, units, admin_user, monkeypatch):
+def test_overdue_terms_are_deducted_and_listed(
+    scheme, period, units, admin_user, monkeypatch
+):
     b2 = indicator(scheme, "B2")
     b2.method, b2.params = "terms", {"per_month": "5"}
     b2.save()
@@ -196,7 +198,9 @@ def test_building_twice_leaves_one_snapshot_with_the_same_numbers(
     second = services.report_build(period_id=period.pk)
     assert QuarterReport.objects.filter(period=period).count() == 1
     assert second.pk == first.pk
-    assert sorted(second.rows.values_list("unit_id", "total", "rank", "grade")) == numbers
+    assert (
+        sorted(second.rows.values_list("unit_id", "total", "rank", "grade")) == numbers
+    )
     assert second.rows.count() == 2
     assert QuarterReportFile.objects.filter(report=second).count() == 4
 
@@ -217,7 +221,9 @@ def test_a_request_is_enqueued_after_commit(
 ):
     services.period_close(period=period, by=admin_user)
     sent = []
-    monkeypatch.setattr(build_quarter_report_task, "delay", lambda **kw: sent.append(kw))
+    monkeypatch.setattr(
+        build_quarter_report_task, "delay", lambda **kw: sent.append(kw)
+    )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         report = services.report_request(period=period, by=admin_user)
     assert report.status == QuarterReport.Status.PENDING
@@ -226,7 +232,9 @@ def test_a_request_is_enqueued_after_commit(
     assert sent == [{"period_id": period.pk, "token": report.run_token}]
 
 
-def test_a_second_request_while_waiting_is_refused(period, units, admin_user, monkeypatch):
+def test_a_second_request_while_waiting_is_refused(
+    period, units, admin_user, monkeypatch
+):
     services.period_close(period=period, by=admin_user)
     monkeypatch.setattr(build_quarter_report_task, "delay", lambda **kw: None)
     services.report_request(period=period, by=admin_user)
@@ -285,7 +293,9 @@ def test_a_failure_is_recorded_with_its_reason_and_can_be_retried(
     assert (report.status, report.error) == (QuarterReport.Status.DONE, "")
 
 
-def test_a_request_refused_by_the_job_is_marked_failed(period, units, admin_user, monkeypatch):
+def test_a_request_refused_by_the_job_is_marked_failed(
+    period, units, admin_user, monkeypatch
+):
     services.period_close(period=period, by=admin_user)
     monkeypatch.setattr(build_quarter_report_task, "delay", lambda **kw: None)
     report = services.report_request(period=period, by=admin_user)
@@ -353,7 +363,9 @@ def test_the_files_are_stored_in_both_languages(period, units, admin_user):
     assert files[("xlsx", "en")].file.storage.exists(files[("xlsx", "en")].file.name)
 
 
-def test_the_workbook_has_ranks_and_detail_with_frozen_headers(period, units, admin_user):
+def test_the_workbook_has_ranks_and_detail_with_frozen_headers(
+    period, units, admin_user
+):
     score(period, units[0], "B1", "55.5")
     report = close_and_build(period, admin_user)
     record = report.files.get(kind="xlsx", language="en")
@@ -373,17 +385,18 @@ def test_the_workbook_has_ranks_and_detail_with_frozen_headers(period, units, ad
 def test_the_pdf_embeds_a_cjk_font_and_the_chinese_names(
     period, units, admin_user, real_pdf, tmp_path
 ):
-    if not (shutil.which("pdffonts") and shutil.which("pdftotext")):
+    pdffonts, pdftotext = shutil.which("pdffonts"), shutil.which("pdftotext")
+    if not (pdffonts and pdftotext):
         require_or_skip("REQUIRE_SERVICES", "poppler-utils (pdffonts) is not installed")
     report = close_and_build(period, admin_user)
     path = tmp_path / "report.pdf"
     path.write_bytes(report.files.get(kind="pdf", language="zh-hans").file.read())
     fonts = subprocess.run(  # noqa: S603
-        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+        [pdffonts, str(path)], capture_output=True, text=True, check=True
     ).stdout
     assert "WenQuanYi" in fonts
     text = subprocess.run(  # noqa: S603
-        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        [pdftotext, str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert units[0].name_zh in text
 
@@ -418,7 +431,9 @@ def test_the_first_quarter_compares_with_last_years_fourth(
 
 
 def test_the_annual_result_is_the_mean_of_the_quarters(scheme, units, admin_user):
-    for quarter, points in zip(("q1", "q2", "q3", "q4"), ("40", "50", "60", "50"), strict=True):
+    for quarter, points in zip(
+        ("q1", "q2", "q3", "q4"), ("40", "50", "60", "50"), strict=True
+    ):
         period = PeriodFactory(scheme=scheme, kind=quarter)
         score(period, units[0], "B1", points)
         close_and_build(period, admin_user)
@@ -442,7 +457,9 @@ def test_the_annual_result_needs_all_four_quarters(scheme, units, admin_user):
 
 
 def test_a_veto_in_any_quarter_makes_the_year_unqualified(scheme, units, admin_user):
-    IndicatorFactory(category=scheme.categories.get(), code="V", kind="veto", max_points=0)
+    IndicatorFactory(
+        category=scheme.categories.get(), code="V", kind="veto", max_points=0
+    )
     for quarter in ("q1", "q2", "q3", "q4"):
         period = PeriodFactory(scheme=scheme, kind=quarter)
         score(period, units[0], "B1", "60")
@@ -470,14 +487,18 @@ def test_beat_builds_the_reports_of_periods_closed_before_today(
     with django_capture_on_commit_callbacks(execute=True):
         enqueued = build_due_reports_task.delay().get()
     assert enqueued == [yesterday.pk]
-    assert QuarterReport.objects.get(period=yesterday).status == QuarterReport.Status.DONE
+    assert (
+        QuarterReport.objects.get(period=yesterday).status == QuarterReport.Status.DONE
+    )
     assert not QuarterReport.objects.filter(period=today).exists()
 
 
 def test_beat_leaves_finished_reports_alone(scheme, units, admin_user):
     period = PeriodFactory(scheme=scheme, kind="q1")
     close_and_build(period, admin_user)
-    Period.objects.filter(pk=period.pk).update(closed_at=timezone.now() - timedelta(days=2))
+    Period.objects.filter(pk=period.pk).update(
+        closed_at=timezone.now() - timedelta(days=2)
+    )
     assert services.reports_build_due() == []
 
 
@@ -500,7 +521,9 @@ def test_score_entry_through_the_service_is_reflected_in_the_report(
     services.scores_save(
         period=period,
         unit=units[0],
-        entries=[ScoreEntry(indicator=indicator(period.scheme, "B1"), self_score=D("33"))],
+        entries=[
+            ScoreEntry(indicator=indicator(period.scheme, "B1"), self_score=D("33"))
+        ],
         by=cadre_sub,
     )
     row = rows_by_code(close_and_build(period, admin_user))["TD-N"]

@@ -71,9 +71,7 @@ def test_activities_with_no_target_are_not_applicable():
 
 
 def test_training_is_trainees_over_target():
-    assert rules.training(facts(trainees=150), D("10"), target=200).points == D(
-        "7.50"
-    )
+    assert rules.training(facts(trainees=150), D("10"), target=200).points == D("7.50")
 
 
 def test_terms_on_time_give_full_points():

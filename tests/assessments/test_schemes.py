@@ -90,9 +90,7 @@ def test_copy_leaves_not_applicable_marks_behind(scheme, subdistrict, admin_user
     assert not IndicatorExemption.objects.filter(indicator__scheme=copy).exists()
 
 
-def test_changing_the_points_of_an_active_scheme_raises_its_version(
-    scheme, admin_user
-):
+def test_changing_the_points_of_an_active_scheme_raises_its_version(scheme, admin_user):
     services.indicator_save(
         indicator=indicator(scheme, "B1"),
         data={"method": Indicator.Method.KEY_WORK},
@@ -104,7 +102,9 @@ def test_changing_the_points_of_an_active_scheme_raises_its_version(
 
 def test_rewording_an_indicator_keeps_the_version(scheme, admin_user):
     services.indicator_save(
-        indicator=indicator(scheme, "B1"), data={"name_en": "Better words"}, by=admin_user
+        indicator=indicator(scheme, "B1"),
+        data={"name_en": "Better words"},
+        by=admin_user,
     )
     scheme.refresh_from_db()
     assert scheme.version == 1
@@ -165,14 +165,20 @@ def test_not_applicable_only_for_units_the_scheme_assesses(
 ):
     with pytest.raises(ValidationError, match="does not assess"):
         services.exemption_create(
-            indicator=indicator(scheme, "B1"), unit=grassroots, reason="x", by=admin_user
+            indicator=indicator(scheme, "B1"),
+            unit=grassroots,
+            reason="x",
+            by=admin_user,
         )
 
 
 def test_not_applicable_needs_a_reason(scheme, subdistrict, admin_user):
     with pytest.raises(ValidationError):
         services.exemption_create(
-            indicator=indicator(scheme, "B1"), unit=subdistrict, reason=" ", by=admin_user
+            indicator=indicator(scheme, "B1"),
+            unit=subdistrict,
+            reason=" ",
+            by=admin_user,
         )
 
 

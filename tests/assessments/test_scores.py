@@ -21,7 +21,12 @@ def save(period, unit, by, **parts):
 
 
 def test_cadre_enters_self_scores_with_comment(period, subdistrict, cadre_sub):
-    save(period, subdistrict, cadre_sub, B1={"self_score": D("50"), "self_comment": "done"})
+    save(
+        period,
+        subdistrict,
+        cadre_sub,
+        B1={"self_score": D("50"), "self_comment": "done"},
+    )
     score = Score.objects.get()
     assert (score.self_score, score.self_comment, score.self_by) == (
         D("50"),
@@ -30,7 +35,9 @@ def test_cadre_enters_self_scores_with_comment(period, subdistrict, cadre_sub):
     )
 
 
-def test_a_self_score_above_max_is_refused_with_a_message(period, subdistrict, cadre_sub):
+def test_a_self_score_above_max_is_refused_with_a_message(
+    period, subdistrict, cadre_sub
+):
     with pytest.raises(ValidationError) as caught:
         save(period, subdistrict, cadre_sub, B1={"self_score": D("61")})
     key = f"self_score_{indicator(period.scheme, 'B1').pk}"
@@ -90,7 +97,9 @@ def test_a_reviewed_score_that_differs_needs_a_comment(
 ):
     save(period, subdistrict, cadre_sub, B1={"self_score": D("50")})
     with pytest.raises(ValidationError) as caught:
-        save(period, subdistrict, reviewer, B1={"reviewed_score": D("45"), "version": 1})
+        save(
+            period, subdistrict, reviewer, B1={"reviewed_score": D("45"), "version": 1}
+        )
     key = f"review_comment_{indicator(period.scheme, 'B1').pk}"
     assert key in caught.value.message_dict
     assert Score.objects.get().reviewed_score is None
@@ -142,7 +151,9 @@ def test_a_cadre_cannot_self_score_another_union(period, other_subdistrict, cadr
         save(period, other_subdistrict, cadre_sub, B1={"self_score": D("1")})
 
 
-def test_self_scores_stop_when_the_period_closes(period, subdistrict, cadre_sub, admin_user):
+def test_self_scores_stop_when_the_period_closes(
+    period, subdistrict, cadre_sub, admin_user
+):
     services.period_close(period=period, by=admin_user)
     with pytest.raises(PermissionDenied):
         save(period, subdistrict, cadre_sub, B1={"self_score": D("1")})
@@ -160,7 +171,9 @@ def test_reviews_continue_while_the_period_is_closed(
 def test_evidence_is_checked_by_content(period, subdistrict, cadre_sub, media_root):
     fake = SimpleUploadedFile("report.pdf", b"MZ\x90\x00 not a pdf at all")
     with pytest.raises(ValidationError) as caught:
-        save(period, subdistrict, cadre_sub, B1={"self_score": D("5"), "evidence": fake})
+        save(
+            period, subdistrict, cadre_sub, B1={"self_score": D("5"), "evidence": fake}
+        )
     assert "not an allowed type" in str(caught.value)
     assert not Score.objects.exists()
 
@@ -186,11 +199,16 @@ def test_every_change_of_a_score_is_kept(period, subdistrict, cadre_sub):
 
 def test_saving_unchanged_values_writes_nothing(period, subdistrict, cadre_sub):
     save(period, subdistrict, cadre_sub, B1={"self_score": D("50")})
-    assert save(period, subdistrict, cadre_sub, B1={"self_score": D("50"), "version": 1}) == []
+    assert (
+        save(period, subdistrict, cadre_sub, B1={"self_score": D("50"), "version": 1})
+        == []
+    )
     assert Score.objects.get().version == 1
 
 
-def test_automatic_indicators_are_not_scored_by_hand(scheme, period, subdistrict, cadre_sub):
+def test_automatic_indicators_are_not_scored_by_hand(
+    scheme, period, subdistrict, cadre_sub
+):
     IndicatorFactory(
         category=scheme.categories.get(), code="K", method="timeliness", kind="bonus"
     )

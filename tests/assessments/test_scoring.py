@@ -171,9 +171,7 @@ def test_category_points_count_only_applicable_base_indicators():
 
 
 def test_annual_total_is_the_mean_of_the_quarters():
-    assert annual_total({1: D("80"), 2: D("90"), 3: D("70"), 4: D("85")}) == D(
-        "81.25"
-    )
+    assert annual_total({1: D("80"), 2: D("90"), 3: D("70"), 4: D("85")}) == D("81.25")
 
 
 def test_annual_total_counts_only_the_quarters_assessed():

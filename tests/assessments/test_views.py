@@ -44,11 +44,15 @@ def foreign_admin(db):
 def published(period, units, admin_user):
     """Q1 with scores, closed, built and published."""
     ScoreFactory(
-        period=period, unit=units[0], indicator=indicator(period.scheme, "B1"),
+        period=period,
+        unit=units[0],
+        indicator=indicator(period.scheme, "B1"),
         self_score=D("50"),
     )
     ScoreFactory(
-        period=period, unit=units[1], indicator=indicator(period.scheme, "B1"),
+        period=period,
+        unit=units[1],
+        indicator=indicator(period.scheme, "B1"),
         self_score=D("30"),
     )
     services.period_close(period=period, by=admin_user)
@@ -88,7 +92,9 @@ def test_admin_creates_a_draft_scheme(client_for, admin_user):
     assert (scheme.owner, scheme.status) == (admin_user.union, Scheme.Status.DRAFT)
 
 
-def test_scheme_create_with_bad_input_shows_errors_and_saves_nothing(client_for, admin_user):
+def test_scheme_create_with_bad_input_shows_errors_and_saves_nothing(
+    client_for, admin_user
+):
     response = client_for(admin_user).post(
         reverse("assessments:scheme_create"),
         {"year": "1850", "unit_level": "nonsense", "name_zh": "", "bonus_cap": "-1"},
@@ -161,7 +167,9 @@ def test_activating_a_scheme_short_of_100_shows_why(client_for, district, admin_
 def test_scheme_page_shows_the_base_total(client_for, district, admin_user):
     scheme = SchemeFactory(owner=district)
     IndicatorFactory(category=CategoryFactory(scheme=scheme), max_points=D("95"))
-    response = client_for(admin_user).get(reverse("assessments:scheme_detail", args=[scheme.pk]))
+    response = client_for(admin_user).get(
+        reverse("assessments:scheme_detail", args=[scheme.pk])
+    )
     assert response.context["base_total"] == D("95")
     assert response.context["base_ok"] is False
     assert b'data-testid="base-total">95' in response.content
@@ -254,8 +262,12 @@ def test_indicator_edit_outsider_404_leader_403_admin_ok(
     target = draft.indicators.get()
     url = reverse("assessments:indicator_edit", args=[target.pk])
     data = indicator_data(
-        draft.categories.get(), code=target.code, kind="base", method="manual",
-        max_points="100", name_zh="改名",
+        draft.categories.get(),
+        code=target.code,
+        kind="base",
+        method="manual",
+        max_points="100",
+        name_zh="改名",
     )
     assert client_for(foreign_admin).post(url, data).status_code == 404
     assert client_for(leader).post(url, data).status_code == 403
@@ -297,7 +309,9 @@ def test_exemption_create_outsider_404_leader_403_admin_ok(
     assert IndicatorExemption.objects.get().unit == subdistrict
 
 
-def test_exemption_without_reason_is_refused(client_for, scheme, subdistrict, admin_user):
+def test_exemption_without_reason_is_refused(
+    client_for, scheme, subdistrict, admin_user
+):
     url = reverse("assessments:exemption_create", args=[indicator(scheme, "B2").pk])
     response = client_for(admin_user).post(url, {"unit": subdistrict.pk, "reason": ""})
     assert response.status_code == 200
@@ -308,7 +322,10 @@ def test_exemption_delete_outsider_404_leader_403_admin_ok(
     client_for, scheme, subdistrict, foreign_admin, leader, admin_user
 ):
     exemption = services.exemption_create(
-        indicator=indicator(scheme, "B2"), unit=subdistrict, reason="x y z", by=admin_user
+        indicator=indicator(scheme, "B2"),
+        unit=subdistrict,
+        reason="x y z",
+        by=admin_user,
     )
     url = reverse("assessments:exemption_delete", args=[exemption.pk])
     assert client_for(foreign_admin).post(url).status_code == 404
@@ -378,7 +395,9 @@ def test_period_reopen_outsider_404_leader_403_admin_ok(
     assert published.status == Period.Status.OPEN
 
 
-def test_period_reopen_without_reason_keeps_it_published(client_for, published, admin_user):
+def test_period_reopen_without_reason_keeps_it_published(
+    client_for, published, admin_user
+):
     url = reverse("assessments:period_reopen", args=[published.pk])
     response = client_for(admin_user).post(url, {"reason": ""})
     assert response.status_code == 200
@@ -388,13 +407,20 @@ def test_period_reopen_without_reason_keeps_it_published(client_for, published, 
 
 
 def test_report_build_outsider_404_leader_403_admin_ok(
-    client_for, period, units, foreign_admin, leader, admin_user
+    client_for,
+    period,
+    units,
+    foreign_admin,
+    leader,
+    admin_user,
+    django_capture_on_commit_callbacks,
 ):
     services.period_close(period=period, by=admin_user)
     url = reverse("assessments:report_build", args=[period.pk])
     assert client_for(foreign_admin).post(url).status_code == 404
     assert client_for(leader).post(url).status_code == 403
-    assert client_for(admin_user).post(url).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client_for(admin_user).post(url).status_code == 302
     assert QuarterReport.objects.get(period=period).status == QuarterReport.Status.DONE
 
 
@@ -410,10 +436,14 @@ def test_report_status_is_polled_while_building(client_for, period, units, admin
     assert "<html" not in body
 
 
-def test_a_failed_report_shows_its_reason_and_a_retry(client_for, period, units, admin_user):
+def test_a_failed_report_shows_its_reason_and_a_retry(
+    client_for, period, units, admin_user
+):
     services.period_close(period=period, by=admin_user)
     QuarterReport.objects.create(period=period, status="failed", error="Broken disk")
-    response = client_for(admin_user).get(reverse("assessments:period_detail", args=[period.pk]))
+    response = client_for(admin_user).get(
+        reverse("assessments:period_detail", args=[period.pk])
+    )
     body = response.content.decode()
     assert "Broken disk" in body
     assert "Try again" in body
@@ -421,8 +451,12 @@ def test_a_failed_report_shows_its_reason_and_a_retry(client_for, period, units,
 
 
 def test_period_history_shows_the_reopen_reason(client_for, published, admin_user):
-    services.period_reopen(period=published, reason="Correct Q1 evidence", by=admin_user)
-    response = client_for(admin_user).get(reverse("assessments:period_detail", args=[published.pk]))
+    services.period_reopen(
+        period=published, reason="Correct Q1 evidence", by=admin_user
+    )
+    response = client_for(admin_user).get(
+        reverse("assessments:period_detail", args=[published.pk])
+    )
     assert "Correct Q1 evidence" in response.content.decode()
 
 
@@ -449,15 +483,25 @@ def test_scoring_leader_gets_403(client_for, grassroots_period, grassroots, lead
     assert response.status_code == 403
 
 
-def test_scoring_cadre_saves_self_scores(client_for, grassroots_period, grassroots, cadre_grass):
+def test_scoring_cadre_saves_self_scores(
+    client_for, grassroots_period, grassroots, cadre_grass
+):
     b1 = indicator(grassroots_period.scheme, "B1")
     response = client_for(cadre_grass).post(
         scoring_url(grassroots_period, grassroots),
-        {f"self_score_{b1.pk}": "55", f"self_comment_{b1.pk}": "Done", f"version_{b1.pk}": "0"},
+        {
+            f"self_score_{b1.pk}": "55",
+            f"self_comment_{b1.pk}": "Done",
+            f"version_{b1.pk}": "0",
+        },
     )
     assert response.status_code == 302
     score = Score.objects.get()
-    assert (score.self_score, score.self_comment, score.self_by) == (D("55"), "Done", cadre_grass)
+    assert (score.self_score, score.self_comment, score.self_by) == (
+        D("55"),
+        "Done",
+        cadre_grass,
+    )
 
 
 def test_scoring_out_of_range_is_refused_with_a_message(
@@ -490,7 +534,9 @@ def test_sub_district_cadre_reviews_a_grassroots_union(
     client_for, grassroots_period, grassroots, cadre_sub
 ):
     b1 = indicator(grassroots_period.scheme, "B1")
-    ScoreFactory(period=grassroots_period, indicator=b1, unit=grassroots, self_score=D("50"))
+    ScoreFactory(
+        period=grassroots_period, indicator=b1, unit=grassroots, self_score=D("50")
+    )
     url = scoring_url(grassroots_period, grassroots)
     form = client_for(cadre_sub).get(url).context["form"]
     assert form.fields[f"reviewed_score_{b1.pk}"].initial == D("50")
@@ -515,7 +561,9 @@ def test_review_that_differs_without_comment_is_refused(
     client_for, grassroots_period, grassroots, cadre_sub
 ):
     b1 = indicator(grassroots_period.scheme, "B1")
-    ScoreFactory(period=grassroots_period, indicator=b1, unit=grassroots, self_score=D("50"))
+    ScoreFactory(
+        period=grassroots_period, indicator=b1, unit=grassroots, self_score=D("50")
+    )
     response = client_for(cadre_sub).post(
         scoring_url(grassroots_period, grassroots),
         {f"reviewed_score_{b1.pk}": "40", f"version_{b1.pk}": "1"},
@@ -525,11 +573,16 @@ def test_review_that_differs_without_comment_is_refused(
     assert Score.objects.get().reviewed_score is None
 
 
-def test_running_totals_follow_typed_values(client_for, grassroots_period, grassroots, cadre_grass):
+def test_running_totals_follow_typed_values(
+    client_for, grassroots_period, grassroots, cadre_grass
+):
     b1 = indicator(grassroots_period.scheme, "B1")
     b2 = indicator(grassroots_period.scheme, "B2")
     response = client_for(cadre_grass).get(
-        reverse("assessments:unit_scoring_totals", args=[grassroots_period.pk, grassroots.pk]),
+        reverse(
+            "assessments:unit_scoring_totals",
+            args=[grassroots_period.pk, grassroots.pk],
+        ),
         {f"self_score_{b1.pk}": "50", f"self_score_{b2.pk}": "35"},
         HTTP_HX_REQUEST="true",
     )
@@ -543,16 +596,24 @@ def test_running_totals_flag_values_out_of_range(
 ):
     b1 = indicator(grassroots_period.scheme, "B1")
     response = client_for(cadre_grass).get(
-        reverse("assessments:unit_scoring_totals", args=[grassroots_period.pk, grassroots.pk]),
+        reverse(
+            "assessments:unit_scoring_totals",
+            args=[grassroots_period.pk, grassroots.pk],
+        ),
         {f"self_score_{b1.pk}": "75"},
     )
     assert response.context["totals"]["out_of_range"] == ["B1"]
 
 
-def test_running_totals_write_nothing(client_for, grassroots_period, grassroots, cadre_grass):
+def test_running_totals_write_nothing(
+    client_for, grassroots_period, grassroots, cadre_grass
+):
     b1 = indicator(grassroots_period.scheme, "B1")
     client_for(cadre_grass).get(
-        reverse("assessments:unit_scoring_totals", args=[grassroots_period.pk, grassroots.pk]),
+        reverse(
+            "assessments:unit_scoring_totals",
+            args=[grassroots_period.pk, grassroots.pk],
+        ),
         {f"self_score_{b1.pk}": "50"},
     )
     assert not Score.objects.exists()
@@ -595,7 +656,8 @@ def test_report_download_gives_the_readers_language(client_for, published, leade
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('-en.xlsx"')
     response = client_for(leader).get(
-        reverse("assessments:report_download", args=[report.pk, "pdf"]), {"lang": "zh-hans"}
+        reverse("assessments:report_download", args=[report.pk, "pdf"]),
+        {"lang": "zh-hans"},
     )
     assert response["Content-Disposition"].endswith('-zh-hans.pdf"')
 
@@ -606,7 +668,9 @@ def test_report_download_is_404_for_a_cadre(client_for, published, cadre_sub):
 
 
 @pytest.mark.parametrize("query", [{"lang": "fr"}, {"lang": "../../etc"}])
-def test_report_download_refuses_unknown_languages(client_for, published, leader, query):
+def test_report_download_refuses_unknown_languages(
+    client_for, published, leader, query
+):
     url = reverse("assessments:report_download", args=[published.report.pk, "pdf"])
     assert client_for(leader).get(url, query).status_code == 404
 
@@ -616,8 +680,12 @@ def test_report_download_refuses_unknown_kinds(client_for, published, leader):
     assert client_for(leader).get(url).status_code == 404
 
 
-def test_dashboard_is_for_leaders_and_admins(client_for, published, cadre_sub, reviewer):
-    assert client_for(cadre_sub).get(reverse("assessments:dashboard")).status_code == 403
+def test_dashboard_is_for_leaders_and_admins(
+    client_for, published, cadre_sub, reviewer
+):
+    assert (
+        client_for(cadre_sub).get(reverse("assessments:dashboard")).status_code == 403
+    )
     assert client_for(reviewer).get(reverse("assessments:dashboard")).status_code == 403
 
 
@@ -640,7 +708,9 @@ def test_dashboard_marks_unpublished_results_provisional(
 
 
 def test_dashboard_unknown_period_is_404(client_for, published, leader):
-    response = client_for(leader).get(reverse("assessments:dashboard"), {"period": 999999})
+    response = client_for(leader).get(
+        reverse("assessments:dashboard"), {"period": 999999}
+    )
     assert response.status_code == 404
 
 
@@ -704,7 +774,8 @@ def test_leader_sees_unpublished_results_marked_provisional(
 
 def test_scorecard_unknown_period_is_404(client_for, published, leader, subdistrict):
     response = client_for(leader).get(
-        reverse("assessments:unit_scorecard", args=[subdistrict.pk]), {"period": "999999"}
+        reverse("assessments:unit_scorecard", args=[subdistrict.pk]),
+        {"period": "999999"},
     )
     assert response.status_code == 404
 
@@ -746,7 +817,9 @@ def test_unknown_ids_answer_404(client_for, admin_user, name, args):
         "assessments:report_list",
     ],
 )
-@pytest.mark.parametrize("persona", ["admin_user", "leader", "reviewer", "cadre_sub", "cadre_grass"])
+@pytest.mark.parametrize(
+    "persona", ["admin_user", "leader", "reviewer", "cadre_sub", "cadre_grass"]
+)
 def test_pages_open_for_every_role(client_for, published, request, name, persona):
     user = request.getfixturevalue(persona)
     assert client_for(user).get(reverse(name)).status_code == 200
@@ -761,7 +834,9 @@ def _grow(district, scheme_period, count, tag):
         sub = subdistrict_factory(district, code=f"V{tag}{n}")
         grassroots_factory(sub, code=f"V{tag}{n}G")
         ScoreFactory(
-            period=scheme_period, unit=sub, indicator=indicator(scheme_period.scheme, "B1"),
+            period=scheme_period,
+            unit=sub,
+            indicator=indicator(scheme_period.scheme, "B1"),
             self_score=D(10 + n),
         )
 
@@ -781,7 +856,8 @@ def _count(client, url, django_assert_num_queries, expected=None):
 
 
 @pytest.mark.parametrize(
-    "url_name", ["dashboard", "scorecard", "report_list", "report_detail", "period", "schemes"]
+    "url_name",
+    ["dashboard", "scorecard", "report_list", "report_detail", "period", "schemes"],
 )
 def test_pages_run_a_fixed_number_of_queries(
     client_for, published, district, leader, units, url_name, django_assert_num_queries
@@ -792,7 +868,9 @@ def test_pages_run_a_fixed_number_of_queries(
         "dashboard": reverse("assessments:dashboard"),
         "scorecard": reverse("assessments:unit_scorecard", args=[units[0].pk]),
         "report_list": reverse("assessments:report_list"),
-        "report_detail": reverse("assessments:report_detail", args=[published.report.pk]),
+        "report_detail": reverse(
+            "assessments:report_detail", args=[published.report.pk]
+        ),
         "period": reverse("assessments:period_detail", args=[published.pk]),
         "schemes": reverse("assessments:scheme_list"),
     }

@@ -77,9 +77,9 @@ def test_token_section_on_a_phone(portal, cadre_grass, password):
     portal.goto("/profile/")
     _create_token(portal, "Spreadsheet script")
     portal.page.locator("#api-tokens").scroll_into_view_if_needed()
+    portal.screenshot("api-tokens-mobile")
     width = portal.page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
-    portal.screenshot("api-tokens-mobile")
 
 
 def test_api_docs_render_under_the_csp(portal, cadre_grass, password):

@@ -65,8 +65,10 @@ class Rule:
     methods: dict[str, dict[str, str]]
     kwargs: Callable[[World], dict] = no_kwargs
     data: Callable[[World], dict] = no_data
-    # For list pages: {persona: [text that must not appear]} built from the world.
+    # For list pages: {persona: [text that must not appear]} built from the world,
+    # and the text that must appear (so that a page listing nothing cannot pass).
     hidden: Callable[[World], dict[str, list[str]]] | None = None
+    shown: Callable[[World], dict[str, list[str]]] | None = None
     # Query string added to GET requests (e.g. a required filter).
     query: dict = field(default_factory=dict)
     note: str = ""
@@ -311,6 +313,23 @@ def hidden_unions(world: World) -> dict[str, list[str]]:
     }
 
 
+OWN_BRANCH = {
+    "cadre_grass": ["grassroots"],
+    "cadre_sub": ["grassroots", "grassroots_sibling"],
+    "outsider": ["other_grassroots"],
+}
+
+
+def shown_titles(attribute: str):
+    def build(world: World) -> dict[str, list[str]]:
+        return {
+            persona: [f"{attribute} of {name}" for name in names]
+            for persona, names in OWN_BRANCH.items()
+        }
+
+    return build
+
+
 def hidden_titles(attribute: str):
     """Objects titled after their union, one in each grassroots union; a persona
     must not see the titles of other branches."""
@@ -431,8 +450,14 @@ for name in ("planning:plan_edit", "planning:item_create", "planning:item_edit")
 for name in ("planning:plan_publish", "planning:plan_close", "planning:plan_hand_out"):
     add(name, action(post=ADMIN_WRITES, get=POST_ONLY_GET, kwargs=_k(name)))
 add("planning:plan_export", page(kwargs=_k("planning:plan_export")))
-add("planning:project_list", page(hidden=hidden_titles("project_of")))
-add("planning:project_export", page(hidden=hidden_titles("project_of")))
+add(
+    "planning:project_list",
+    page(hidden=hidden_titles("project_of"), shown=shown_titles("project_of")),
+)
+add(
+    "planning:project_export",
+    page(hidden=hidden_titles("project_of"), shown=shown_titles("project_of")),
+)
 add(
     "planning:project_detail",
     page(get=SEEN_BY_ALL_BUT_OUTSIDER, kwargs=_k("planning:project_detail")),
@@ -603,8 +628,15 @@ add(
 
 # API ---------------------------------------------------------------------------------------
 # The schema and its documentation describe the API, not anyone's data.
-add("api-schema", api(get=ANYONE_AT_ALL, post=expect("*:405 leader:403 anonymous:405")))
-add("api-docs", api(get=ANYONE_AT_ALL, post=expect("*:405 leader:403 anonymous:405")))
+PUBLIC_API_NOT_OFFERED = expect("*:405 leader:403 anonymous:405")
+for name in ("api-schema", "api-docs"):
+    add(
+        name,
+        api(
+            get=ANYONE_AT_ALL, post=PUBLIC_API_NOT_OFFERED, patch=PUBLIC_API_NOT_OFFERED
+        ),
+    )
+    RULES[name].methods["DELETE"] = PUBLIC_API_NOT_OFFERED
 add("api-root", api())
 add(
     "api-not-found",
@@ -653,7 +685,10 @@ for name in ("plan-close", "plan-publish"):
 add("plan-item-list", api(post=ADMIN_WRITES))
 add("plan-item-detail", api(patch=ADMIN_WRITES, kwargs=_k("plan-item-detail")))
 add("plan-item-hand-out", api_action(ADMIN_WRITES, kwargs=_k("plan-item-hand-out")))
-add("project-list", api(hidden=hidden_titles("project_of")))
+add(
+    "project-list",
+    api(hidden=hidden_titles("project_of"), shown=shown_titles("project_of")),
+)
 add(
     "project-detail",
     api(
@@ -717,6 +752,7 @@ add(
         post=expect("admin:ok cadre_grass:ok cadre_sub:400 outsider:400 *:403"),
         data=_new_event,
         hidden=hidden_titles("event_of"),
+        shown=shown_titles("event_of"),
     ),
 )
 add(

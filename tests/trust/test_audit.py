@@ -240,3 +240,97 @@ def test_log_cannot_be_deleted_or_forged_in_the_django_admin(client, db):
     assert added.status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
     assert not AuditEvent.objects.filter(username="forged").exists()
+
+
+# --- personal data and assessment periods --------------------------------------------------
+
+
+def test_export_with_personal_data_is_recorded(client_for, admin_user):
+    client_for(admin_user).get(
+        reverse("unions:union_export"), {"personal": "1"}, REMOTE_ADDR=OFFICE_IP
+    )
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.PERSONAL_DATA_EXPORT)
+    assert event.user == admin_user
+    assert event.ip_address == OFFICE_IP
+
+
+def test_export_without_personal_data_is_not_recorded(client_for, admin_user):
+    response = client_for(admin_user).get(reverse("unions:union_export"))
+    assert response.status_code == 200
+    assert not AuditEvent.objects.filter(
+        kind=AuditEvent.Kind.PERSONAL_DATA_EXPORT
+    ).exists()
+
+
+def test_refused_personal_export_writes_no_file_and_no_event(client_for, leader):
+    response = client_for(leader).get(reverse("unions:union_export"), {"personal": "1"})
+    assert response.status_code == 403
+    assert not AuditEvent.objects.filter(
+        kind=AuditEvent.Kind.PERSONAL_DATA_EXPORT
+    ).exists()
+
+
+@pytest.fixture
+def built_period(district, admin_user, grassroots, media_root):
+    """A closed period of the district with a finished report, ready to publish."""
+    from assessments import services
+    from assessments.models import QuarterReport
+    from tests.api.factories import open_period
+
+    period, _indicator = open_period(district, by=admin_user)
+    services.period_close(period=period, by=admin_user)
+    QuarterReport.objects.create(
+        period=period, status=QuarterReport.Status.DONE, progress=100
+    )
+    return period
+
+
+def _period_action(client, period, action):
+    return client.post(
+        reverse("assessments:period_action", args=[period.pk, action]),
+        REMOTE_ADDR=OFFICE_IP,
+    )
+
+
+def test_publishing_a_period_is_recorded(client_for, admin_user, built_period):
+    _period_action(client_for(admin_user), built_period, "publish")
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.PERIOD_PUBLISHED)
+    assert event.user == admin_user
+    assert event.ip_address == OFFICE_IP
+    assert built_period.kind in event.detail
+
+
+def test_locking_a_period_is_recorded(client_for, admin_user, built_period):
+    client = client_for(admin_user)
+    _period_action(client, built_period, "publish")
+    _period_action(client, built_period, "lock")
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.PERIOD_LOCKED)
+    assert event.user == admin_user
+    assert event.ip_address == OFFICE_IP
+
+
+def test_reopening_a_period_is_recorded_with_the_reason(
+    client_for, admin_user, built_period
+):
+    client_for(admin_user).post(
+        reverse("assessments:period_reopen", args=[built_period.pk]),
+        {"reason": "Scores of Q1 were entered twice"},
+        REMOTE_ADDR=OFFICE_IP,
+    )
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.PERIOD_REOPENED)
+    assert "entered twice" in event.detail
+    assert event.ip_address == OFFICE_IP
+
+
+def test_refused_publication_is_not_recorded(client_for, leader, built_period):
+    response = _period_action(client_for(leader), built_period, "publish")
+    assert response.status_code == 403
+    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.PERIOD_PUBLISHED).exists()
+
+
+def test_audit_log_page_names_each_kind(client_for, admin_user, built_period):
+    client = client_for(admin_user)
+    _period_action(client, built_period, "publish")
+    content = client.get(reverse("accounts:audit_list")).content.decode()
+    assert "Period published" in content
+    assert OFFICE_IP in content

@@ -282,13 +282,19 @@ class World:
 
     # --- markers for list pages: one object per grassroots union, titled after it ---------
 
+    @cached_property
+    def marker_item(self):
+        from tests.planning.factories import PlanItemFactory
+
+        return PlanItemFactory(plan=self.plan)
+
     def project_of(self, union_name: str):
         from tests.planning.factories import ProjectFactory
 
         return self.once(
             ("project_of", union_name),
             lambda: ProjectFactory(
-                item=self.plan_item,
+                item=self.marker_item,
                 owner=self.union(union_name),
                 title=f"project_of of {union_name}",
             ),

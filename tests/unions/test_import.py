@@ -332,3 +332,15 @@ def test_leader_gets_403_on_import_confirm(client_for, leader):
         reverse("unions:union_import_confirm"), {"token": "x"}
     )
     assert response.status_code == 403
+
+
+def test_officers_of_a_duplicated_code_belong_to_its_first_row(admin_user, subdistrict):
+    content = workbook_bytes(
+        [
+            ["IM-1", "好", "", "enterprise", subdistrict.code, 1, 1, "2023-01-01", 5],
+            ["IM-1", "重复", "", "enterprise", subdistrict.code, 1, "", "", ""],
+        ],
+        [["IM-1", "甲", "", "chair", "", ""]],
+    )
+    preview = parse(content, admin_user)
+    assert preview.officers[0].errors == []

@@ -106,9 +106,3 @@ class ApiTokenForm(forms.Form):
         )
         self.helper = FormHelper()
         self.helper.form_tag = False
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise ValidationError(gettext_lazy("Give the token a name."))
-        return name

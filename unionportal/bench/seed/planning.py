@@ -135,12 +135,15 @@ def seed_planning(world: World) -> dict[str, int]:
             month_cache[key] = months_of(year, k)
         return month_cache[key]
 
-    def progress(project_id: int, m: int, target: int) -> tuple[Decimal, Decimal]:
-        pace = 0.65 + unit(project_id, 20) * 0.55
-        share = min(1.0, pace * (m + 1) / scale.reports_per_project)
-        achieved = Decimal(str(round(target * share, 2)))
-        percent = Decimal(str(round(share * 100, 1)))
-        return achieved, percent
+    months_total = scale.reports_per_project
+
+    def progress(pace: float, m: int, target: int) -> tuple[str, str, bool]:
+        """Cumulative achieved value and percent after month ``m``, as COPY text,
+        and whether the target is reached."""
+        share = pace * (m + 1) / months_total
+        if share >= 1.0:
+            return f"{target:.2f}", "100.0", True
+        return f"{target * share:.2f}", f"{share * 100:.1f}", False
 
     def report_status(project_id: int, m: int, deadline, period_start) -> str | None:
         """None: no report (the month has not begun, or it was never started)."""
@@ -176,24 +179,31 @@ def seed_planning(world: World) -> dict[str, int]:
         now=world.now,
     )
 
+    # The month-by-month report statuses, drawn once for both tables.
+    status_cache: dict[int, tuple] = {}
+
     def project_lines():
         for project_id, row, y, year, k in project_specs:
             category, title, unit_name, target = names.PLAN_ITEMS[k]
             months = months_cached(year, k)
             start, due = months[0][0], months[-1][1]
+            pace = 0.65 + unit(project_id, 20) * 0.55
             latest = None
             completed_on = None
+            statuses = []
             for m, (p_start, p_end) in enumerate(months):
                 status = report_status(
                     project_id, m, p_end + datetime.timedelta(days=DUE_DAYS), p_start
                 )
+                statuses.append(status)
                 if status in ("approved", "approved_late"):
-                    latest = progress(project_id, m, target)
-                    if completed_on is None and latest[1] >= 100:
+                    latest = progress(pace, m, target)
+                    if completed_on is None and latest[2]:
                         completed_on = p_end
-            percent = latest[1] if latest else Decimal(0)
+            status_cache[project_id] = tuple(statuses)
+            percent = latest[1] if latest else "0"
             status = rules.derive_status(
-                percent=percent, start=start, due=due, today=today
+                percent=Decimal(percent), start=start, due=due, today=today
             )
             achieved = latest[0] if latest else "\\N"
             done = completed_on.isoformat() if completed_on else "\\N"
@@ -298,14 +308,16 @@ def seed_planning(world: World) -> dict[str, int]:
             target = names.PLAN_ITEMS[k][3]
             user = world.unit_user[row.id]
             reviewer = reviewer_of[row.id]
+            pace = 0.65 + unit(project_id, 20) * 0.55
+            statuses = status_cache.pop(project_id)
             for m, (p_start, p_end) in enumerate(months_cached(year, k)):
-                dates, deadline, on_time, late, reviewed, created = period_fields(
-                    p_start, p_end
-                )
-                status = report_status(project_id, m, deadline, p_start)
+                status = statuses[m]
                 if status is None:
                     continue
-                achieved, percent = progress(project_id, m, target)
+                dates, _deadline, on_time, late, reviewed, created = period_fields(
+                    p_start, p_end
+                )
+                achieved, percent, _done = progress(pace, m, target)
                 head = f"{rid}\t{project_id}\t{row.id}\t{dates}\t{achieved}\t{percent}\t{narrative}"
                 if status == "draft":
                     tail = f"draft\t\\N\t\\N\t\\N\t\\N\t\\N\t\t1\t{created}\t{created}"

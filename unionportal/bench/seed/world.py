@@ -63,6 +63,7 @@ class World:
     unit_user: dict[int, int] = field(default_factory=dict)
     persons_of: dict[int, list[int]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    _stamps: dict = field(default_factory=dict, repr=False)
 
     @property
     def years(self) -> list[int]:
@@ -94,8 +95,11 @@ class World:
 
     def at(self, day: datetime.date, hour: int = 10) -> str:
         """A local timestamp on ``day`` as COPY text."""
-        moment = datetime.datetime.combine(day, datetime.time(hour))
-        return timezone.make_aware(moment).isoformat()
+        key = (day, hour)
+        if key not in self._stamps:
+            moment = datetime.datetime.combine(day, datetime.time(hour))
+            self._stamps[key] = timezone.make_aware(moment).isoformat()
+        return self._stamps[key]
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
