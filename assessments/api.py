@@ -765,7 +765,6 @@ class ReportJobViewSet(PortalGenericViewSet):
     serializer_class = JobSerializer
     lookup_field = "run_token"
     lookup_url_kwarg = "job"
-    lookup_value_regex = "[0-9a-f]{32}"
     filter_backends = []
 
     def select(self, queryset):

@@ -468,7 +468,8 @@ def _scores(period: Period, quarter: int, rng, users, *, complete: bool) -> None
     )
     scores = []
     for index, unit in enumerate(units):
-        if not complete and (index % 2 == 1 or unit.code == "JB-S02-G02"):
+        started = index % 2 == 0 or unit.code == "JB-S01"
+        if not complete and (not started or unit.code == "JB-S02-G02"):
             continue  # the open quarter: half of the units have started
         strength = min(
             0.99, _strength(unit) + rng.uniform(-0.05, 0.05) + quarter * 0.004

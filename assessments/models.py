@@ -470,7 +470,7 @@ class Period(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.scheme.year} {self.get_kind_display()}"
+        return self.label
 
     def save(self, *args, **kwargs):
         # Kept here rather than only in services so that every path (admin, import,
@@ -505,7 +505,12 @@ class Period(models.Model):
 
     @property
     def label(self) -> str:
-        return f"{self.scheme.year} {self.get_kind_display()}"
+        from django.utils.translation import gettext
+
+        return gettext("%(year)s %(period)s") % {
+            "year": self.scheme.year,
+            "period": self.get_kind_display(),
+        }
 
     @property
     def sort_key(self) -> int:

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Max, Prefetch, Q, Sum
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery, Sum
 
 from unions.models import Union
 
@@ -49,10 +49,15 @@ def scheme_list(user):
         .annotate(
             indicator_count=Count("indicators", distinct=True),
             period_count=Count("periods", distinct=True),
-            base_total=Sum(
-                "indicators__max_points",
-                filter=Q(indicators__kind=Indicator.Kind.BASE),
-                distinct=False,
+            # A subquery: summed over the joins above, the points would be
+            # counted once per period.
+            base_total=Subquery(
+                Indicator.objects.filter(
+                    scheme=OuterRef("pk"), kind=Indicator.Kind.BASE
+                )
+                .values("scheme")
+                .annotate(total=Sum("max_points"))
+                .values("total")
             ),
         )
         .order_by("-year", "unit_level", "pk")
@@ -171,7 +176,7 @@ def report_rows(report: QuarterReport) -> list[QuarterReportRow]:
     return list(
         QuarterReportRow.objects.filter(report=report)
         .select_related("unit", "peer_union")
-        .order_by("peer_union__path", "rank", "unit__path")
+        .order_by("peer_union__code", "rank", "unit__code")
     )
 
 

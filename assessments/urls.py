@@ -88,6 +88,21 @@ urlpatterns = [
         name="unit_scoring_totals",
     ),
     path(
+        "assessments/periods/<int:pk>/import/",
+        views.score_import,
+        name="score_import",
+    ),
+    path(
+        "assessments/periods/<int:pk>/import/confirm/",
+        views.score_import_confirm,
+        name="score_import_confirm",
+    ),
+    path(
+        "assessments/periods/<int:pk>/import/template.xlsx",
+        views.score_import_template,
+        name="score_import_template",
+    ),
+    path(
         "assessments/periods/<int:pk>/<slug:action>/",
         views.period_action,
         name="period_action",

@@ -353,12 +353,13 @@ class Bench:
             if "error" in floor_target:
                 raise BenchError(f"floor page: {floor_target['error']}")
             # Every gunicorn worker loads its code and templates on first use.
-            log("warming up every page")
-            for target in [floor_target, *pages]:
-                if "error" not in target:
-                    self.wrk(
-                        base, target["path"], target["cookies"], WARMUP[self.scale]
-                    )
+            if self.scale != "tiny":
+                log("warming up every page")
+                for target in [floor_target, *pages]:
+                    if "error" not in target:
+                        self.wrk(
+                            base, target["path"], target["cookies"], WARMUP[self.scale]
+                        )
             log("floor (before the pages)")
             floor_before = self.load(base, floor_target)
             measured = []

@@ -57,7 +57,7 @@ def publish(job_id: int) -> bool:
         if job is None:
             return False
         job.delete()
-        app.tasks[job.task].apply_async(kwargs=job.kwargs)
+        app.tasks[job.task].delay(**job.kwargs)
         return True
     with transaction.atomic():
         # skip_locked: a flush and the request that wrote the row never both send it.

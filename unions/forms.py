@@ -204,7 +204,7 @@ class CancelForm(StepForm):
 class OfficerForm(forms.Form):
     """One elected officer, a row of the election step's table."""
 
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Full name"), max_length=100)
     gender = forms.ChoiceField(
         label=_("Gender"), choices=[("", "–"), *Gender.choices], required=False
     )

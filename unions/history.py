@@ -10,7 +10,7 @@ from .masking import mask_id_number, mask_phone
 PERSONAL_FIELDS = {"phone": mask_phone, "id_number": mask_id_number}
 # Derived or bookkeeping fields: they change with others and say nothing new.
 SKIPPED_FIELDS = {"path", "depth", "created_at", "updated_at", "planned_end", "order"}
-KIND_LABELS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
+KIND_LABELS = {"+": _("New record"), "~": _("Changed"), "-": _("Deleted")}
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ UNION_COLUMNS = [
 ]
 OFFICER_COLUMNS = [
     ("union_code", gettext_lazy("Union code")),
-    ("name", gettext_lazy("Name")),
+    ("name", gettext_lazy("Full name")),
     ("gender", gettext_lazy("Gender")),
     ("role", gettext_lazy("Office")),
     ("phone", gettext_lazy("Phone")),

@@ -130,7 +130,7 @@ class Person(models.Model):
         on_delete=models.PROTECT,
         related_name="people",
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("full name"), max_length=100)
     gender = models.CharField(
         _("gender"), max_length=10, choices=Gender.choices, blank=True
     )
@@ -153,7 +153,7 @@ class Person(models.Model):
 
     class Meta:
         verbose_name = _("person")
-        verbose_name_plural = _("people")
+        verbose_name_plural = _("persons")
         ordering = ["name", "pk"]
         constraints = [
             # One person, one record: the same ID number may not be entered twice.
@@ -197,9 +197,9 @@ class OfficeTerm(models.Model):
 
     class Status(models.TextChoices):
         CURRENT = "current", _("Current")
-        DUE = "due", _("Due")
+        DUE = "due", _("Due soon")
         OVERDUE = "overdue", _("Overdue")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", _("Ended")
 
     class Length(models.IntegerChoices):
         THREE = 3, _("3 years")
@@ -217,7 +217,7 @@ class OfficeTerm(models.Model):
     )
     planned_end = models.DateField(_("planned end"), editable=False)
     actual_end = models.DateField(_("actual end"), null=True, blank=True)
-    closed = models.BooleanField(_("closed"), default=False)
+    closed = models.BooleanField(_("term closed"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -504,7 +504,7 @@ class ElectedOfficer(models.Model):
         on_delete=models.CASCADE,
         related_name="elected",
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("full name"), max_length=100)
     gender = models.CharField(
         _("gender"), max_length=10, choices=Gender.choices, blank=True
     )

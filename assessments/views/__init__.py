@@ -1,6 +1,7 @@
 """The assessment pages, one module per subject."""
 
 from .home import assessments_home
+from .imports import score_import, score_import_confirm, score_import_template
 from .periods import (
     period_action,
     period_detail,
@@ -61,6 +62,9 @@ __all__ = [
     "scheme_edit",
     "scheme_list",
     "score_evidence",
+    "score_import",
+    "score_import_confirm",
+    "score_import_template",
     "unit_scorecard",
     "unit_scoring",
     "unit_scoring_totals",

@@ -12,7 +12,7 @@ from unions.models import Union
 
 from .. import selectors, services
 from ..forms import ReopenForm
-from ..models import Period, QuarterReport
+from ..models import Period, QuarterReport, UnitLevel
 from .schemes import message_errors
 
 
@@ -55,7 +55,7 @@ def period_detail(request, pk):
         services.scheme_units(scheme=period.scheme)
         .visible_to(request.user)
         .select_related("parent")
-        .order_by("path")
+        .order_by("parent__code", "code")
     )
     context = _report_context(period, request.user)
     history = list(
@@ -67,7 +67,10 @@ def period_detail(request, pk):
             if not period.is_year
             else [],
             "history": history,
-            "reopen_form": ReopenForm(),
+            "show_parent": period.scheme.unit_level != UnitLevel.SUBDISTRICT,
+            "can_import": request.user.has_role("reviewer")
+            and not period.is_year
+            and period.status in (Period.Status.OPEN, Period.Status.CLOSED),
         }
     )
     return render(request, "assessments/period_detail.html", context)

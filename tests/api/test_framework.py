@@ -103,6 +103,16 @@ def test_unknown_api_address_answers_json_404(api_client, db):
     assert response.json()["error"]["code"] == "not_found"
 
 
+def test_write_to_an_unknown_api_address_needs_credentials_first(api_client, db):
+    assert api_client.post("/api/v1/no-such-thing/").status_code == 401
+
+
+def test_signed_in_write_to_an_unknown_api_address_answers_404(api_for, cadre_grass):
+    response = api_for(cadre_grass).post("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
 def test_unsupported_method_answers_405_in_the_error_format(api_for, cadre_grass):
     response = api_for(cadre_grass).delete(_detail(cadre_grass.union))
     assert response.status_code in (403, 405)

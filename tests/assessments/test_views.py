@@ -175,6 +175,20 @@ def test_scheme_page_shows_the_base_total(client_for, district, admin_user):
     assert b'data-testid="base-total">95' in response.content
 
 
+def test_scheme_list_adds_base_points_once_whatever_the_periods(
+    client_for, scheme, admin_user
+):
+    PeriodFactory(scheme=scheme, kind="q1")
+    PeriodFactory(scheme=scheme, kind="q2")
+    response = client_for(admin_user).get(reverse("assessments:scheme_list"))
+    listed = response.context["schemes"][0]
+    assert (listed.base_total, listed.period_count, listed.indicator_count) == (
+        D("100"),
+        2,
+        2,
+    )
+
+
 def test_unknown_scheme_action_is_404(client_for, draft, admin_user):
     url = reverse("assessments:scheme_action", args=[draft.pk, "explode"])
     assert client_for(admin_user).post(url).status_code == 404

@@ -41,7 +41,11 @@ def test_admin_walks_a_change_of_term_from_planned_to_completed(
 
     portal.sign_in(admin_user.username, password)
     portal.goto(due_union.get_absolute_url())
-    assert page.get_by_test_id("current-term").get_by_text("Due", exact=True).is_visible()
+    assert (
+        page.get_by_test_id("current-term")
+        .get_by_text("Due soon", exact=True)
+        .is_visible()
+    )
     portal.screenshot("terms-change-01-union-due")
 
     page.get_by_role("link", name="Plan a change of term").click()
@@ -51,7 +55,11 @@ def test_admin_walks_a_change_of_term_from_planned_to_completed(
     portal.screenshot("terms-change-02-plan-form")
     page.get_by_role("button", name="Plan the change of term").click()
     page.wait_for_load_state("networkidle")
-    assert page.get_by_test_id("change-state").get_by_text("Planned", exact=True).is_visible()
+    assert (
+        page.get_by_test_id("change-state")
+        .get_by_text("Planned", exact=True)
+        .is_visible()
+    )
     portal.screenshot("terms-change-03-planned")
 
     _take_step(page, "submitted", "已报送上级工会。", document=str(request_pdf))
@@ -79,7 +87,11 @@ def test_admin_walks_a_change_of_term_from_planned_to_completed(
     _take_step(page, "result_approved", "同意选举结果。")
     portal.screenshot("terms-change-07-result-approved")
     _take_step(page, "completed", "")
-    assert page.get_by_test_id("change-state").get_by_text("Completed", exact=True).is_visible()
+    assert (
+        page.get_by_test_id("change-state")
+        .get_by_text("Completed", exact=True)
+        .is_visible()
+    )
     portal.screenshot("terms-change-08-completed")
 
     portal.goto(due_union.get_absolute_url())
@@ -88,7 +100,7 @@ def test_admin_walks_a_change_of_term_from_planned_to_completed(
     assert current.get_by_text("孙红梅").is_visible()
     assert current.get_by_text("周建国").count() == 0
     history = page.get_by_test_id("term-history")
-    assert history.get_by_text("Closed", exact=True).is_visible()
+    assert history.get_by_text("Ended", exact=True).is_visible()
     portal.screenshot("terms-change-09-union-new-term")
     old_term.refresh_from_db()
     assert old_term.closed

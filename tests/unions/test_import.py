@@ -22,7 +22,7 @@ UNION_HEADERS = [
     "Term start",
     "Term length (years)",
 ]
-OFFICER_HEADERS = ["Union code", "Name", "Gender", "Office", "Phone", "ID number"]
+OFFICER_HEADERS = ["Union code", "Full name", "Gender", "Office", "Phone", "ID number"]
 
 
 def workbook_bytes(unions, officers=()) -> bytes:

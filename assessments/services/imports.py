@@ -1,0 +1,251 @@
+"""Reviewed scores from an Excel workbook: upload → preview with per-row errors →
+confirm → every row in one transaction (or none).
+
+District offices often collect the reviewed scores of the units below them in a
+spreadsheet; this is that sheet's way in. Each row goes through the same rules as
+the scoring page (range, comment where it differs, who may review, locked periods).
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from unionportal.xlsx import open_uploaded_workbook, sheet_rows, template_workbook
+from unions.models import Union
+
+from ..models import Indicator, Period, Score
+from .common import refuse_if_locked
+from .schemes import scheme_units
+from .scores import ScoreEntry, can_review, scores_save
+
+# Accepted headers (English or Chinese) → field.
+HEADERS = {
+    "unit code": "unit",
+    "单位代码": "unit",
+    "indicator code": "indicator",
+    "指标代码": "indicator",
+    "reviewed score": "score",
+    "审核得分": "score",
+    "review comment": "comment",
+    "审核意见": "comment",
+}
+
+
+@dataclass
+class ImportRow:
+    number: int
+    unit_code: str
+    indicator_code: str
+    score: Decimal | None
+    comment: str
+    unit: Union | None = None
+    indicator: Indicator | None = None
+    error: str = ""
+
+    def as_session(self) -> list:
+        return [
+            self.number,
+            self.unit.pk,
+            self.indicator.pk,
+            str(self.score),
+            self.comment,
+        ]
+
+
+def import_headers() -> list[str]:
+    return [
+        _("Unit code"),
+        _("Indicator code"),
+        _("Reviewed score"),
+        _("Review comment"),
+    ]
+
+
+def import_template(*, period: Period, user) -> bytes:
+    """A workbook with the right headers and a row per unit and manual indicator
+    the user may review, ready to fill in."""
+    units = [
+        u
+        for u in scheme_units(scheme=period.scheme).order_by("path")
+        if can_review(user=user, period=period, unit=u)
+    ]
+    indicators = Indicator.objects.filter(
+        scheme=period.scheme, method=Indicator.Method.MANUAL
+    ).order_by("category__order", "order", "pk")
+    rows = [[u.code, i.code, "", ""] for u in units[:200] for i in indicators]
+    return template_workbook(
+        _("Reviewed scores"),
+        import_headers(),
+        rows,
+        notes=[
+            _("One row per unit and indicator; leave the score empty to skip a row."),
+            _(
+                "A comment is required where the reviewed score differs from the self score."
+            ),
+            _("A veto is entered as 1 (hit) or 0 (not hit)."),
+        ],
+    )
+
+
+def _number(value) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation as exc:
+        raise ValueError from exc
+    if not number.is_finite():
+        raise ValueError
+    return number
+
+
+def score_import_parse(*, period: Period, file, by) -> list[ImportRow]:
+    """Reads and checks every row; a row with a problem carries its ``error``.
+
+    Raises ValidationError when the file itself cannot be used. Writes nothing.
+    """
+    refuse_if_locked(period)
+    workbook = open_uploaded_workbook(file)
+    sheet = workbook.worksheets[0]
+    parsed: list[ImportRow] = []
+    for number, values in sheet_rows(sheet):
+        fields = {HEADERS.get(str(k).strip().lower()): v for k, v in values.items()}
+        fields.pop(None, None)
+        if not {"unit", "indicator", "score"} <= set(fields):
+            raise ValidationError(
+                _("The first row must hold the headers: %(headers)s.")
+                % {"headers": ", ".join(import_headers())}
+            )
+        row = ImportRow(
+            number=number,
+            unit_code=str(fields.get("unit") or "").strip(),
+            indicator_code=str(fields.get("indicator") or "").strip(),
+            score=None,
+            comment=str(fields.get("comment") or "").strip(),
+        )
+        try:
+            row.score = _number(fields.get("score"))
+        except ValueError:
+            row.error = _("The score is not a number.")
+        if row.score is None and not row.error:
+            continue  # an empty score skips the row
+        parsed.append(row)
+    if not parsed:
+        raise ValidationError(_("The workbook has no rows with a score."))
+    return _check(period, parsed, by)
+
+
+def _check(period: Period, rows: list[ImportRow], by) -> list[ImportRow]:
+    """The same rules as the scoring page, row by row (a fixed number of queries)."""
+    units = {
+        u.code: u
+        for u in scheme_units(scheme=period.scheme).filter(
+            code__in={r.unit_code for r in rows}
+        )
+    }
+    indicators = {
+        i.code: i
+        for i in Indicator.objects.filter(
+            scheme=period.scheme, code__in={r.indicator_code for r in rows}
+        )
+    }
+    scores = {
+        (s.unit_id, s.indicator_id): s
+        for s in Score.objects.filter(
+            period=period, unit__in=units.values(), indicator__in=indicators.values()
+        )
+    }
+    seen = set()
+    for row in rows:
+        if row.error:
+            continue
+        row.unit = units.get(row.unit_code)
+        row.indicator = indicators.get(row.indicator_code)
+        if row.unit is None:
+            row.error = _(
+                "No unit with the code %(code)s is assessed by this scheme."
+            ) % {"code": row.unit_code or "–"}
+        elif row.indicator is None:
+            row.error = _("The scheme has no indicator %(code)s.") % {
+                "code": row.indicator_code or "–"
+            }
+        elif not row.indicator.is_manual:
+            row.error = _(
+                "%(code)s is computed automatically; it cannot be imported."
+            ) % {"code": row.indicator.code}
+        elif not can_review(user=by, period=period, unit=row.unit):
+            row.error = _("You cannot review this unit in this period.")
+        elif (row.unit.pk, row.indicator.pk) in seen:
+            row.error = _("This unit and indicator appear twice.")
+        elif not (0 <= row.score <= row.indicator.score_max):
+            row.error = _("Enter a score between 0 and %(max)s.") % {
+                "max": f"{row.indicator.score_max.normalize():f}"
+            }
+        elif row.indicator.is_veto and row.score not in (0, 1):
+            row.error = _("A veto is either hit (1) or not (0).")
+        else:
+            current = scores.get((row.unit.pk, row.indicator.pk))
+            self_score = current.self_score if current else None
+            if row.score != self_score and not row.comment:
+                row.error = _(
+                    "Explain why the reviewed score differs from the self score."
+                )
+        if row.unit is not None and row.indicator is not None:
+            seen.add((row.unit.pk, row.indicator.pk))
+    return rows
+
+
+def score_import_restore(*, period: Period, saved: list, by) -> list[ImportRow]:
+    """Rows kept in the session between preview and confirmation, checked again."""
+    units = {u.pk: u for u in Union.objects.filter(pk__in={r[1] for r in saved})}
+    indicators = {
+        i.pk: i for i in Indicator.objects.filter(pk__in={r[2] for r in saved})
+    }
+    rows = [
+        ImportRow(
+            number=number,
+            unit_code=units[unit_id].code if unit_id in units else "",
+            indicator_code=indicators[indicator_id].code
+            if indicator_id in indicators
+            else "",
+            score=Decimal(score),
+            comment=comment,
+        )
+        for number, unit_id, indicator_id, score, comment in saved
+    ]
+    return _check(period, rows, by)
+
+
+@transaction.atomic
+def score_import_apply(*, period: Period, rows: list[ImportRow], by) -> int:
+    """Saves every row as a reviewed score, all in one transaction, or none."""
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    refuse_if_locked(period)
+    if any(row.error for row in rows):
+        raise ValidationError(_("Correct the rows with errors before importing."))
+    versions = {
+        (s.unit_id, s.indicator_id): s.version
+        for s in Score.objects.filter(period=period, unit__in={r.unit.pk for r in rows})
+    }
+    by_unit: dict = {}
+    for row in rows:
+        by_unit.setdefault(row.unit, []).append(
+            ScoreEntry(
+                indicator=row.indicator,
+                version=versions.get((row.unit.pk, row.indicator.pk), 0),
+                reviewed_score=row.score,
+                review_comment=row.comment,
+            )
+        )
+    saved = 0
+    for unit, entries in by_unit.items():
+        try:
+            saved += len(scores_save(period=period, unit=unit, entries=entries, by=by))
+        except PermissionDenied as exc:
+            raise ValidationError(
+                _("You cannot review %(unit)s in this period.") % {"unit": unit.name}
+            ) from exc
+    return saved
