@@ -73,15 +73,12 @@ class SchemeForm(forms.ModelForm):
         return weights
 
     def service_data(self) -> dict:
+        fixed = ("year", "unit_level") if self.instance.pk else ()
         data = {
-            k: v
-            for k, v in self.cleaned_data.items()
-            if k != "quarter_weights_text"
-            and k in self.changed_data + list(self.Meta.fields)
+            name: self.cleaned_data[name]
+            for name in self.Meta.fields
+            if name in self.cleaned_data and name not in fixed
         }
-        if self.instance.pk:
-            data.pop("year", None)
-            data.pop("unit_level", None)
         data["quarter_weights"] = self.cleaned_data.get("quarter_weights_text") or []
         return data
 

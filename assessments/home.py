@@ -6,33 +6,18 @@ from django.utils.translation import gettext as _
 
 from unionportal.home import HomeTask
 
-from .models import Indicator, Period, QuarterReport, Score
-from .selectors import latest_open_periods
+from .models import Period, QuarterReport, Score
+from .selectors import self_assessment_progress
 
 
 def _self_assessment(user) -> list[HomeTask]:
-    periods = latest_open_periods(user)
-    if not periods:
+    progress = self_assessment_progress(user)
+    if not progress:
         return []
-    manual = dict(
-        Indicator.objects.filter(
-            scheme__in={p.scheme_id for p in periods}, method=Indicator.Method.MANUAL
-        )
-        .values("scheme_id")
-        .annotate(n=Count("pk"))
-        .values_list("scheme_id", "n")
-    )
-    entered = dict(
-        Score.objects.filter(
-            period__in=periods, unit_id=user.union_id, self_score__isnull=False
-        )
-        .values("period_id")
-        .annotate(n=Count("pk"))
-        .values_list("period_id", "n")
-    )
     items, missing = [], 0
-    for period in periods:
-        left = max(manual.get(period.scheme_id, 0) - entered.get(period.pk, 0), 0)
+    for item in progress:
+        period = item["period"]
+        left = max(item["manual"] - item["entered"], 0)
         missing += left
         url = reverse("assessments:unit_scoring", args=[period.pk, user.union_id])
         items.append((f"{period.label}: {left}", url))

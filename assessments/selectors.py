@@ -477,6 +477,38 @@ def peer_average(row: QuarterReportRow) -> dict:
     return groups.get(row.peer_group, {})
 
 
+def self_assessment_progress(user) -> list[dict]:
+    """For a cadre: each open period assessing their union, with how many manual
+    indicators it has and how many their union has self-scored (3 queries)."""
+    periods = latest_open_periods(user)
+    if not periods:
+        return []
+    manual = dict(
+        Indicator.objects.filter(
+            scheme__in={p.scheme_id for p in periods}, method=Indicator.Method.MANUAL
+        )
+        .values("scheme_id")
+        .annotate(n=Count("pk"))
+        .values_list("scheme_id", "n")
+    )
+    entered = dict(
+        Score.objects.filter(
+            period__in=periods, unit_id=user.union_id, self_score__isnull=False
+        )
+        .values("period_id")
+        .annotate(n=Count("pk"))
+        .values_list("period_id", "n")
+    )
+    return [
+        {
+            "period": period,
+            "manual": manual.get(period.scheme_id, 0),
+            "entered": entered.get(period.pk, 0),
+        }
+        for period in periods
+    ]
+
+
 def latest_open_periods(user) -> list[Period]:
     """Open periods of active schemes that assess the user's union (1 query)."""
     if not user.union_id:
@@ -503,7 +535,8 @@ def latest_open_periods(user) -> list[Period]:
     )
 
 
-def last_report_time(period: Period):
+def latest_score_change(period: Period):
+    """When a score of the period last changed (to tell a report is out of date)."""
     return Score.objects.filter(period=period).aggregate(latest=Max("updated_at"))[
         "latest"
     ]

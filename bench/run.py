@@ -337,11 +337,29 @@ class Bench:
     def load(self, base: str, target: dict) -> dict:
         seconds = self.args.duration or DURATION[self.scale]
         # Every connection must get the page itself, not a redirect to sign in.
-        status = http_status(base + target["path"], cookie=target["cookies"][0])
+        status = http_status(
+            base + target["path"], cookie=target["cookies"][0], timeout=120
+        )
         if status != 200:
-            raise BenchError(f"{target['name']}: gunicorn answered {status}")
+            answer = f"answered {status}" if status else "gave no answer in 120 s"
+            raise BenchError(f"{target['name']}: gunicorn {answer}")
         self.wrk(base, target["path"], target["cookies"], WARMUP[self.scale])
         return self.wrk(base, target["path"], target["cookies"], seconds)
+
+    def settle(self, base: str, floor_target: dict) -> None:
+        """Waits (up to two minutes) until requests left in flight by the previous
+        page are done, so that they do not weigh on the next measurement."""
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            started = time.monotonic()
+            status = http_status(
+                base + floor_target["path"],
+                cookie=floor_target["cookies"][0],
+                timeout=5,
+            )
+            if status == 200 and time.monotonic() - started < 1:
+                return
+            time.sleep(1)
 
     def measure_pages(self, url: str) -> None:
         log(f"{self.scale}: signing in the personas and counting queries")
@@ -377,6 +395,7 @@ class Bench:
                     log(f"{target['name']}: {target['error']}")
                     continue
                 log(f"{target['name']}: {target['path']} as {target['role']}")
+                self.settle(base, floor_target)
                 try:
                     entry.update(self.load(base, target))
                 except BenchError as exc:
@@ -388,7 +407,12 @@ class Bench:
                     )
                 measured.append(entry)
             log("floor (after the pages)")
-            floor_after = self.load(base, floor_target)
+            self.settle(base, floor_target)
+            try:
+                floor_after = self.load(base, floor_target)
+            except BenchError as exc:
+                self.failures.append(f"floor after the pages: {exc}")
+                floor_after = floor_before
         finally:
             self.stop(web)
         floor_rps = (floor_before["rps"] + floor_after["rps"]) / 2
@@ -553,7 +577,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def http_status(url: str, cookie: str | None = None) -> int:
+def http_status(url: str, cookie: str | None = None, timeout: float = 30) -> int:
     request = urllib.request.Request(url)  # noqa: S310 - loopback only
     if cookie:
         request.add_header("Cookie", cookie)
@@ -564,7 +588,7 @@ def http_status(url: str, cookie: str | None = None) -> int:
 
     opener = urllib.request.build_opener(NoRedirect)
     try:
-        with opener.open(request, timeout=30) as response:
+        with opener.open(request, timeout=timeout) as response:
             response.read()
             return response.status
     except urllib.error.HTTPError as exc:

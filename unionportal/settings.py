@@ -323,7 +323,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TermLengthEnum": "unions.models.OfficeTerm.Length",
         "TermChangeStateEnum": "unions.models.TermChange.State",
-        "TermChangeNextStepEnum": "unions.api.ADVANCE_STEPS",
+        "TermChangeNextStepEnum": "unions.api.terms.ADVANCE_STEPS",
         "UnionKindEnum": "unions.models.Union.Kind",
         "TermStatusEnum": "unions.models.OfficeTerm.Status",
         "PlanStatusEnum": "planning.models.WorkPlan.Status",

@@ -19,6 +19,7 @@ from unionportal.access import (
     get_editable_or_403,
     get_visible_or_404,
     role_required,
+    union_in_scope,
     writer_required,
 )
 from unionportal.htmx import render_page_or_partial
@@ -114,6 +115,8 @@ def union_detail(request, pk):
         {
             "union": union,
             "is_admin": is_admin,
+            "parent_visible": union.parent_id is not None
+            and union_in_scope(request.user, union.parent),
             "can_plan_change": workflow.can_take_step(
                 request.user, union, State.PLANNED
             ),

@@ -20,6 +20,14 @@ from ..models import (
 from .common import stamp
 
 HUNDRED = Decimal("100")
+
+
+def points_text(value: Decimal) -> str:
+    """90, 92.5: points as a person writes them (no trailing zeros)."""
+    value = Decimal(value).normalize()
+    return f"{value:f}"
+
+
 RULE_FIELDS = ("bonus_cap", "annual_rule", "quarter_weights")
 
 
@@ -58,7 +66,7 @@ def _check_active_total(scheme: Scheme) -> None:
                 "makes %(total)s). Change another indicator in the same step, or "
                 "move points between indicators of a draft."
             )
-            % {"total": f"{total:g}"}
+            % {"total": points_text(total)}
         )
 
 
@@ -100,7 +108,7 @@ def scheme_activate(*, scheme: Scheme, by) -> Scheme:
                 "The base indicators add up to %(total)s points; they must add up "
                 "to 100 before the scheme can be activated."
             )
-            % {"total": f"{total:g}"}
+            % {"total": points_text(total)}
         )
     for indicator in Indicator.objects.filter(scheme=scheme).select_related("category"):
         try:

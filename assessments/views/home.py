@@ -5,7 +5,7 @@ from django.shortcuts import render
 from unions.models import Union
 
 from .. import selectors
-from ..models import Indicator, Period, QuarterReportRow, Score
+from ..models import Period, QuarterReportRow, Score
 
 
 def review_queue(user) -> list[dict]:
@@ -43,34 +43,9 @@ def review_queue(user) -> list[dict]:
 @login_required
 def assessments_home(request):
     user = request.user
-    own_periods = []
-    if user.has_role("cadre"):
-        periods = selectors.latest_open_periods(user)
-        manual = dict(
-            Indicator.objects.filter(
-                scheme__in={p.scheme_id for p in periods},
-                method=Indicator.Method.MANUAL,
-            )
-            .values("scheme_id")
-            .annotate(n=Count("pk"))
-            .values_list("scheme_id", "n")
-        )
-        entered = dict(
-            Score.objects.filter(
-                period__in=periods, unit_id=user.union_id, self_score__isnull=False
-            )
-            .values("period_id")
-            .annotate(n=Count("pk"))
-            .values_list("period_id", "n")
-        )
-        own_periods = [
-            {
-                "period": p,
-                "manual": manual.get(p.scheme_id, 0),
-                "entered": entered.get(p.pk, 0),
-            }
-            for p in periods
-        ]
+    own_periods = (
+        selectors.self_assessment_progress(user) if user.has_role("cadre") else []
+    )
     overview = []
     if user.has_role("admin", "leader", "reviewer"):
         overview = sorted(

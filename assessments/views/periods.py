@@ -27,7 +27,7 @@ def _report_context(period: Period, user) -> dict:
     can_manage = Period.objects.editable_by(user).filter(pk=period.pk).exists()
     stale = False
     if report is not None and report.is_done and report.finished_at:
-        latest = selectors.last_report_time(period)
+        latest = selectors.latest_score_change(period)
         stale = bool(latest and latest > report.finished_at) or (
             report.scheme_version != period.scheme.version
         )

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from unionportal.access import get_visible_or_404
 
@@ -87,12 +88,18 @@ def unit_scoring(request, pk, union_pk):
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                messages.success(
-                    request,
-                    _("%(count)s scores were saved.") % {"count": len(saved)}
-                    if saved
-                    else _("Nothing had changed."),
-                )
+                if saved:
+                    messages.success(
+                        request,
+                        ngettext(
+                            "%(count)s score was saved.",
+                            "%(count)s scores were saved.",
+                            len(saved),
+                        )
+                        % {"count": len(saved)},
+                    )
+                else:
+                    messages.info(request, _("Nothing had changed."))
                 return redirect(
                     "assessments:unit_scoring", pk=period.pk, union_pk=unit.pk
                 )

@@ -396,3 +396,43 @@ def test_publish_and_lock_then_every_write_is_refused(
     assert review.status_code == 409
     assert rebuild.status_code == 409
     assert rebuild.json()["error"]["code"] == "locked"
+
+
+@pytest.mark.parametrize("extra", [1, 5])
+def test_period_list_query_count_does_not_grow(
+    api_for, admin_user, district, extra, django_assert_num_queries
+):
+    for n in range(extra):
+        open_period(district, by=admin_user, year=2030 + n)
+    client = api_for(admin_user)
+    client.get(PERIODS)
+    with django_assert_num_queries(LIST_QUERIES):
+        assert client.get(PERIODS).json()["count"] == extra
+
+
+@pytest.mark.parametrize("extra", [1, 5])
+def test_report_row_list_query_count_does_not_grow(
+    api_for, leader, admin_user, district, subdistrict, extra, django_assert_num_queries
+):
+    from assessments.models import QuarterReportRow
+
+    period, _indicator = open_period(district, by=admin_user)
+    report = QuarterReport.objects.create(period=period, status="done")
+    for n in range(extra):
+        QuarterReportRow.objects.create(
+            report=report,
+            unit=grassroots_factory(subdistrict),
+            peer_group=f"sub-{subdistrict.pk}",
+            peer_union=subdistrict,
+            base=80,
+            bonus=0,
+            deduction=0,
+            total=80,
+            grade="good",
+            rank=n + 1,
+        )
+    client = api_for(leader)
+    client.get(ROWS)
+    # count (with the readable reports as a subquery), rows with their unit
+    with django_assert_num_queries(LIST_QUERIES):
+        assert client.get(ROWS, {"report": report.pk}).json()["count"] == extra

@@ -657,3 +657,29 @@ def test_event_list_query_count_does_not_grow(
     client.get(EVENTS)
     with django_assert_num_queries(LIST_QUERIES):
         assert client.get(EVENTS).json()["count"] == extra
+
+
+@pytest.mark.parametrize("extra", [1, 5])
+def test_plan_list_query_count_does_not_grow(
+    api_for, admin_user, district, grassroots, extra, django_assert_num_queries
+):
+    for n in range(extra):
+        published_plan(district, [grassroots], year=2030 + n)
+    client = api_for(admin_user)
+    client.get(PLANS)
+    with django_assert_num_queries(LIST_QUERIES):
+        assert client.get(PLANS).json()["count"] == extra
+
+
+@pytest.mark.parametrize("extra", [1, 5])
+def test_campaign_list_query_count_does_not_grow(
+    api_for, cadre_grass, district, extra, django_assert_num_queries
+):
+    for n in range(extra):
+        campaign = Campaign.objects.create(owner=district, title=f"C{n}", year=2026)
+        CampaignItem.objects.create(campaign=campaign, title="Item")
+    client = api_for(cadre_grass)
+    client.get(CAMPAIGNS)
+    # count, rows, their items
+    with django_assert_num_queries(LIST_QUERIES + 1):
+        assert client.get(CAMPAIGNS).json()["count"] == extra

@@ -119,8 +119,8 @@ def test_sign_in_with_the_keyboard_alone(portal, cadre_grass, password):
     portal.page.keyboard.type(cadre_grass.username)
     _tab_to(portal.page, "input[name=password]")
     portal.page.keyboard.type(password)
-    portal.page.keyboard.press("Enter")
-    portal.page.wait_for_load_state("networkidle")
+    with portal.page.expect_navigation():
+        portal.page.keyboard.press("Enter")
     portal.screenshot("trust-keyboard-sign-in")
     assert portal.page.url.endswith("/")
     assert portal.page.get_by_test_id("main-menu").count() == 1
@@ -149,7 +149,8 @@ def test_progress_report_is_saved_with_the_keyboard_alone(
     portal.page.keyboard.type("Held two training courses for 25 cadres.")
     _tab_to(portal.page, "button[type=submit][value=save], button[type=submit]")
     portal.page.keyboard.press("Enter")
-    portal.page.wait_for_load_state("networkidle")
+    # The draft is saved in place (htmx): wait for the page to say so.
+    portal.page.get_by_text("saved", exact=False).first.wait_for()
     portal.screenshot("trust-keyboard-report-saved")
     from planning.models import ProgressReport
 
@@ -172,8 +173,9 @@ def test_self_score_is_entered_with_the_keyboard_alone(
     _tab_to(portal.page, field)
     portal.page.keyboard.type("77")
     _tab_to(portal.page, "button[type=submit]")
-    portal.page.keyboard.press("Enter")
-    portal.page.wait_for_load_state("networkidle")
+    with portal.page.expect_navigation():
+        portal.page.keyboard.press("Enter")
+    portal.screenshot("trust-keyboard-self-score")
     from assessments.models import Score
 
     assert Score.objects.get(unit=world.union("grassroots")).self_score == 77

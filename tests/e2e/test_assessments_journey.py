@@ -196,7 +196,7 @@ def test_running_totals_follow_what_the_cadre_types(
     portal.page.locator(f"#id_self_comment_{a1.pk}").fill("学习记录已上传")
     portal.page.get_by_test_id("save-scores").click()
     portal.page.wait_for_load_state("networkidle")
-    assert portal.page.get_by_text("scores were saved").is_visible()
+    assert portal.page.get_by_text("1 score was saved.").is_visible()
     portal.screenshot("assessments-scoring")
     score = q2.scores.get(unit=subdistrict, indicator=a1)
     assert (score.self_score, score.self_comment) == (D("29.5"), "学习记录已上传")

@@ -28,8 +28,8 @@ def test_each_role_signs_in_and_sees_its_menu(portal, grassroots, password, role
 
 def test_language_switch_is_remembered(portal, cadre_grass, password):
     portal.sign_in(cadre_grass.username, password)
-    portal.page.locator("#topbar-language").select_option("zh-hans")
-    portal.page.wait_for_load_state("networkidle")
+    with portal.page.expect_navigation():
+        portal.page.locator("#topbar-language").select_option("zh-hans")
     assert portal.page.get_by_role("heading", name="需要您处理的事项").is_visible()
     portal.screenshot("home-cadre-zh")
     cadre_grass.refresh_from_db()

@@ -46,6 +46,11 @@ def test_admin_and_cadre_tour_of_the_demo_district(portal, demo_district):
     portal.goto(election.get_absolute_url())
     portal.screenshot("terms-change-election-held")
 
+    chair = Person.objects.filter(positions__union=sub, positions__role="chair").first()
+    portal.goto(chair.get_absolute_url())
+    assert page.get_by_test_id("person-facts").get_by_text(chair.phone).is_visible()
+    portal.screenshot("unions-person-admin")
+
     page.set_viewport_size({"width": 390, "height": 844})
     portal.goto("/unions/")
     portal.screenshot("unions-list-mobile")

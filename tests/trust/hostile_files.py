@@ -143,17 +143,35 @@ def external_entity_xlsx() -> bytes:
     )
 
 
-def truncated_sheet_xlsx(good_rows: int = 2000) -> bytes:
+def truncated_sheet_xlsx(
+    good_rows: int = 2000, header: list[str] | None = None
+) -> bytes:
     """A workbook that opens (its dimension is declared first) but whose sheet XML
-    breaks off after ``good_rows`` rows, so the damage shows only while reading."""
+    breaks off after ``good_rows`` rows, so the damage shows only while reading.
+    With ``header``, the first row holds those column names (so an import accepts
+    the sheet and reads on into the damage)."""
+
+    def cell(ref: str, text: str) -> str:
+        return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+    head = ""
+    if header:
+        letters = "ABCDEFGHIJ"
+        head = (
+            '<row r="1">'
+            + "".join(cell(f"{letters[i]}1", name) for i, name in enumerate(header))
+            + "</row>"
+        )
+    start = 2 if header else 1
     rows = "".join(
-        f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>v{i}</t></is></c></row>'
-        for i in range(1, good_rows + 1)
+        f'<row r="{i}">{cell(f"A{i}", f"v{i}")}</row>'
+        for i in range(start, good_rows + 1)
     )
     xml = (
         SHEET_HEAD.replace(
-            "<sheetData>", f'<dimension ref="A1:A{good_rows + 1}"/><sheetData>'
+            "<sheetData>", f'<dimension ref="A1:C{good_rows + 1}"/><sheetData>'
         )
+        + head
         + rows
         + f'<row r="{good_rows + 1}"><c r="A{good_rows + 1}" t="inlineStr"><is><t>cut'
     )

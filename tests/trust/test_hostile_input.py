@@ -7,9 +7,12 @@ tests/trust/test_hostile_pages.py.
 """
 
 import io
+import re
 import tracemalloc
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
@@ -200,3 +203,43 @@ def test_exported_sheet_holds_text_not_formulas():
     ]
     # Numbers stay numbers: a negative score is not text.
     assert all(score.value == -1 for _title, score in cells)
+
+
+# --- nothing a user sends reaches the ORM's structure ----------------------------------------
+
+APP_DIRS = ("unionportal", "accounts", "unions", "planning", "assessments")
+STRUCTURAL_CALL = re.compile(
+    r"\.(order_by|values|values_list|annotate|aggregate|extra|raw|only|defer)\((?P<args>[^)]*)"
+)
+USER_INPUT = re.compile(r"request\.|\.GET\b|\.POST\b|\.data\b|query_params|kwargs\[")
+
+
+def _source_files():
+    root = Path(settings.BASE_DIR)
+    for app in APP_DIRS:
+        for path in (root / app).rglob("*.py"):
+            if "migrations" not in path.parts:
+                yield path
+
+
+def test_no_user_input_reaches_order_by_values_or_annotate():
+    problems = []
+    for path in _source_files():
+        text = path.read_text(encoding="utf-8")
+        for match in STRUCTURAL_CALL.finditer(text):
+            if USER_INPUT.search(match.group("args")):
+                line = text.count("\n", 0, match.start()) + 1
+                problems.append(
+                    f"{path.relative_to(settings.BASE_DIR)}:{line}: {match.group(0)}"
+                )
+    assert not problems, "\n".join(problems)
+
+
+def test_no_raw_sql_from_the_orm():
+    problems = [
+        f"{path.relative_to(settings.BASE_DIR)}: .{name}("
+        for path in _source_files()
+        for name in ("extra", "raw")
+        if re.search(rf"\.objects[^\n]*\.{name}\(", path.read_text(encoding="utf-8"))
+    ]
+    assert not problems, "\n".join(problems)

@@ -191,3 +191,8 @@ def test_admin_of_another_subdistrict_is_not_reminded(due_term, other_subdistric
 def test_grassroots_factory_builds_paths(subdistrict):
     union = grassroots_factory(subdistrict)
     assert union.path.startswith(subdistrict.path)
+
+
+def test_daily_reminder_job_is_in_the_beat_schedule(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["unions-term-reminders"]
+    assert entry["task"] == "unions.tasks.term_reminders_task"

@@ -390,3 +390,14 @@ def test_union_list_shows_term_status_badge(client_for, admin_user, grassroots):
     term_factory(grassroots, planned_end=timezone.localdate() - timedelta(days=3))
     response = client_for(admin_user).get(reverse("unions:union_list"))
     assert b'data-status="overdue"' in response.content
+
+
+def test_cadre_page_does_not_link_to_the_higher_union_they_cannot_see(
+    client_for, cadre_grass, grassroots
+):
+    response = client_for(cadre_grass).get(grassroots.get_absolute_url())
+    assert (
+        f'href="{grassroots.parent.get_absolute_url()}"'.encode()
+        not in response.content
+    )
+    assert grassroots.parent.name_en.encode() in response.content

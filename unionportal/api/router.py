@@ -1,4 +1,4 @@
-"""The ``/api/v1/`` routes: each app's ``api.py`` has ``register(router)``."""
+"""The ``/api/v1/`` routes: each app's ``api`` package has ``register(router)``."""
 
 from importlib import import_module
 

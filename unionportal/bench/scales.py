@@ -28,7 +28,7 @@ class Scale:
     people_per_union: int = 6
     # Quarters before the benchmark's quarter whose snapshots the seed builds with
     # the real report engine (for trends and "change since last quarter").
-    built_quarters: int = 2
+    built_quarters: int = 1
 
     @property
     def subdistricts(self) -> int:

@@ -34,7 +34,7 @@ def sort_header(context, key, label):
         else ""
     )
     return format_html(
-        '<a class="sort-link text-reset text-decoration-none" href="?{}" '
+        '<a class="sort-link text-reset text-decoration-none text-nowrap" href="?{}" '
         'data-sort="{}">{}{}</a>',
         query.urlencode(),
         state,
