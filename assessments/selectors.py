@@ -192,9 +192,16 @@ def peer_group_label(row: QuarterReportRow, unit_level: str) -> str:
 
 
 def dashboard_periods(user) -> list[Period]:
-    """Periods with a finished report that the user may read, newest first."""
+    """Periods with a finished report that the user may read whole, newest first.
+
+    A whole report ranks every unit, so it is for users whose scope covers the
+    scheme's owner (the district), as on the reports pages.
+    """
+    from unionportal.access import scope_filter
+
     periods = (
         Period.objects.visible_to(user)
+        .filter(scope_filter(user, "scheme__owner"))
         .filter(report__status=QuarterReport.Status.DONE)
         .select_related("scheme", "report")
         .defer("report__rules", "report__summary")

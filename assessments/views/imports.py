@@ -11,7 +11,7 @@ from unionportal.xlsx import XLSX_CONTENT_TYPE
 
 from ..forms import ScoreImportForm
 from ..models import Period
-from ..services import imports
+from ..services import can_review, imports, scheme_units
 from ..services.reports import period_slug
 
 
@@ -28,6 +28,11 @@ def _import_period(request, pk) -> Period:
         raise PermissionDenied
     if period.status not in (Period.Status.OPEN, Period.Status.CLOSED):
         raise PermissionDenied
+    if not any(
+        can_review(user=request.user, period=period, unit=unit)
+        for unit in scheme_units(scheme=period.scheme)
+    ):
+        raise PermissionDenied  # a reviewer with no unit of this scheme below them
     return period
 
 

@@ -68,9 +68,11 @@ def period_detail(request, pk):
             else [],
             "history": history,
             "show_parent": period.scheme.unit_level != UnitLevel.SUBDISTRICT,
-            "can_import": request.user.has_role("reviewer")
-            and not period.is_year
-            and period.status in (Period.Status.OPEN, Period.Status.CLOSED),
+            "can_import": not period.is_year
+            and any(
+                services.can_review(user=request.user, period=period, unit=unit)
+                for unit in units
+            ),
         }
     )
     return render(request, "assessments/period_detail.html", context)

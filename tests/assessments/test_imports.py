@@ -226,3 +226,11 @@ def test_import_template_lists_the_units_and_indicators(
         "Review comment",
     ]
     assert ["TD-N", "B1", None, None] in rows
+
+
+def test_a_reviewer_with_no_unit_of_the_scheme_below_them_gets_403(
+    period, units, client_for, cadre_sub
+):
+    # The sub-district scheme: cadre_sub reviews grassroots unions, not sub-districts.
+    url = reverse("assessments:score_import", args=[period.pk])
+    assert client_for(cadre_sub).get(url).status_code == 403

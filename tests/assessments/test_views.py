@@ -898,3 +898,13 @@ def test_pages_run_a_fixed_number_of_queries(
     _rebuild(q2)
     large = _count(client, urls[url_name], django_assert_num_queries)
     assert small == large
+
+
+def test_a_sub_district_admin_sees_no_district_wide_ranking(
+    client_for, published, subdistrict
+):
+    sub_admin = UserFactory(
+        username="sub_admin", union=subdistrict, is_union_admin=True
+    )
+    response = client_for(sub_admin).get(reverse("assessments:dashboard"))
+    assert response.context["chosen"] is None

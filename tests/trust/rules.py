@@ -186,7 +186,7 @@ def report_job(world: World) -> dict:
     return {"job": world.quarter_report.run_token}
 
 
-PROBE_KWARGS: dict[str, Callable[[World], dict]] = {
+URL_KWARGS: dict[str, Callable[[World], dict]] = {
     # unions
     "unions:union_detail": union_pk(),
     "unions:union_edit": union_pk(),
@@ -364,7 +364,7 @@ def api_action(post, **kwargs) -> Rule:
 
 
 def _k(name: str):
-    return PROBE_KWARGS[name]
+    return URL_KWARGS[name]
 
 
 # unions --------------------------------------------------------------------------------
@@ -591,6 +591,20 @@ add(
     ),
 )
 add("assessments:period_detail", page(kwargs=_k("assessments:period_detail")))
+# Reviewed scores come in by workbook from reviewers (above the units they review).
+SCORE_IMPORTERS = expect("reviewer:ok cadre_sub:ok *:403")
+add(
+    "assessments:score_import",
+    page(get=SCORE_IMPORTERS, post=SCORE_IMPORTERS, kwargs=pk("period")),
+)
+add(
+    "assessments:score_import_confirm",
+    action(post=SCORE_IMPORTERS, get=POST_ONLY_GET, kwargs=pk("period")),
+)
+add(
+    "assessments:score_import_template",
+    page(get=SCORE_IMPORTERS, kwargs=pk("period")),
+)
 add("assessments:report_status", page(kwargs=_k("assessments:report_status")))
 add(
     "assessments:unit_scoring",
@@ -642,12 +656,12 @@ add(
     "api-not-found",
     api(
         get=expect("*:404 anonymous:404"),
-        post=expect("*:404 leader:403 anonymous:404"),
-        patch=expect("*:404 leader:403 anonymous:404"),
-        note="Unknown API paths answer the API's own 404.",
+        post=expect("*:404 leader:403"),
+        patch=expect("*:404 leader:403"),
+        note="Unknown API paths answer the API's own 404; anonymous writes 401.",
     ),
 )
-RULES["api-not-found"].methods["DELETE"] = expect("*:404 leader:403 anonymous:404")
+RULES["api-not-found"].methods["DELETE"] = expect("*:404 leader:403")
 add("union-list", api(post=ADMIN_WRITES, hidden=hidden_unions))
 add("union-tree", api(hidden=hidden_unions))
 add(

@@ -346,17 +346,19 @@ HUGE = "99999999999999999999999"
 
 
 @pytest.mark.parametrize("endpoint", ID_PARAMS, ids=lambda e: e.key)
-@pytest.mark.parametrize("value", ["999999", HUGE])
-def test_unknown_id_answers_404_never_500(endpoint, value, admin_user, grassroots):
+def test_unknown_id_answers_404_never_500(endpoint, admin_user, grassroots):
     client = Client(raise_request_exception=False)
     client.force_login(admin_user, backend="accounts.backends.UnionModelBackend")
-    kwargs = {name: value if conv == "int" else "x" for name, conv in endpoint.params}
-    path = endpoint.path(**kwargs)
-    for method in ("get", "post"):
-        response = getattr(client, method)(path)
-        assert response.status_code in (404, 405), (
-            f"{method.upper()} {path}: {response.status_code}"
-        )
+    for value in ("999999", HUGE):
+        kwargs = {
+            name: value if conv == "int" else "x" for name, conv in endpoint.params
+        }
+        path = endpoint.path(**kwargs)
+        for method in ("get", "post"):
+            response = getattr(client, method)(path)
+            assert response.status_code in (404, 405), (
+                f"{method.upper()} {path}: {response.status_code}"
+            )
 
 
 GARBAGE_QUERY = {
@@ -392,3 +394,20 @@ def test_garbage_ordering_and_filters_never_cause_a_500(endpoint, admin_user, wo
     if response.status_code == 200 and not response.streaming:
         assert b"pbkdf2_" not in response.content
         assert b"md5$" not in response.content
+
+
+@pytest.mark.parametrize("case", WORKBOOK_CASES)
+def test_score_import_refuses_a_hostile_workbook(
+    case, hostile_workbooks, world, client_for, cadre_sub
+):
+    from assessments.models import Score
+
+    response = client_for(cadre_sub).post(
+        reverse("assessments:score_import", args=[world.period.pk]),
+        {"file": _upload("scores.xlsx", hostile_workbooks[case])},
+    )
+    assert response.status_code == 200
+    assert b"is-invalid" in response.content or b"not a readable" in response.content
+    assert not Score.objects.exists()
+    session = client_for(cadre_sub).session
+    assert f"assessments-import-{world.period.pk}" not in session
