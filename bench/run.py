@@ -485,14 +485,24 @@ class Bench:
 
     # --- the run ---------------------------------------------------------------
 
+    def save_partial(self) -> None:
+        """Keeps the figures so far in bench/.logs/results.partial.json: a long city run
+        cut short still leaves what it measured."""
+        (self.logs / "results.partial.json").write_text(
+            json.dumps(self.results, indent=2, ensure_ascii=False, default=str) + "\n"
+        )
+
     def execute(self) -> None:
         url = self.prepare(self.scale)
         self.collectstatic(url)
         self.measure_pages(url)
+        self.save_partial()
         self.results.setdefault("report_job", {})[self.scale] = self.report_job(
             url, self.scale
         )
+        self.save_partial()
         self.exports(url)
+        self.save_partial()
         if self.scale == "city" and not self.args.skip_district:
             district = self.prepare("district")
             self.count_queries_only(district, "district")
