@@ -398,9 +398,11 @@ def test_garbage_ordering_and_filters_never_cause_a_500(endpoint, admin_user, wo
 
 @pytest.mark.parametrize("case", WORKBOOK_CASES)
 def test_score_import_refuses_a_hostile_workbook(
-    case, hostile_workbooks, world, client_for, cadre_sub
+    case, hostile_workbooks, world, client_for, cadre_sub, grassroots
 ):
     from assessments.models import Score
+
+    # ``grassroots`` is a unit of the scheme below cadre_sub, who may therefore import.
 
     response = client_for(cadre_sub).post(
         reverse("assessments:score_import", args=[world.period.pk]),
