@@ -58,7 +58,7 @@ def test_job_runs_after_the_commit(django_capture_on_commit_callbacks, db):
 
 def test_rolled_back_change_sends_no_job(django_capture_on_commit_callbacks, db):
     class Abort(Exception):
-        pass
+        """Raised to roll the transaction back."""
 
     def change_that_fails():
         with transaction.atomic():
