@@ -185,6 +185,8 @@ def _quarter_periods():
 
 def command_report(args) -> None:
     _setup()
+    from django.core.exceptions import ValidationError
+
     from assessments.models import QuarterReport
     from assessments.services.reports import report_request
 
@@ -196,8 +198,12 @@ def command_report(args) -> None:
     stats_dir = Path(os.environ["BENCH_TASK_STATS"])
     before = {p.name for p in stats_dir.glob("*.json")}
     started = time.perf_counter()
+    refused = []
     for period in periods:
-        report_request(period=period, by=admin)
+        try:
+            report_request(period=period, by=admin)
+        except ValidationError as exc:  # e.g. a build left running by a killed worker
+            refused.append({"period": period.pk, "reason": exc.messages})
     deadline = started + args.timeout
     reports = []
     while time.perf_counter() < deadline:
@@ -237,6 +243,7 @@ def command_report(args) -> None:
             "tasks": tasks,
             "sql_floor": floor,
             "timed_out": wall >= args.timeout,
+            "refused": refused,
         }
     )
 
@@ -396,12 +403,22 @@ def _export_reports(reset_peak) -> dict:
     from assessments import exports
     from assessments.models import QuarterReport, QuarterReportRow
 
-    periods = _quarter_periods() or []
-    reports = list(
-        QuarterReport.objects.filter(period__in=periods, status="done").select_related(
-            "period__scheme"
+    # The benchmark quarter's reports, or else the newest finished report of each
+    # level (the seed's snapshot of the quarter before).
+    reports = []
+    for level in ("grassroots", "subdistrict"):
+        report = (
+            QuarterReport.objects.filter(
+                status="done",
+                period__kind__startswith="q",
+                period__scheme__unit_level=level,
+            )
+            .select_related("period__scheme")
+            .order_by("-period__start")
+            .first()
         )
-    )
+        if report is not None:
+            reports.append(report)
     reset_peak()
     started = time.perf_counter()
     rows_total = 0
