@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.urls import resolve
@@ -65,4 +67,35 @@ class PrivatePagesMiddleware:
             "Cache-Control"
         ):
             add_never_cache_headers(response)
+        return response
+
+
+class SessionIdleRefreshMiddleware:
+    """Keeps a used session alive, writing it at most once per refresh interval.
+
+    Sessions end after ``SESSION_COOKIE_AGE`` idle seconds. Django's
+    ``SESSION_SAVE_EVERY_REQUEST`` would get that by writing (and committing) the
+    session row and its cache entry on every page; refreshing when the last refresh
+    is ``SESSION_REFRESH_SECONDS`` old gives the same rule to within that interval
+    for one write a minute per user instead of one per page. Must sit after
+    ``SessionMiddleware`` so that its save sees the change.
+    """
+
+    KEY = "_refreshed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # An empty session (anonymous, or just flushed by signing out) is not kept.
+        if session is None or session.is_empty() or not session.keys():
+            return response
+        now = int(time.time())
+        refreshed = session.get(self.KEY)
+        if not isinstance(refreshed, int) or (
+            now - refreshed >= settings.SESSION_REFRESH_SECONDS
+        ):
+            session[self.KEY] = now
         return response

@@ -425,18 +425,56 @@ def test_idle_session_is_signed_out(client, cadre_grass, password):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_each_request_pushes_the_idle_deadline_forward(client, cadre_grass, password):
+def _age_last_refresh(client, seconds):
+    """Moves the session's last refresh (and its server-side expiry) back in time."""
+    from django.core.cache import cache
+
+    from unionportal.middleware import SessionIdleRefreshMiddleware
+
+    session = Session.objects.get()
+    data = session.get_decoded()
+    data[SessionIdleRefreshMiddleware.KEY] -= seconds
+    Session.objects.filter(pk=session.pk).update(
+        session_data=Session.objects.encode(data),
+        expire_date=session.expire_date - timedelta(seconds=seconds),
+    )
+    cache.clear()
+
+
+def test_a_request_after_a_minute_pushes_the_idle_deadline_forward(
+    client, cadre_grass, password
+):
     _signed_in(client, cadre_grass, password)
-    Session.objects.update(expire_date=timezone.now() + timedelta(minutes=5))
-    client.get("/")
+    _age_last_refresh(client, 25 * 60)
+    response = client.get("/")
     expires = Session.objects.get().expire_date
     remaining = (expires - timezone.now()).total_seconds()
     assert 29 * 60 < remaining <= 30 * 60
+    assert response.cookies["sessionid"]["max-age"] == 30 * 60
+
+
+def test_requests_within_a_minute_do_not_write_the_session(
+    client, cadre_grass, password
+):
+    _signed_in(client, cadre_grass, password)
+    before = Session.objects.get().expire_date
+    response = client.get("/")
+    assert Session.objects.get().expire_date == before
+    assert "sessionid" not in response.cookies
+
+
+def test_a_session_idle_past_the_window_is_not_revived(client, cadre_grass, password):
+    _signed_in(client, cadre_grass, password)
+    _age_last_refresh(client, 30 * 60 + 1)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
 
 
 def test_session_cookie_lives_only_for_the_idle_window(client, cadre_grass, password):
-    _signed_in(client, cadre_grass, password)
-    response = client.get("/")
+    response = client.post(
+        reverse("login"), {"username": cadre_grass.username, "password": password}
+    )
     assert response.cookies["sessionid"]["max-age"] == 30 * 60
 
 
