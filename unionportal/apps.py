@@ -4,8 +4,3 @@ from django.apps import AppConfig
 class UnionPortalConfig(AppConfig):
     name = "unionportal"
     verbose_name = "Union Work Portal"
-
-    def ready(self):
-        from . import lookups
-
-        lookups.register()
