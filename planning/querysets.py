@@ -6,9 +6,9 @@ participating unions; a unit reports only for its own union, never for children.
 """
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from unionportal.access import scope_filter
+from unionportal.access import scope_filter, union_in_scope
 
 
 def _ancestor_and_self_ids(user) -> list[int]:
@@ -57,13 +57,46 @@ class PlanItemQuerySet(models.QuerySet):
         return self.filter(plan__in=WorkPlan.objects.editable_by(user).values("pk"))
 
 
-def _participant_project_ids(user):
+# Plans whose projects and reports the unions see (drafts: administrators only).
+_PLAN_SHOWN = ("published", "closed")
+
+
+def _has_wide_scope(user) -> bool:
+    """A city or district union's subtree holds most of the projects."""
+    from unions.models import Union
+
+    return user.union.kind in (Union.Kind.CITY, Union.Kind.DISTRICT)
+
+
+def _projects_in_scope(user) -> Q:
+    """Projects whose owner or a participant lies in the user's subtree.
+
+    Written in the form the database answers fastest for the scope's size. For a
+    city or district, most projects are in scope: a test on the joined owner,
+    with the participants looked up only for the projects it leaves out, lets a
+    list stop after its first page. For a sub-district or a grassroots union, a
+    handful are: their ids, gathered through the indexes on the owner and on the
+    participants, spare scanning every project of the city (130 ms).
+    """
     from .models import KeyWorkProject
 
     through = KeyWorkProject.participants.through
-    return through.objects.filter(scope_filter(user, "union")).values(
-        "keyworkproject_id"
+    if _has_wide_scope(user):
+        taking_part = through.objects.filter(
+            scope_filter(user, "union"), keyworkproject_id=OuterRef("pk")
+        )
+        return scope_filter(user, "owner") | Q(Exists(taking_part))
+    owned = (
+        KeyWorkProject.objects.filter(scope_filter(user, "owner"))
+        .order_by()
+        .values("pk")
     )
+    taking_part = (
+        through.objects.filter(scope_filter(user, "union"))
+        .order_by()
+        .values("keyworkproject_id")
+    )
+    return Q(pk__in=owned.union(taking_part, all=True))
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -72,12 +105,13 @@ class ProjectQuerySet(models.QuerySet):
         published or closed plan (drafts: administrators only)."""
         if not user.is_authenticated:
             return self.none()
-        in_scope = scope_filter(user, "owner") | Q(
-            pk__in=_participant_project_ids(user)
-        )
         if _is_superuser_without_union(user):
             in_scope = Q()
-        plan_shown = Q(plan__status__in=["published", "closed"])
+        elif user.union_id is None:
+            return self.none()
+        else:
+            in_scope = _projects_in_scope(user)
+        plan_shown = Q(plan__status__in=_PLAN_SHOWN)
         if _is_admin(user):
             plan_shown = Q()
         return self.filter(in_scope & plan_shown)
@@ -117,6 +151,23 @@ class ProjectQuerySet(models.QuerySet):
         return self.visible_to(user).filter(rule)
 
 
+def project_permissions(project, user, participant_ids) -> dict[str, bool]:
+    """What ``user`` may do with ``project``: the answers of ``editable_by``,
+    ``reportable_by`` and ``milestones_editable_by`` for one project already
+    fetched through ``visible_to(user)`` with its plan and owner, worked out from
+    its fields instead of a query each (the project page's buttons)."""
+    admin_in_scope = _is_admin(user) and union_in_scope(user, project.owner)
+    cadre_union = user.union_id if user.has_role("cadre") else None
+    published = project.plan.status == "published"
+    own = bool(cadre_union) and project.owner_id == cadre_union
+    return {
+        "edit": admin_in_scope,
+        "report": published
+        and (own or (bool(cadre_union) and cadre_union in participant_ids)),
+        "milestones": admin_in_scope or (published and own),
+    }
+
+
 class MilestoneQuerySet(models.QuerySet):
     def visible_to(self, user):
         from .models import KeyWorkProject
@@ -141,11 +192,41 @@ class ProgressReportQuerySet(models.QuerySet):
 
         if not user.is_authenticated:
             return self.none()
+        if user.union_id is not None and _has_wide_scope(user):
+            # The project is visible (owner or a participant in scope, plan shown)
+            # and the report's union or the project's owner is in scope; that is,
+            # the owner is in scope, or the union and a participant are. Written
+            # as joins for a city or a district: the list of visible projects
+            # would be most of the city's (225,000), hashed before the first row.
+            through = KeyWorkProject.participants.through
+            taking_part = through.objects.filter(
+                scope_filter(user, "union"), keyworkproject_id=OuterRef("project_id")
+            )
+            plan_shown = (
+                Q() if _is_admin(user) else Q(project__plan__status__in=_PLAN_SHOWN)
+            )
+            return self.filter(
+                plan_shown
+                & (
+                    scope_filter(user, "project__owner")
+                    | (scope_filter(user, "union") & Q(Exists(taking_part)))
+                )
+            )
         projects = KeyWorkProject.objects.visible_to(user).values("pk")
         return self.filter(
             Q(project__in=projects)
             & (scope_filter(user, "union") | scope_filter(user, "project__owner"))
         )
+
+    def of_visible_project(self, project, user):
+        """The reports on ``project`` that ``visible_to(user)`` holds, for a
+        project already fetched through ``KeyWorkProject.visible_to(user)`` with
+        its owner: all of them when the owner is in scope, else those of the
+        unions in scope; without visible_to's subquery of visible projects."""
+        reports = self.filter(project_id=project.pk)
+        if union_in_scope(user, project.owner):
+            return reports
+        return reports.filter(scope_filter(user, "union"))
 
     def editable_by(self, user):
         """The cadres of the reporting union, while the report is a draft or was
@@ -166,11 +247,23 @@ class ProgressReportQuerySet(models.QuerySet):
             return self.visible_to(user).filter(project__plan__status="published")
         if user.union_id is None:
             return self.none()
-        return (
-            self.visible_to(user)
-            .filter(union__path__startswith=user.union.path)
-            .exclude(union_id=user.union_id)
-            .filter(project__plan__status="published")
+        # visible_to(user) restricted to reporting unions strictly below the user
+        # and to published plans, simplified: with the reporting union in scope and
+        # the plan published, a report is visible exactly when its project's owner
+        # or one of its participants is in scope. Written without visible_to's list
+        # of visible projects, which a city-wide reviewer's queue would build
+        # whole (225,000 projects) before reading its first page.
+        from .models import KeyWorkProject
+
+        through = KeyWorkProject.participants.through
+        taking_part = through.objects.filter(
+            scope_filter(user, "union"), keyworkproject_id=OuterRef("project_id")
+        )
+        return self.filter(
+            Q(union__path__startswith=user.union.path)
+            & ~Q(union_id=user.union_id)
+            & Q(project__plan__status="published")
+            & (scope_filter(user, "project__owner") | Q(Exists(taking_part)))
         )
 
 

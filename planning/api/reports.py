@@ -150,7 +150,11 @@ class ReturnSerializer(serializers.Serializer):
 class ProgressReportFilter(django_filters.FilterSet):
     project = IdFilter(field_name="project_id")
     union = IdFilter(field_name="union_id")
-    status = django_filters.MultipleChoiceFilter(choices=ProgressReport.Status.choices)
+    # A column of the report itself: no join, so no DISTINCT (which would make
+    # the database sort every matching report before the first page).
+    status = django_filters.MultipleChoiceFilter(
+        choices=ProgressReport.Status.choices, distinct=False
+    )
     period_after = django_filters.DateFilter(
         field_name="period_start", lookup_expr="gte"
     )
@@ -169,8 +173,12 @@ class ProgressReportFilter(django_filters.FilterSet):
     def filter_to_review(self, queryset, name, value):
         if value is None:
             return queryset
-        mine = ProgressReport.objects.reviewable_by(self.request.user).values("pk")
-        return queryset.filter(pk__in=mine) if value else queryset.exclude(pk__in=mine)
+        mine = ProgressReport.objects.reviewable_by(self.request.user)
+        if value:
+            # The reviewer's conditions added to the list's own (no list of the
+            # reviewable reports' ids, which for a city's reviewer is millions).
+            return queryset & mine
+        return queryset.exclude(pk__in=mine.values("pk"))
 
 
 def _reporting_period(project: KeyWorkProject, day):
@@ -225,7 +233,9 @@ class ProgressReportViewSet(PortalViewSet):
         "updated_at",
         "status",
     )
-    ordering = ("-period_start",)
+    # Newest first, walked in the order of the index report_period_start_desc
+    # (period_start DESC, id DESC), so a page never sorts millions of rows.
+    ordering = ("-period_start", "-pk")
 
     def get_serializer_class(self):
         if self.action == "list":

@@ -13,7 +13,7 @@ from ..querysets import (
     ProjectQuerySet,
     WorkPlanQuerySet,
 )
-from . import POSITIVE, Category, Frequency
+from . import POSITIVE, Category, Frequency, choice_label
 
 
 class WorkPlan(models.Model):
@@ -228,13 +228,28 @@ class KeyWorkProject(models.Model):
                 name="project_start_before_due",
             ),
         ]
-        indexes = [models.Index(fields=["status"], name="project_status")]
+        indexes = [
+            # The project list's order (Meta.ordering): a page of a city's
+            # projects is the first rows of this index, not a sort of them all;
+            # the same within one status (?status=delayed).
+            models.Index(fields=["due_date", "title", "id"], name="project_due_title"),
+            models.Index(
+                fields=["status", "due_date", "title", "id"], name="project_status_due"
+            ),
+        ]
 
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
         return reverse("planning:project_detail", args=[self.pk])
+
+    # Django's displays, from a table per language (see choice_label).
+    def get_status_display(self) -> str:
+        return choice_label(self.Status, self.status)
+
+    def get_category_display(self) -> str:
+        return choice_label(Category, self.category)
 
     def clean(self):
         from django.core.exceptions import ValidationError

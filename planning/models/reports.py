@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from .. import rules
 from ..querysets import EvidenceFileQuerySet, ProgressReportQuerySet
-from . import evidence_path
+from . import choice_label, evidence_path
 from .plans import KeyWorkProject
 
 
@@ -104,8 +104,37 @@ class ProgressReport(models.Model):
             )
         ]
         indexes = [
-            # The review queue and reminders filter by status and deadline.
-            models.Index(fields=["status", "deadline"], name="report_status_deadline")
+            # Reminders filter by status and deadline.
+            models.Index(fields=["status", "deadline"], name="report_status_deadline"),
+            # The review queue: a status by submission, the oldest or the newest
+            # first, read a page at a time without sorting the status's reports.
+            models.Index(
+                fields=["status", "submitted_at", "id"], name="report_status_submitted"
+            ),
+            # Lists newest first (the API's default order): a page is the first
+            # rows of this index rather than a sort of 2.7 million reports; the
+            # same within one status (?status=submitted).
+            models.Index(
+                fields=["-period_start", "-id"], name="report_period_start_desc"
+            ),
+            models.Index(
+                fields=["status", "-period_start", "-id"], name="report_status_period"
+            ),
+            # Key-work completion reads each project's latest approved value as of a
+            # quarter's end (assessment_facts): one index-only probe per project.
+            models.Index(
+                fields=["project", "union", "-period_start"],
+                include=["period_end", "achieved_value"],
+                condition=models.Q(status="approved", achieved_value__isnull=False),
+                name="report_latest_approved",
+            ),
+            # Reporting timeliness reads the reports whose deadline falls in a
+            # quarter, of any status: an index-only range scan.
+            models.Index(
+                fields=["deadline"],
+                include=["union", "project", "period_start", "first_submitted_at"],
+                name="report_deadline",
+            ),
         ]
 
     def __str__(self):
@@ -113,6 +142,10 @@ class ProgressReport(models.Model):
 
     def get_absolute_url(self):
         return reverse("planning:report_detail", args=[self.pk])
+
+    def get_status_display(self) -> str:
+        # Django's display, from a table per language (see choice_label).
+        return choice_label(self.Status, self.status)
 
     @property
     def period_label(self) -> str:

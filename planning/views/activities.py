@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, Sum
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,13 +13,15 @@ from unionportal.access import (
     get_editable_or_403,
     get_visible_or_404,
     role_required,
+    scope_filter,
 )
 from unionportal.htmx import is_partial_request, render_page_or_partial
+from unionportal.pagination import CappedPaginator
 
 from ..filters import EventFilter
 from ..forms import CampaignForm, CampaignItemForm, EventForm, EvidenceForm
 from ..models import ActivityEvent, Campaign, CampaignItem
-from ..selectors import history_rows
+from ..selectors import history_rows, with_evidence_counts
 from ..services import activities
 from ..services import reports as report_services
 from .common import apply_errors, union_scope
@@ -45,6 +46,9 @@ def activity_home(request):
     user = request.user
     visible_events = ActivityEvent.objects.visible_to(user)
     year = timezone.localdate().year
+    # Each item's events in the user's scope, tested on the joined event's union:
+    # "event in (the visible events)" made a city's count run for minutes.
+    in_scope = scope_filter(user, "events__union")
     campaigns = (
         Campaign.objects.visible_to(user)
         .filter(is_active=True)
@@ -52,24 +56,24 @@ def activity_home(request):
             Prefetch(
                 "items",
                 queryset=CampaignItem.objects.order_by("order", "pk").annotate(
-                    n_events=Count(
-                        "events",
-                        filter=Q(events__in=visible_events.values("pk")),
-                    )
+                    n_events=Count("events", filter=in_scope)
+                    if in_scope
+                    else Count("events")
                 ),
             )
         )
     )
     event_filter = EventFilter(
         request.GET or None,
-        queryset=visible_events.select_related("union", "item__campaign").annotate(
-            n_evidence=Count("evidence")
-        ),
+        queryset=visible_events.select_related("union", "item__campaign"),
         user=user,
         items=_items_for(user),
     )
     qs = event_filter.qs if event_filter.is_bound else event_filter.queryset
-    page = Paginator(qs.order_by("-date", "-pk"), 20).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs.order_by("-date", "-pk"), 20).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = with_evidence_counts(page.object_list, to="event")
     totals = visible_events.filter(date__year=year).aggregate(
         activities=Count("pk", filter=Q(kind=ActivityEvent.Kind.ACTIVITY)),
         trainings=Count("pk", filter=Q(kind=ActivityEvent.Kind.TRAINING)),

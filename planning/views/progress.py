@@ -12,12 +12,19 @@ from django.views.decorators.http import require_POST
 
 from unionportal.access import get_visible_or_404
 from unionportal.htmx import is_partial_request, render_page_or_partial
+from unionportal.pagination import CappedPaginator
 
 from .. import rules
 from ..filters import ReviewFilter
 from ..forms import BulkReviewForm, EvidenceForm, ProgressReportForm, ReviewForm
+from ..home import waiting_count
 from ..models import EvidenceFile, KeyWorkProject, ProgressReport
-from ..selectors import history_rows, outstanding_slots
+from ..selectors import (
+    history_rows,
+    outstanding_slots,
+    review_queue_rows,
+    with_evidence_counts,
+)
 from ..services import reports as report_services
 from .common import apply_errors, htmx_redirect, parse_iso_date
 
@@ -43,11 +50,7 @@ def progress_home(request):
             .order_by("-period_start", "project__title"),
             15,
         ).get_page(request.GET.get("page"))
-    waiting = (
-        ProgressReport.objects.reviewable_by(user).filter(status="submitted").count()
-        if user.has_role("reviewer")
-        else 0
-    )
+    waiting = waiting_count(user) if user.has_role("reviewer") else 0
     return render(
         request,
         "planning/progress_home.html",
@@ -334,18 +337,15 @@ def review_queue(request):
     user = request.user
     if not user.has_role("reviewer"):
         raise PermissionDenied
-    base = _queue_base(user)
     review_filter = ReviewFilter(
-        request.GET or None, queryset=base, user=user, base=base
+        request.GET or None, queryset=_queue_base(user), user=user
     )
-    reports = (
-        review_filter.qs.select_related(
-            "project__owner", "project__plan", "union", "submitted_by"
-        )
-        .annotate(n_evidence=Count("evidence"))
-        .order_by("submitted_at", "pk")
-    )
-    page = Paginator(reports, 25).get_page(request.GET.get("page"))
+    filtered = review_filter.qs
+    # Reports waiting for review: the oldest first; decided ones: the newest.
+    waiting = review_filter.form.cleaned_data.get("status") in (None, "", "submitted")
+    reports = review_queue_rows(filtered, oldest_first=waiting)
+    page = CappedPaginator(reports, 25).get_page(request.GET.get("page"))
+    page.object_list = with_evidence_counts(page.object_list)
     return render_page_or_partial(
         request,
         "planning/review_queue.html",
@@ -353,6 +353,7 @@ def review_queue(request):
         {
             "filter": review_filter,
             "page": page,
+            "oldest_first": waiting,
             "today": timezone.localdate(),
             "now": timezone.now(),
             "next": request.get_full_path(),

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,11 +10,13 @@ from django.views.decorators.http import require_POST
 
 from unionportal.access import get_editable_or_403, get_visible_or_404
 from unionportal.htmx import render_page_or_partial
+from unionportal.pagination import CappedPaginator
 from unionportal.xlsx import XLSX_CONTENT_TYPE
 
 from ..filters import ProjectFilter
 from ..forms import MilestoneForm, ProjectForm
 from ..models import KeyWorkProject, Milestone
+from ..querysets import project_permissions
 from ..selectors import (
     progress_chart,
     project_history,
@@ -40,7 +41,7 @@ def _filtered(request):
 def project_list(request):
     project_filter = _filtered(request)
     qs = project_filter.qs if project_filter.is_bound else project_filter.queryset
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 25).get_page(request.GET.get("page"))
     return render_page_or_partial(
         request,
         "planning/project_list.html",
@@ -78,30 +79,23 @@ def project_detail(request, pk):
     except KeyWorkProject.DoesNotExist as exc:
         raise Http404 from exc
     reports = project.visible_reports
-    can_edit = KeyWorkProject.objects.editable_by(user).filter(pk=project.pk).exists()
-    can_report = (
-        KeyWorkProject.objects.reportable_by(user).filter(pk=project.pk).exists()
-    )
-    can_milestones = (
-        project.plan.status != "closed"
-        and KeyWorkProject.objects.milestones_editable_by(user)
-        .filter(pk=project.pk)
-        .exists()
-    )
+    participants = list(project.participants.all())
+    allowed = project_permissions(project, user, {u.pk for u in participants})
+    can_milestones = project.plan.status != "closed" and allowed["milestones"]
     evidence = [e for r in reports for e in r.evidence.all()]
     return render(
         request,
         "planning/project_detail.html",
         {
             "project": project,
-            "participants": list(project.participants.all()),
+            "participants": participants,
             "milestones": list(project.milestones.all()),
             "reports": reports,
             "evidence": evidence,
             "chart": progress_chart(project, reports),
             "history": project_history(project, [r.pk for r in reports]),
-            "can_edit": can_edit,
-            "can_report": can_report,
+            "can_edit": allowed["edit"],
+            "can_report": allowed["report"],
             "can_milestones": can_milestones,
             "milestone_form": MilestoneForm() if can_milestones else None,
             "today": timezone.localdate(),

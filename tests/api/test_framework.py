@@ -180,6 +180,27 @@ def test_page_beyond_the_end_answers_404(api_for, admin_user):
     assert response.status_code == 404
 
 
+def test_list_count_stops_at_the_cap(
+    api_for, admin_user, grassroots, grassroots_sibling, monkeypatch
+):
+    from unionportal.pagination import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    client = api_for(admin_user)
+    first = client.get(UNIONS, {"page_size": 1}).json()
+    assert (first["count"], first["count_is_capped"]) == (2, True)
+    assert "page=2" in first["next"]
+    # Past the cap the pages go on; the last one knows where the list ends.
+    last = client.get(UNIONS, {"page_size": 1, "page": 4}).json()
+    assert (last["count"], last["count_is_capped"], last["next"]) == (4, False, None)
+    assert client.get(UNIONS, {"page_size": 1, "page": 5}).status_code == 404
+
+
+def test_a_list_on_one_page_is_counted_exactly(api_for, admin_user, grassroots):
+    body = api_for(admin_user).get(UNIONS).json()
+    assert (body["count"], body["count_is_capped"]) == (len(body["results"]), False)
+
+
 def test_ordering_on_a_whitelisted_field(
     api_for, admin_user, grassroots, grassroots_sibling
 ):
