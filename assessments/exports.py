@@ -1,25 +1,37 @@
 """A report's files: an .xlsx workbook and a PDF, in one language each.
 
-Both are built by the report job from the lines it has just computed (no query of
-their own) and kept through Django's storage API. The PDF's charts are SVG drawn
-here, because WeasyPrint runs no JavaScript; its text uses a CJK font so Chinese
-renders on any server that has fonts-wqy-microhei (see docs/scoring.md).
+Both are made by the files job (``services.reports.report_files_build``) from the
+report's stored snapshot, each into a temporary file that the job then keeps
+through Django's storage API:
+
+- the workbook holds every unit: its rows are streamed from the database with
+  ``.iterator()`` into ``unionportal.xlsxstream``, so memory stays flat whatever
+  the number of units;
+- the PDF is the summary a meeting reads (totals, grades, charts, averages by
+  category and by sub-district, the top and bottom units, key work); the full
+  list is in the workbook, and the PDF says so. Its charts are SVG drawn here,
+  because WeasyPrint runs no JavaScript; its text uses a CJK font so Chinese
+  renders on any server that has fonts-wqy-microhei (see docs/scoring.md).
 """
 
-import io
+import json
 import logging
-from decimal import Decimal
+import tempfile
 from xml.sax.saxutils import escape
 
+from django.db import connection
+from django.db.models import F, Func, JSONField, Value
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from unionportal.xlsx import new_workbook, write_sheet
+from unionportal.xlsxstream import StreamingWorkbook
+from unions.models import Union
 
-from .explain import explain, local_name
-from .models import Grade, Indicator, UnitLevel
+from .explain import local_name
+from .models import Grade, QuarterReportRow, UnitLevel
 from .scoring import GRADES
+from .sources import category_label
 
 # WeasyPrint logs every layout step at INFO; a report job would flood the logs.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -30,39 +42,49 @@ GRADE_COLOURS = {
     "qualified": "#0dcaf0",
     "unqualified": "#dc3545",
 }
+# The PDF lists every unit up to this many, else the top and bottom ones.
+PDF_ALL_UNITS = 20
+PDF_TOP = 10
+# Up to this many sub-districts get a bar each in the PDF's chart.
+PDF_GROUP_BARS = 30
+_CHUNK = 2000
 
 
-def peer_group_label(line_or_row, unit_level: str) -> str:
-    if unit_level == UnitLevel.SUBDISTRICT:
-        return _("All sub-district unions")
-    unit = line_or_row.unit
-    return unit.parent.name if unit.parent_id else "–"
+def _name(zh: str, en: str) -> str:
+    """A union's name in the active language (as ``Union.name``), from values."""
+    if (translation.get_language() or "").startswith("en") and en:
+        return en
+    return zh
 
 
-def _decimal(value) -> float | None:
+def _float(value) -> float | None:
     return None if value is None else float(value)
 
 
-def _group_path(line) -> str:
-    """Peer groups in the order of the tree (sub-districts by their path)."""
-    unit = line.unit
-    return unit.parent.path if line.peer_union_id and unit.parent_id else ""
-
-
-def _sorted(lines):
-    return sorted(
-        lines, key=lambda line: (_group_path(line), line.rank, line.unit.path)
+def _temporary(suffix: str) -> str:
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - the job removes it
+        prefix="report-", suffix=suffix, delete=False
     )
+    handle.close()
+    return handle.name
 
 
-def report_xlsx(*, period, rules: dict, lines: list, language: str) -> bytes:
-    with translation.override(language):
-        return _report_xlsx(period, rules, lines)
+def report_xlsx_file(report, *, language: str) -> str:
+    """Writes the report's workbook to a temporary file and returns its path."""
+    path = _temporary(".xlsx")
+    with translation.override(language), StreamingWorkbook(path) as workbook:
+        _totals_sheet(workbook, report)
+        if report.period.is_year:
+            _year_sheet(workbook, report)
+        else:
+            _points_sheet(workbook, report)
+            _notes_sheet(workbook)
+    return path
 
 
-def _report_xlsx(period, rules, lines) -> bytes:
-    level = rules["scheme"]["unit_level"]
-    workbook = new_workbook()
+def _totals_sheet(workbook, report) -> None:
+    level = report.rules["scheme"]["unit_level"]
+    all_peers = _("All sub-district unions")
     headers = [
         _("Peer group"),
         _("Rank"),
@@ -77,29 +99,10 @@ def _report_xlsx(period, rules, lines) -> bytes:
         _("Previous total"),
         _("vs. previous"),
     ]
-    rows = [
-        [
-            peer_group_label(line, level),
-            line.rank,
-            line.unit.code,
-            line.unit.name,
-            _decimal(line.base),
-            _decimal(line.bonus),
-            _decimal(line.deduction),
-            _decimal(line.total),
-            str(Grade(line.grade).label),
-            _("yes") if line.veto else "",
-            _decimal(line.previous_total),
-            _decimal(line.change),
-        ]
-        for line in _sorted(lines)
-    ]
     points = "0.00"
-    write_sheet(
-        workbook,
+    sheet = workbook.add_sheet(
         _("Totals and ranks"),
         headers,
-        rows,
         widths=[24, 7, 14, 34, 10, 10, 11, 10, 12, 7, 14, 10],
         number_formats={
             1: "0",
@@ -111,87 +114,175 @@ def _report_xlsx(period, rules, lines) -> bytes:
             11: "+0.00;-0.00;0.00",
         },
     )
-    if period.is_year:
-        _year_sheet(workbook, lines)
-    else:
-        _detail_sheet(workbook, rules, lines)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    grades = {g: str(Grade(g).label) for g in GRADES}
+    yes = _("yes")
+    rows = (
+        QuarterReportRow.objects.filter(report=report)
+        .order_by("peer_union__path", "rank", "unit__path")
+        .values_list(
+            "peer_union__name_zh",
+            "peer_union__name_en",
+            "rank",
+            "unit__code",
+            "unit__name_zh",
+            "unit__name_en",
+            "base",
+            "bonus",
+            "deduction",
+            "total",
+            "grade",
+            "veto",
+            "previous_total",
+            "change",
+        )
+    )
+    for (
+        peer_zh,
+        peer_en,
+        rank,
+        code,
+        name_zh,
+        name_en,
+        base,
+        bonus,
+        deduction,
+        total,
+        grade,
+        veto,
+        previous_total,
+        change,
+    ) in rows.iterator(chunk_size=_CHUNK):
+        if level == UnitLevel.SUBDISTRICT:
+            peer = all_peers
+        else:
+            peer = _name(peer_zh, peer_en) if peer_zh else "–"
+        sheet.append(
+            [
+                peer,
+                rank,
+                code,
+                _name(name_zh, name_en),
+                float(base),
+                float(bonus),
+                float(deduction),
+                float(total),
+                grades.get(grade, grade),
+                yes if veto else "",
+                _float(previous_total),
+                _float(change),
+            ]
+        )
 
 
-def _detail_sheet(workbook, rules, lines):
-    indicators = {i["id"]: i for i in rules["indicators"]}
-    categories = {c["id"]: c for c in rules["categories"]}
+def _points_sheet(workbook, report) -> None:
+    """One row per unit, one column per indicator: its points (empty where the
+    indicator did not apply)."""
+    indicators = report.rules["indicators"]
     headers = [
         _("Code"),
         _("Unit"),
-        _("Category"),
-        _("Indicator code"),
-        _("Indicator"),
-        _("Kind"),
-        _("Max points"),
-        _("Self score"),
-        _("Reviewed score"),
-        _("Points"),
-        _("How it was computed"),
+        *[f"{i['code']} {local_name(i)}" for i in indicators],
     ]
-    rows = []
-    for line in sorted(lines, key=lambda line: line.unit.path):
-        for detail in line.indicators:
-            indicator = indicators.get(detail["id"])
-            if indicator is None:
-                continue
-            rows.append(
-                [
-                    line.unit.code,
-                    line.unit.name,
-                    local_name(categories.get(indicator["category_id"], {})),
-                    indicator["code"],
-                    local_name(indicator),
-                    str(Indicator.Kind(indicator["kind"]).label),
-                    float(Decimal(indicator["max_points"])),
-                    _decimal(_maybe(detail["self"])),
-                    _decimal(_maybe(detail["reviewed"])),
-                    float(Decimal(detail["points"])),
-                    explain(detail["how"]),
-                ]
-            )
-    write_sheet(
-        workbook,
-        _("Indicator detail"),
+    sheet = workbook.add_sheet(
+        _("Indicator points"),
         headers,
-        rows,
-        widths=[14, 30, 26, 10, 36, 18, 10, 10, 12, 10, 48],
-        number_formats={6: "0.00", 7: "0.00", 8: "0.00", 9: "0.00"},
+        widths=[14, 30, *[14] * len(indicators)],
+        number_formats={index: "0.00" for index in range(2, len(headers))},
+    )
+    position = {i["id"]: n for n, i in enumerate(indicators)}
+    width = len(indicators)
+    rows = QuarterReportRow.objects.filter(report=report).order_by("unit__path")
+    if connection.vendor == "postgresql":
+        # Only the ids and points of the applicable indicators leave the database,
+        # not each row's whole JSON detail (a tenth of the bytes to read and decode).
+        rows = rows.annotate(
+            applied_ids=_applied_values("id"), applied_points=_applied_values("points")
+        ).values_list(
+            "unit__code",
+            "unit__name_zh",
+            "unit__name_en",
+            "applied_ids",
+            "applied_points",
+        )
+    else:
+        rows = rows.values_list(
+            "unit__code", "unit__name_zh", "unit__name_en", "indicators"
+        )
+    for code, name_zh, name_en, *detail in rows.iterator(chunk_size=_CHUNK):
+        values = [None] * width
+        for indicator_id, points in _applied(*detail):
+            index = position.get(indicator_id)
+            if index is not None:
+                values[index] = float(points)
+        sheet.append([code, _name(name_zh, name_en), *values])
+
+
+def _applied_values(key: str) -> Func:
+    """PostgreSQL: the ``key`` of each applicable indicator in a row's detail."""
+    return Func(
+        F("indicators"),
+        Value(f"$[*] ? (@.applicable == true).{key}"),
+        function="jsonb_path_query_array",
+        output_field=JSONField(),
     )
 
 
-def _year_sheet(workbook, lines):
-    headers = [_("Code"), _("Unit"), _("Q1"), _("Q2"), _("Q3"), _("Q4"), _("Annual")]
-    rows = []
-    for line in sorted(lines, key=lambda line: line.unit.path):
-        quarters = {item["quarter"]: item["total"] for item in line.indicators}
-        rows.append(
-            [
-                line.unit.code,
-                line.unit.name,
-                *[_decimal(_maybe(quarters.get(q))) for q in (1, 2, 3, 4)],
-                _decimal(line.total),
-            ]
-        )
-    write_sheet(
-        workbook,
+def _applied(*detail):
+    """(indicator id, points) of the applicable indicators of a row's detail."""
+    if len(detail) == 2:
+        return zip(*detail, strict=True)
+    details = detail[0]
+    if isinstance(details, str):  # a backend that hands JSON back as text
+        details = json.loads(details)
+    return (
+        (d.get("id"), d["points"]) for d in details or [] if d.get("applicable", True)
+    )
+
+
+def _notes_sheet(workbook) -> None:
+    sheet = workbook.add_sheet(_("Notes"), [_("About this workbook")], widths=[110])
+    for note in (
+        _("Totals and ranks: one row per unit, by peer group and rank."),
+        _(
+            "Indicator points: each unit's points on every indicator. An empty "
+            "cell means the indicator did not apply to the unit; its base was "
+            "rescaled over the indicators that did."
+        ),
+        _(
+            "How each indicator's points were found (self score, reviewed score, "
+            "the facts of automatic indicators) is on the unit's scorecard in the "
+            "portal."
+        ),
+    ):
+        sheet.append([note])
+
+
+def _year_sheet(workbook, report) -> None:
+    sheet = workbook.add_sheet(
         _("Quarterly totals"),
-        headers,
-        rows,
+        [_("Code"), _("Unit"), _("Q1"), _("Q2"), _("Q3"), _("Q4"), _("Annual")],
         widths=[14, 34, 10, 10, 10, 10, 10],
         number_formats={i: "0.00" for i in range(2, 7)},
     )
-
-
-def _maybe(value):
-    return None if value is None else Decimal(str(value))
+    rows = (
+        QuarterReportRow.objects.filter(report=report)
+        .order_by("unit__path")
+        .values_list(
+            "unit__code", "unit__name_zh", "unit__name_en", "indicators", "total"
+        )
+    )
+    for code, name_zh, name_en, details, total in rows.iterator(chunk_size=_CHUNK):
+        if isinstance(details, str):
+            details = json.loads(details)
+        quarters = {item["quarter"]: item["total"] for item in details or []}
+        sheet.append(
+            [
+                code,
+                _name(name_zh, name_en),
+                *[_float(quarters.get(q)) for q in (1, 2, 3, 4)],
+                float(total),
+            ]
+        )
 
 
 # --- PDF ----------------------------------------------------------------------------
@@ -269,59 +360,135 @@ def _truncate(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-def report_pdf(
-    *, period, rules: dict, lines: list, summary: dict, language: str, built_at=None
-) -> bytes:
+def report_pdf_file(report, *, language: str, built_at=None) -> str:
+    """Writes the report's summary PDF to a temporary file and returns its path."""
     from weasyprint import HTML
 
+    path = _temporary(".pdf")
     with translation.override(language):
-        level = rules["scheme"]["unit_level"]
-        ordered = _sorted(lines)
-        if len(ordered) <= 20:
-            bars = [
-                (line.unit.name, float(line.total), GRADE_COLOURS[line.grade])
-                for line in sorted(
-                    ordered, key=lambda line: (-line.total, line.unit.path)
-                )
-            ]
-            bars_title = _("Total by unit")
-        else:
-            groups: dict = {}
-            for line in ordered:
-                label = peer_group_label(line, level)
-                groups.setdefault(label, []).append(float(line.total))
-            bars = [
-                (label, sum(values) / len(values), "#a4231b")
-                for label, values in groups.items()
-            ]
-            bars_title = _("Average total by sub-district")
-        scheme = rules["scheme"]
         html = render_to_string(
-            "assessments/report_pdf.html",
-            {
-                "period": period,
-                "scheme_name": local_name(scheme),
-                "scheme": scheme,
-                "level_label": UnitLevel(level).label,
-                "lines": [
-                    {
-                        "line": line,
-                        "peer_group": peer_group_label(line, level),
-                        "grade_label": Grade(line.grade).label,
-                    }
-                    for line in ordered
-                ],
-                "summary": summary,
-                "grade_rows": [
-                    (Grade(g).label, summary["grades"].get(g, 0), GRADE_COLOURS[g])
-                    for g in GRADES
-                ],
-                "grade_svg": grade_chart_svg(summary["grades"]),
-                "bars_svg": bar_chart_svg(bars),
-                "bars_title": bars_title,
-                "built_at": built_at or timezone.now(),
-                "show_groups": level != UnitLevel.SUBDISTRICT,
-                "language": language,
-            },
+            "assessments/report_pdf.html", pdf_context(report, language, built_at)
         )
-        return HTML(string=html).write_pdf()
+        HTML(string=html).write_pdf(path)
+    return path
+
+
+def _unit_rows(report, order: list[str], limit: int) -> list[dict]:
+    grades = {g: str(Grade(g).label) for g in GRADES}
+    rows = (
+        QuarterReportRow.objects.filter(report=report)
+        .order_by(*order)
+        .values(
+            "rank",
+            "peer_union__name_zh",
+            "peer_union__name_en",
+            "unit__name_zh",
+            "unit__name_en",
+            "base",
+            "bonus",
+            "deduction",
+            "total",
+            "grade",
+            "veto",
+            "change",
+        )[:limit]
+    )
+    return [
+        {
+            **row,
+            "unit_name": _name(row["unit__name_zh"], row["unit__name_en"]),
+            "peer_group": _name(row["peer_union__name_zh"], row["peer_union__name_en"])
+            if row["peer_union__name_zh"]
+            else "–",
+            "grade_label": grades.get(row["grade"], row["grade"]),
+        }
+        for row in rows
+    ]
+
+
+def pdf_context(report, language: str, built_at=None) -> dict:
+    """What the summary PDF shows, read from the snapshot (a few small queries)."""
+    period = report.period
+    rules = report.rules
+    summary = report.summary or {}
+    scheme = rules["scheme"]
+    level = scheme["unit_level"]
+    count = summary.get("count", report.unit_count)
+    grades = summary.get("grades", {})
+    # Averages by category.
+    names = {c["id"]: local_name(c) for c in rules.get("categories", [])}
+    categories = [
+        {**item, "name": names.get(item["id"], "–")}
+        for item in summary.get("categories", [])
+    ]
+    # Averages by peer group (sub-district), best first.
+    groups = summary.get("peer_groups", {})
+    union_names = {
+        pk: _name(zh, en)
+        for pk, zh, en in Union.objects.filter(
+            pk__in=[g["union_id"] for g in groups.values() if g.get("union_id")]
+        ).values_list("pk", "name_zh", "name_en")
+    }
+    peer_groups = sorted(
+        (
+            {
+                "name": union_names.get(g.get("union_id"), "–")
+                if g.get("union_id")
+                else _("All sub-district unions"),
+                "count": g["count"],
+                "average": g["average"],
+            }
+            for g in groups.values()
+        ),
+        key=lambda g: (-float(g["average"]), g["name"]),
+    )
+    # The units: all of a small report, else the top and the bottom ones.
+    if count <= PDF_ALL_UNITS:
+        everyone = _unit_rows(report, ["peer_union__path", "rank", "unit__path"], count)
+        top, bottom = [], []
+    else:
+        everyone = []
+        top = _unit_rows(report, ["-total", "unit__path"], PDF_TOP)
+        bottom = _unit_rows(report, ["total", "-unit__path"], PDF_TOP)
+    if level != UnitLevel.SUBDISTRICT and 1 < len(peer_groups) <= PDF_GROUP_BARS:
+        bars = [(g["name"], float(g["average"]), "#a4231b") for g in peer_groups]
+        bars_title = _("Average total by sub-district")
+    elif everyone:
+        bars = [
+            (row["unit_name"], float(row["total"]), GRADE_COLOURS[row["grade"]])
+            for row in sorted(everyone, key=lambda r: (-r["total"], r["unit_name"]))
+        ]
+        bars_title = _("Total by unit")
+    else:
+        bars, bars_title = [], ""
+    category_bars = [
+        (c["name"], float(c["percent"]), "#0d6efd") for c in categories if c["max"]
+    ]
+    key_work = [
+        {**item, "label": category_label(item["category"])}
+        for item in summary.get("key_work_categories", [])
+    ]
+    return {
+        "period": period,
+        "scheme_name": local_name(scheme),
+        "scheme": scheme,
+        "level_label": UnitLevel(level).label,
+        "summary": summary,
+        "count": count,
+        "grade_rows": [
+            (Grade(g).label, grades.get(g, 0), GRADE_COLOURS[g]) for g in GRADES
+        ],
+        "grade_svg": grade_chart_svg(grades),
+        "bars_svg": bar_chart_svg(bars) if bars else "",
+        "bars_title": bars_title,
+        "categories": categories,
+        "categories_svg": bar_chart_svg(category_bars) if category_bars else "",
+        "peer_groups": peer_groups if level != UnitLevel.SUBDISTRICT else [],
+        "everyone": everyone,
+        "top": top,
+        "bottom": bottom,
+        "key_work": key_work,
+        "built_at": built_at or timezone.now(),
+        "show_groups": level != UnitLevel.SUBDISTRICT,
+        "language": language,
+    }

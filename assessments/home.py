@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from unionportal.home import HomeTask
+from unionportal.pagination import capped_count
 
 from .models import Period, QuarterReport, Score
 from .selectors import self_assessment_progress
@@ -35,10 +36,12 @@ def _self_assessment(user) -> list[HomeTask]:
 
 
 def _reviews(user) -> list[HomeTask]:
-    waiting = (
+    # Counted up to a cap ("200+"): a city reviewer's open quarters hold
+    # hundreds of thousands of scores, and the home page needs no exact figure.
+    waiting = capped_count(
         Score.objects.reviewable_by(user)
         .filter(self_score__isnull=False, reviewed_score__isnull=True)
-        .count()
+        .order_by()
     )
     return [
         HomeTask(

@@ -674,6 +674,13 @@ class QuarterReport(models.Model):
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
 
+    class FilesStatus(models.TextChoices):
+        NONE = "none", _("Not made")
+        PENDING = "pending", _("Waiting to start")
+        RUNNING = "running", _("Being prepared")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
     period = models.OneToOneField(
         Period,
         verbose_name=_("period"),
@@ -695,6 +702,23 @@ class QuarterReport(models.Model):
     requested_at = models.DateTimeField(_("requested"), null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The .xlsx and .pdf files are made by a second job from the stored rows, after
+    # the snapshot is committed; their state is kept apart from the snapshot's. A
+    # new snapshot gives the files a new token, so a files job of an older snapshot
+    # never stores its files over the new one's.
+    files_status = models.CharField(
+        _("files"),
+        max_length=10,
+        choices=FilesStatus.choices,
+        default=FilesStatus.NONE,
+    )
+    files_error = models.TextField(_("files error"), blank=True)
+    files_token = models.CharField(max_length=64, blank=True)
+    files_requested_at = models.DateTimeField(
+        _("files requested"), null=True, blank=True
+    )
+    files_started_at = models.DateTimeField(_("files started"), null=True, blank=True)
+    files_finished_at = models.DateTimeField(_("files finished"), null=True, blank=True)
     built_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
@@ -734,6 +758,17 @@ class QuarterReport(models.Model):
     @property
     def is_busy(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+    @property
+    def files_ready(self) -> bool:
+        return self.is_done and self.files_status == self.FilesStatus.DONE
+
+    @property
+    def files_busy(self) -> bool:
+        return self.is_done and self.files_status in (
+            self.FilesStatus.PENDING,
+            self.FilesStatus.RUNNING,
+        )
 
 
 class QuarterReportRow(models.Model):
@@ -788,6 +823,13 @@ class QuarterReportRow(models.Model):
             models.UniqueConstraint(
                 fields=["report", "unit"], name="report_row_unique_unit"
             )
+        ]
+        indexes = [
+            # The report page and the dashboard read a peer group's rows in rank
+            # order, a page at a time, from reports of some 15,000 rows.
+            models.Index(
+                fields=["report", "peer_group", "rank"], name="report_row_group_rank"
+            ),
         ]
 
     def __str__(self):

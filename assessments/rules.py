@@ -138,6 +138,29 @@ def publicity(facts, max_points, *, points_per_level: dict) -> Outcome:
     )
 
 
+def facts_key(method: str, facts, overdue_months: int):
+    """What ``evaluate`` reads of a unit for ``method``: two units with the same key
+    get the same outcome, so the report job works each outcome out once. Keep it in
+    step with the rules above (a rule that reads another fact must add it here)."""
+    if method == "key_work":
+        return (
+            getattr(facts, "completion_weighted", 0),
+            getattr(facts, "completion_weight_total", 0),
+            getattr(facts, "projects_due", 0),
+        )
+    if method == "timeliness":
+        return (getattr(facts, "reports_due", 0), getattr(facts, "reports_on_time", 0))
+    if method == "activities":
+        return getattr(facts, "events_held", 0)
+    if method == "training":
+        return getattr(facts, "trainees", 0)
+    if method == "terms":
+        return overdue_months
+    if method == "publicity":
+        return tuple(sorted((getattr(facts, "publicity", None) or {}).items()))
+    raise ValueError(f"unknown automatic rule {method!r}")
+
+
 def evaluate(
     method: str, kind: str, max_points, params: dict, facts, overdue_months: int
 ) -> Outcome:

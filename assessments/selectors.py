@@ -8,11 +8,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery, Sum
 
 from unions.models import Union
 
-from . import sources
 from .explain import explain, local_name
 from .models import (
     Indicator,
@@ -172,20 +171,113 @@ def report_list(user):
     )
 
 
-def report_rows(report: QuarterReport) -> list[QuarterReportRow]:
-    return list(
+REPORT_PAGE_SIZE = 50
+# The orders the report page offers (a whitelist of ``?sort=`` values); without
+# one, rows come by sub-district (in the order of the unions' codes) and rank.
+REPORT_SORTS = {
+    "rank": ("rank", "unit__code"),
+    "unit": ("unit__code",),
+    "total": ("total", "unit__code"),
+    "change": ("change", "unit__code"),
+}
+REPORT_ROW_FIELDS = (
+    "unit",
+    "unit__name_zh",
+    "unit__name_en",
+    "unit__code",
+    "peer_group",
+    "peer_union",
+    "base",
+    "bonus",
+    "deduction",
+    "total",
+    "veto",
+    "grade",
+    "rank",
+    "previous_total",
+    "change",
+)
+
+
+def report_rows(
+    report: QuarterReport,
+    *,
+    groups: list[tuple[str, str]],
+    group: str | None = None,
+    search: str = "",
+    sort: str = "",
+):
+    """The rows of a report page, to paginate: of one peer group or all, found by
+    the unit's name or code, in a whitelisted order (``REPORT_SORTS``, "-" for
+    descending). A page is one query read through the (report, peer group, rank)
+    index; the count comes from the report's summary unless the rows are searched.
+    ``groups`` are the report's peer groups in the order to show them."""
+    rows = (
         QuarterReportRow.objects.filter(report=report)
-        .select_related("unit", "peer_union")
-        .order_by("peer_union__code", "rank", "unit__code")
+        .select_related("unit")
+        .only(*REPORT_ROW_FIELDS)
     )
+    if group is not None:
+        rows = rows.filter(peer_group=group)
+    search = search.strip()
+    if search:
+        rows = rows.filter(
+            Q(unit__name_zh__icontains=search)
+            | Q(unit__name_en__icontains=search)
+            | Q(unit__code__icontains=search)
+        )
+    key = sort.lstrip("-")
+    if key in REPORT_SORTS:
+        fields = REPORT_SORTS[key]
+        if sort.startswith("-"):
+            # Descending; rows without a value (no previous quarter) last.
+            first = F(fields[0]).desc(nulls_last=True)
+        else:
+            first = F(fields[0]).asc(nulls_last=True)
+        return rows.order_by(first, *fields[1:], "pk")
+    if search:
+        return rows.order_by("peer_union__code", "rank", "unit__code", "pk")
+    summary = (report.summary or {}).get("peer_groups", {})
+    counted = [
+        (key, summary.get(key, {}).get("count", 0))
+        for key, _label in groups
+        if group is None or key == group
+    ]
+    return GroupedRows(rows.order_by("rank", "unit__code", "pk"), counted)
 
 
-def peer_group_label(row: QuarterReportRow, unit_level: str) -> str:
-    from django.utils.translation import gettext as _
+class GroupedRows:
+    """A report's rows by peer group (in the given order), then rank, as a
+    sequence for ``Paginator``: its length comes from the groups' counts, and a
+    slice reads only the groups it falls in (one query). Sorting every row of a
+    city's report by its sub-district's code would read all of them per page."""
 
-    if unit_level == UnitLevel.SUBDISTRICT:
-        return _("All sub-district unions")
-    return row.peer_union.name if row.peer_union_id else "–"
+    def __init__(self, rows, groups: list[tuple[str, int]]):
+        self.rows = rows
+        self.groups = groups
+
+    def __len__(self) -> int:
+        return sum(count for _key, count in self.groups)
+
+    def count(self) -> int:
+        return len(self)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("GroupedRows only supports slices")
+        start, stop = index.start or 0, index.stop
+        stop = len(self) if stop is None else stop
+        wanted, offset = [], 0
+        for key, count in self.groups:
+            if offset < stop and offset + count > start:
+                wanted.append((key, max(start - offset, 0), min(stop - offset, count)))
+            offset += count
+        if not wanted:
+            return []
+        by_group: dict[str, list] = defaultdict(list)
+        for row in self.rows.filter(peer_group__in=[key for key, _lo, _hi in wanted]):
+            by_group[row.peer_group].append(row)
+        return [row for key, lo, hi in wanted for row in by_group[key][lo:hi]]
 
 
 # --- dashboard --------------------------------------------------------------------------
@@ -212,199 +304,6 @@ def dashboard_periods(user) -> list[Period]:
         periods,
         key=lambda p: (-p.sort_key, p.scheme.unit_level != UnitLevel.SUBDISTRICT),
     )
-
-
-def _trend(report: QuarterReport, rows: list[QuarterReportRow], group: str | None):
-    """Totals over the quarters up to this one (1 query): one line per sub-district
-    union, or for grassroots schemes one line per sub-district's average."""
-    period = report.period
-    scheme = period.scheme
-    history = (
-        QuarterReportRow.objects.filter(
-            report__status=QuarterReport.Status.DONE,
-            report__period__kind__in=Period.QUARTERS,
-            report__period__scheme__owner_id=scheme.owner_id,
-            report__period__scheme__unit_level=scheme.unit_level,
-            report__period__start__lte=period.end,
-            report__period__scheme__year__gte=scheme.year - 1,
-        )
-        .values_list(
-            "report__period__scheme__year",
-            "report__period__kind",
-            "unit_id",
-            "peer_group",
-            "total",
-        )
-        .order_by("report__period__start")
-    )
-    labels: list[str] = []
-    per_key: dict = defaultdict(dict)
-
-    for year, kind, unit_id, peer_group, total in history:
-        label = f"{year} {Period.Kind(kind).label}"
-        if label not in labels:
-            labels.append(label)
-        if scheme.unit_level == UnitLevel.SUBDISTRICT:
-            per_key[unit_id][label] = float(total)
-        elif group is None or peer_group == group:
-            per_key[(peer_group, unit_id)][label] = float(total)
-    if scheme.unit_level == UnitLevel.SUBDISTRICT:
-        names = [(row.unit_id, row.unit.name) for row in rows]
-    else:
-        names = [
-            ((row.peer_group, row.unit_id), row.unit.name)
-            for row in rows
-            if group is None or row.peer_group == group
-        ]
-    series = [
-        {
-            "name": name,
-            "type": "line",
-            "smooth": True,
-            "connectNulls": True,
-            "data": [per_key[key].get(label) for label in labels],
-        }
-        for key, name in names
-    ]
-    if not series:
-        return None
-    return {
-        "tooltip": {"trigger": "axis"},
-        "legend": {"type": "scroll", "bottom": 0},
-        "grid": {"left": 40, "right": 16, "top": 16, "bottom": 56},
-        "xAxis": {"type": "category", "data": labels},
-        "yAxis": {
-            "type": "value",
-            "min": 0,
-            "max": 100
-            if all((v or 0) <= 100 for s in series for v in s["data"])
-            else 120,
-        },
-        "series": series,
-    }
-
-
-GRADE_COLOURS = {
-    "excellent": "#198754",
-    "good": "#0d6efd",
-    "qualified": "#0dcaf0",
-    "unqualified": "#dc3545",
-}
-
-
-def dashboard(report: QuarterReport, group: str | None) -> dict:
-    """Everything the dashboard shows for one report, read from its snapshot."""
-    from django.utils.translation import gettext as _
-
-    from .models import Grade
-
-    period = report.period
-    level = period.scheme.unit_level
-    rows = report_rows(report)
-    summary = report.summary or {}
-    rules = report.rules or {}
-    groups = []
-    if level == UnitLevel.GRASSROOTS:
-        seen = {}
-        for row in rows:
-            if row.peer_group not in seen:
-                seen[row.peer_group] = row.peer_union.name if row.peer_union_id else "–"
-        groups = list(seen.items())
-        if group not in seen:
-            group = groups[0][0] if groups else None
-    else:
-        group = None
-    ranking = [row for row in rows if group is None or row.peer_group == group]
-    grades = summary.get("grades", {})
-    grade_chart = {
-        "tooltip": {"trigger": "item"},
-        "legend": {"bottom": 0},
-        "series": [
-            {
-                "type": "pie",
-                "radius": ["40%", "70%"],
-                "label": {"position": "inside", "formatter": "{c}", "color": "#fff"},
-                "data": [
-                    {
-                        "name": str(label),
-                        "value": grades.get(value, 0),
-                        "itemStyle": {"color": GRADE_COLOURS[value]},
-                    }
-                    for value, label in Grade.choices
-                    if grades.get(value, 0)
-                ],
-            }
-        ],
-    }
-    categories = {c["id"]: c for c in rules.get("categories", [])}
-    category_items = [
-        {
-            "name": local_name(categories.get(item["id"], {})),
-            "average": item["average"],
-            "max": item["max"],
-            "percent": item["percent"],
-        }
-        for item in summary.get("categories", [])
-    ]
-    category_chart = {
-        "tooltip": {"trigger": "axis"},
-        "grid": {"left": 8, "right": 40, "top": 8, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}},
-        "yAxis": {
-            "type": "category",
-            "inverse": True,
-            "data": [item["name"] for item in category_items],
-            "axisLabel": {"width": 150, "overflow": "break"},
-        },
-        "series": [
-            {
-                "type": "bar",
-                "name": _("Average achieved"),
-                "data": [item["percent"] for item in category_items],
-                "itemStyle": {"color": "#a4231b"},
-                "barMaxWidth": 28,
-                "label": {"show": True, "position": "right", "formatter": "{c}%"},
-            }
-        ],
-    }
-    fell = sorted(
-        (row for row in rows if row.change is not None and row.change < 0),
-        key=lambda row: (row.change, row.unit.path),
-    )[:5]
-    overdue = sorted(
-        (row for row in rows if row.overdue_months > 0),
-        key=lambda row: (-row.overdue_months, row.unit.path),
-    )
-    key_work_rows = [row for row in rows if row.key_work_ratio is not None]
-    key_work = [
-        {
-            "name": sources.category_label(item["category"]),
-            "percent": item["percent"],
-            "projects": item["projects"],
-        }
-        for item in summary.get("key_work_categories", [])
-    ]
-    return {
-        "report": report,
-        "period": period,
-        "level": level,
-        "rows": rows,
-        "ranking": ranking,
-        "groups": groups,
-        "group": group,
-        "summary": summary,
-        "grade_counts": [
-            (value, label, grades.get(value, 0)) for value, label in Grade.choices
-        ],
-        "grade_chart": grade_chart,
-        "category_items": category_items,
-        "category_chart": category_chart if category_items else None,
-        "trend_chart": _trend(report, rows, group),
-        "fell": fell,
-        "overdue": overdue,
-        "key_work": key_work,
-        "key_work_units": len(key_work_rows),
-    }
 
 
 # --- scorecard --------------------------------------------------------------------------

@@ -14,7 +14,8 @@ logger = logging.getLogger(__name__)
     max_retries=3,
 )
 def build_quarter_report_task(self, period_id: int, token: str | None = None):
-    """Builds one period's report snapshot and files (idempotent)."""
+    """Builds one period's report snapshot (idempotent); the snapshot enqueues
+    ``build_report_files_task`` for its files when it commits."""
     from .models import Period
     from .services import report_build
 
@@ -30,6 +31,28 @@ def build_quarter_report_task(self, period_id: int, token: str | None = None):
     if report is None:
         return {"period": period_id, "status": "skipped"}
     return {"period": period_id, "status": report.status, "report": report.pk}
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+)
+def build_report_files_task(self, report_id: int, token: str):
+    """Makes a report snapshot's .xlsx and .pdf files from its stored rows
+    (idempotent: does nothing when they are made, or belong to a newer snapshot)."""
+    from .models import QuarterReport
+    from .services import report_files_build
+
+    try:
+        report = report_files_build(report_id=report_id, token=token)
+    except QuarterReport.DoesNotExist:
+        logger.warning("files of report %s: no such report", report_id)
+        return {"report": report_id, "status": "missing"}
+    if report is None:
+        return {"report": report_id, "status": "skipped"}
+    return {"report": report_id, "status": "done"}
 
 
 @shared_task

@@ -78,6 +78,11 @@ urlpatterns = [
         name="report_status",
     ),
     path(
+        "assessments/periods/<int:pk>/report-files/",
+        views.report_files_build,
+        name="report_files_build",
+    ),
+    path(
         "assessments/periods/<int:pk>/units/<int:union_pk>/",
         views.unit_scoring,
         name="unit_scoring",
@@ -121,6 +126,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("reports/", views.report_list, name="report_list"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/files/", views.report_files, name="report_files"),
     path(
         "reports/<int:pk>/download/<slug:kind>/",
         views.report_download,

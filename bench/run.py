@@ -470,6 +470,16 @@ class Bench:
             "tasks": tasks,
             "sql_floor": figures.get("sql_floor"),
             "reports": reports,
+            # The second task: the .xlsx and .pdf files in both languages, made
+            # from the stored rows after the snapshot is committed.
+            "files_wall_seconds": figures.get("files_wall_seconds"),
+            "files_task_seconds": round(
+                sum(t["seconds"] for t in figures.get("files_tasks", [])), 2
+            ),
+            "files_peak_rss_mb": max(
+                (t["peak_rss_mb"] for t in figures.get("files_tasks", [])),
+                default=None,
+            ),
         }
         floor = (figures.get("sql_floor") or {}).get("seconds")
         if floor and summary["wall_seconds"]:
@@ -697,6 +707,15 @@ def table(results: dict) -> str:
                 f"{job.get('queries')} | {floor_s} | {job.get('floor_ratio')} | "
                 f"{'ok' if all(c == 'ok' for c in checks) else 'MISS'} |"
             )
+        for name in ("tiny", "district", "city"):
+            job = jobs.get(name)
+            if job and job.get("files_wall_seconds") is not None:
+                lines.append(
+                    f"{name}: the report files (.xlsx and .pdf, two languages) were "
+                    f"ready {job['files_wall_seconds']} s after the snapshot "
+                    f"(tasks {job.get('files_task_seconds')} s, peak RSS "
+                    f"{job.get('files_peak_rss_mb')} MB)."
+                )
         growth = jobs.get("growth_city_over_district")
         if growth is not None:
             lines.append("")

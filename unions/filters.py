@@ -1,10 +1,16 @@
+from functools import cached_property
+
 import django_filters
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .models import OfficeTerm, Union
+from .selectors import DISTRICT_LEVEL, in_subdistrict
 
+HIGHER_KINDS = [
+    kind for kind in Union.Kind.values if kind not in Union.GRASSROOTS_KINDS
+]
 ACTIVE_CHOICES = [("yes", _("Active")), ("no", _("Inactive")), ("all", _("All"))]
 
 
@@ -34,11 +40,28 @@ class UnionFilter(django_filters.FilterSet):
         if not data.get("active"):
             data["active"] = "yes"
         super().__init__(data, *args, **kwargs)
+        # Higher unions by kind, not "not grassroots": the kind index finds the
+        # few hundred of them without reading the whole tree.
         self.filters["parent"].queryset = (
             Union.objects.visible_to(user)
-            .exclude(kind__in=Union.GRASSROOTS_KINDS)
+            .filter(kind__in=HIGHER_KINDS)
             .order_by("path")
         )
+
+    @cached_property
+    def parent_choices(self) -> list[tuple[str, str]]:
+        """The higher unions to filter by, as (value, label), in one query.
+
+        Rendering the form field's own choices would count them and then read
+        them through a cursor, and build a model instance for each.
+        """
+        english = (get_language() or "").startswith("en")
+        return [("", str(self.filters["parent"].extra["empty_label"]))] + [
+            (str(pk), (name_en if english and name_en else name_zh))
+            for pk, name_zh, name_en in self.filters["parent"].queryset.values_list(
+                "pk", "name_zh", "name_en"
+            )
+        ]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -80,24 +103,26 @@ def apply_sort(queryset, value: str, sorts: dict[str, str], default: str):
     return queryset.order_by(field, "pk"), value
 
 
+ATTENTION = "attention"
 OPEN_STATUS_CHOICES = [
     (value, label) for value, label in OfficeTerm.Status.choices if value != "closed"
-]
+] + [(ATTENTION, _("Due or overdue"))]
 
 
 class TermFilter(django_filters.FilterSet):
-    """Filters current terms; ``status`` works on the SQL-annotated status."""
+    """Filters current terms; ``status`` works on the SQL-annotated status, and
+    ``area`` keeps the terms the dashboard groups under one sub-district."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=OPEN_STATUS_CHOICES,
-        field_name="status_today",
+        method="filter_status",
         empty_label=_("Any status"),
     )
-    area = django_filters.ModelChoiceFilter(
+    area = django_filters.ChoiceFilter(
         label=_("Sub-district"),
-        queryset=Union.objects.none(),
+        choices=[],
         method="filter_area",
         empty_label=_("Whole scope"),
     )
@@ -108,11 +133,27 @@ class TermFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["area"].queryset = (
-            Union.objects.visible_to(user)
+        english = (get_language() or "").startswith("en")
+        subdistricts = [
+            (str(pk), name_en if english and name_en else name_zh)
+            for pk, name_zh, name_en in Union.objects.visible_to(user)
             .filter(kind=Union.Kind.SUBDISTRICT)
             .order_by("code")
+            .values_list("pk", "name_zh", "name_en")
+        ]
+        above = not user.union_id or user.union.kind in (
+            Union.Kind.CITY,
+            Union.Kind.DISTRICT,
         )
+        self.filters["area"].extra["choices"] = (
+            [(DISTRICT_LEVEL, _("District level"))] if above else []
+        ) + subdistricts
+
+    @cached_property
+    def area_choices(self) -> list[tuple[str, str]]:
+        """The area select's options, the empty one first."""
+        field = self.form.fields["area"]
+        return [(str(value), str(label)) for value, label in field.choices]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -124,8 +165,15 @@ class TermFilter(django_filters.FilterSet):
             | Q(union__code__icontains=value)
         )
 
+    def filter_status(self, queryset, name, value):
+        if value == ATTENTION:
+            return queryset.filter(status_today__in=["due", "overdue"])
+        return queryset.filter(status_today=value)
+
     def filter_area(self, queryset, name, value):
-        return queryset.filter(union__path__startswith=value.path)
+        return queryset.filter(
+            in_subdistrict(None if value == DISTRICT_LEVEL else int(value))
+        )
 
 
 def term_sorts() -> dict[str, str]:

@@ -81,6 +81,8 @@ class Union(models.Model):
                 opclasses=["varchar_pattern_ops"],
             ),
             models.Index(fields=["kind", "is_active"], name="union_kind_active"),
+            # The latest change versions the cached lists (selectors.data_version).
+            models.Index(fields=["updated_at"], name="union_updated_at"),
         ]
 
     def __str__(self):
@@ -256,6 +258,8 @@ class OfficeTerm(models.Model):
         indexes = [
             # The dashboard and the reminders look at open terms by planned end.
             models.Index(fields=["closed", "planned_end"], name="term_open_end"),
+            # The latest change versions the cached lists (selectors.data_version).
+            models.Index(fields=["updated_at"], name="term_updated_at"),
         ]
 
     def __str__(self):
@@ -444,6 +448,10 @@ class TermChange(models.Model):
                 condition=~models.Q(state__in=["completed", "cancelled"]),
                 name="termchange_one_active_per_union",
             )
+        ]
+        indexes = [
+            # The latest change versions the cached lists (selectors.data_version).
+            models.Index(fields=["updated_at"], name="termchange_updated_at"),
         ]
 
     def __str__(self):

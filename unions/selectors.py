@@ -3,10 +3,23 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q
-from django.db.models.functions import TruncMonth
+from django.core.paginator import Paginator
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    Subquery,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber, TruncMonth
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from unionportal.access import union_in_scope
 
 from .dates import add_months, whole_months_after
 from .models import OfficeTerm, Position, TermChange, TermChangeStep, Union
@@ -32,6 +45,26 @@ def overdue_term_months(*, union_ids: list[int], at: date) -> dict[int, int]:
     return result
 
 
+def data_version() -> tuple:
+    """When a union, an office term or a change of term was last saved (1 query,
+    three index reads).
+
+    Lists and dashboards of unions and terms are cached under this version (see
+    ``unionportal.cache``): any save through the ORM moves it on.
+    """
+
+    def latest(model):
+        return Subquery(model.objects.order_by("-updated_at").values("updated_at")[:1])
+
+    row = (
+        Union.objects.order_by("-updated_at")
+        .annotate(latest_term=latest(OfficeTerm), latest_change=latest(TermChange))
+        .values_list("updated_at", "latest_term", "latest_change")
+        .first()
+    )
+    return tuple(str(value) for value in row) if row else ()
+
+
 def open_terms_prefetch(at: date, to_attr: str = "open_terms") -> Prefetch:
     return Prefetch(
         "terms",
@@ -43,6 +76,32 @@ def open_terms_prefetch(at: date, to_attr: str = "open_terms") -> Prefetch:
 def unions_for_list(queryset, at: date):
     """Unions with their parent and their current term (and its status) loaded."""
     return queryset.select_related("parent").prefetch_related(open_terms_prefetch(at))
+
+
+def unions_for_page(queryset, at: date):
+    """The union list's rows: only the columns it shows, the parent's name, and
+    the current term with its status."""
+    terms = (
+        OfficeTerm.objects.open()
+        .with_status(at)
+        .only("union_id", "number", "planned_end", "actual_end")
+    )
+    return (
+        queryset.select_related("parent")
+        .only(*LIST_COLUMNS, "parent__name_zh", "parent__name_en")
+        .prefetch_related(Prefetch("terms", queryset=terms, to_attr="open_terms"))
+    )
+
+
+LIST_COLUMNS = (
+    "name_zh",
+    "name_en",
+    "code",
+    "kind",
+    "is_active",
+    "member_count",
+    "parent",
+)
 
 
 def union_detail(union: Union, *, at: date, children_limit: int = 50) -> dict:
@@ -84,24 +143,85 @@ def current_terms(queryset, at: date):
 
 
 STATUS_ORDER = ("overdue", "due", "current")
+ATTENTION = ("due", "overdue")
+GROUPS_PER_PAGE = 10
+TERMS_PER_GROUP = 5
+
+
+def subdistrict_of_term():
+    """SQL for the sub-district union a term's union belongs to: the union itself
+    for a sub-district union, its higher union for a grassroots union under a
+    sub-district, and NULL above the sub-districts ("district level")."""
+    return Case(
+        When(union__kind=Union.Kind.SUBDISTRICT, then=F("union_id")),
+        When(
+            union__kind__in=Union.GRASSROOTS_KINDS,
+            union__parent__kind=Union.Kind.SUBDISTRICT,
+            then=F("union__parent_id"),
+        ),
+        default=None,
+        output_field=IntegerField(),
+    )
+
+
+def in_subdistrict(union_id: int | None) -> Q:
+    """The terms whose ``subdistrict_of_term()`` is ``union_id`` (``None``: the
+    district level), as a filter the term list applies too."""
+    under = Q(union__kind__in=Union.GRASSROOTS_KINDS) & Q(
+        union__parent__kind=Union.Kind.SUBDISTRICT
+    )
+    if union_id is None:
+        return ~Q(union__kind=Union.Kind.SUBDISTRICT) & ~under
+    return Q(union_id=union_id, union__kind=Union.Kind.SUBDISTRICT) | (
+        under & Q(union__parent_id=union_id)
+    )
 
 
 @dataclass
 class SubdistrictGroup:
     union: Union | None
     label: str
-    terms: list = field(default_factory=list)
+    overdue: int = 0
+    due: int = 0
+    terms: list = field(default_factory=list)  # the most urgent few
+    linkable: bool = False  # the reader may open the sub-district's page
+
+    @property
+    def total(self) -> int:
+        return self.overdue + self.due
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.terms)
+
+    @property
+    def area(self) -> str:
+        """The term list's ``area`` value for this group."""
+        return str(self.union.pk) if self.union else DISTRICT_LEVEL
 
 
-def term_dashboard(user, *, at: date) -> dict:
-    """Counts by status, due and overdue terms grouped by sub-district, and the
-    planned ends of the next 12 months. A fixed number of queries."""
+DISTRICT_LEVEL = "district"
+
+
+def term_dashboard(user, *, at: date, page: str | int | None = 1) -> dict:
+    """Counts by status; due and overdue terms counted by sub-district, a page of
+    sub-districts (most overdue first) with their few most urgent terms; and the
+    planned ends of the next 12 months. A fixed number of queries (7), whatever
+    the number of unions: nothing here lists every due term."""
     visible = OfficeTerm.objects.visible_to(user)
     counts = dict.fromkeys(["current", "due", "overdue"], 0)
+    per_group: dict[int | None, dict[str, int]] = {}
     for row in (
-        visible.open().with_status(at).values("status_today").annotate(n=Count("pk"))
+        visible.open()
+        .with_status(at)
+        .annotate(group=subdistrict_of_term())
+        .values("group", "status_today")
+        .annotate(n=Count("pk"))
+        .order_by()
     ):
-        counts[row["status_today"]] = row["n"]
+        counts[row["status_today"]] += row["n"]
+        if row["status_today"] in ATTENTION:
+            per_group.setdefault(row["group"], {})[row["status_today"]] = row["n"]
     year_start = at.replace(month=1, day=1)
     counts["closed"] = visible.filter(
         closed=True, actual_end__gte=year_start, actual_end__lte=at
@@ -109,12 +229,24 @@ def term_dashboard(user, *, at: date) -> dict:
     visible_unions = Union.objects.visible_to(user).filter(is_active=True)
     counts["without_term"] = visible_unions.exclude(terms__closed=False).count()
 
-    attention = list(
-        current_terms(visible, at)
-        .filter(status_today__in=["due", "overdue"])
-        .order_by("planned_end")
+    unions = Union.objects.only("name_zh", "name_en", "path").in_bulk(
+        [key for key in per_group if key is not None]
     )
-    groups = _group_by_subdistrict(attention)
+    groups = sorted(
+        (
+            SubdistrictGroup(
+                union=unions.get(key),
+                label=unions[key].name if key in unions else _("District level"),
+                overdue=n.get("overdue", 0),
+                due=n.get("due", 0),
+                linkable=key in unions and union_in_scope(user, unions[key]),
+            )
+            for key, n in per_group.items()
+        ),
+        key=lambda g: (-g.overdue, -g.total, g.label),
+    )
+    group_page = Paginator(groups, GROUPS_PER_PAGE).get_page(page)
+    _add_most_urgent(visible, group_page.object_list, at)
 
     horizon_start = at.replace(day=1)
     horizon_end = add_months(horizon_start, 12)
@@ -130,41 +262,40 @@ def term_dashboard(user, *, at: date) -> dict:
     chart = _term_end_chart(months, per_month)
     return {
         "counts": counts,
-        "groups": groups,
-        "attention_count": len(attention),
+        "groups": group_page.object_list,
+        "group_page": group_page,
+        "attention_count": counts["due"] + counts["overdue"],
         "chart": chart,
         "chart_total": sum(per_month.values()),
     }
 
 
-def _group_by_subdistrict(terms: list[OfficeTerm]) -> list[SubdistrictGroup]:
-    """Groups terms under their sub-district union: the union itself for a
-    sub-district, its higher union for a grassroots union, "district level" above.
-    The unions' parents are already loaded, so grouping costs no query."""
-    groups: dict[int | None, SubdistrictGroup] = {}
-    for term in terms:
-        union = term.union
-        if union.kind == Union.Kind.SUBDISTRICT:
-            group_union = union
-        elif union.is_grassroots and union.parent_id:
-            group_union = union.parent
-        else:
-            group_union = None
-        key = group_union.pk if group_union else None
-        if key not in groups:
-            groups[key] = SubdistrictGroup(
-                union=group_union,
-                label=group_union.name if group_union else _("District level"),
-            )
-        groups[key].terms.append(term)
-    return sorted(
-        groups.values(),
-        key=lambda g: (
-            -sum(1 for t in g.terms if t.status_today == "overdue"),
-            -len(g.terms),
-            g.label,
-        ),
+def _add_most_urgent(visible, groups: list[SubdistrictGroup], at: date) -> None:
+    """Fills each group's ``terms`` with its most urgent due or overdue terms
+    (earliest planned end first), for the given groups only (1 query)."""
+    if not groups:
+        return
+    wanted = Q()
+    for group in groups:
+        wanted |= in_subdistrict(group.union.pk if group.union else None)
+    terms = (
+        current_terms(visible, at)
+        .filter(status_today__in=ATTENTION)
+        .filter(wanted)
+        .annotate(
+            group=subdistrict_of_term(),
+            urgency=Window(
+                RowNumber(),
+                partition_by=[subdistrict_of_term()],
+                order_by=[F("planned_end").asc(), F("pk").asc()],
+            ),
+        )
+        .filter(urgency__lte=TERMS_PER_GROUP)
+        .order_by("planned_end", "pk")
     )
+    by_key = {group.union.pk if group.union else None: group for group in groups}
+    for term in terms:
+        by_key[term.group].terms.append(term)
 
 
 def _term_end_chart(months: list[date], per_month: dict) -> dict:

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -22,7 +23,8 @@ from unionportal.access import (
     union_in_scope,
     writer_required,
 )
-from unionportal.htmx import render_page_or_partial
+from unionportal.cache import cached_part, query_part, scope_part
+from unionportal.htmx import is_partial_request
 from unionportal.xlsx import XLSX_CONTENT_TYPE, open_uploaded_workbook
 
 from . import imports, selectors, services, workflow
@@ -73,25 +75,38 @@ def _form_error(form, exc: ValidationError) -> None:
 @login_required
 def union_list(request):
     today = timezone.localdate()
-    unions = Union.objects.visible_to(request.user)
-    union_filter = UnionFilter(request.GET, queryset=unions, user=request.user)
+    user = request.user
+    unions = Union.objects.visible_to(user)
+    union_filter = UnionFilter(request.GET, queryset=unions, user=user)
     queryset, sort = apply_sort(
         union_filter.qs, request.GET.get("sort", ""), union_sorts(), "code"
     )
-    page = Paginator(selectors.unions_for_list(queryset, today), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    context = {"filter": union_filter, "sort": sort, "is_admin": _is_admin(user)}
+
+    def rows():
+        page = Paginator(
+            selectors.unions_for_page(queryset, today), PAGE_SIZE
+        ).get_page(request.GET.get("page"))
+        return render_to_string(
+            "unions/partials/union_rows.html", {**context, "page": page}, request
+        )
+
+    # The rows (with their count) are the costly part at city scale; they are
+    # cached under the unions' and terms' latest change, so an edit shows at once.
+    rows_html = cached_part(
+        "unions:list",
+        (
+            scope_part(user),
+            query_part(request),
+            context["is_admin"],
+            today,
+            selectors.data_version(),
+        ),
+        rows,
     )
-    return render_page_or_partial(
-        request,
-        "unions/union_list.html",
-        "unions/partials/union_rows.html",
-        {
-            "page": page,
-            "filter": union_filter,
-            "sort": sort,
-            "is_admin": _is_admin(request.user),
-        },
-    )
+    if is_partial_request(request):
+        return HttpResponse(rows_html)
+    return render(request, "unions/union_list.html", {**context, "rows": rows_html})
 
 
 def _history(model_history, *, show_personal, limit=20, subject=None):
@@ -443,29 +458,53 @@ def position_end(request, pk):
 @login_required
 def term_dashboard(request):
     today = timezone.localdate()
-    data = selectors.term_dashboard(request.user, at=today)
+    user = request.user
+
+    def body():
+        data = selectors.term_dashboard(user, at=today, page=request.GET.get("page"))
+        return render_to_string(
+            "unions/partials/term_dashboard_body.html",
+            {**data, "today": today},
+            request,
+        )
+
+    # Counting every term in a city takes tens of milliseconds; the figures are
+    # cached under the unions' and terms' latest change (and the day).
+    content = cached_part(
+        "unions:term_dashboard",
+        (scope_part(user), query_part(request), today, selectors.data_version()),
+        body,
+    )
     return render(
-        request,
-        "unions/term_dashboard.html",
-        {**data, "today": today, "is_admin": _is_admin(request.user)},
+        request, "unions/term_dashboard.html", {"body": content, "today": today}
     )
 
 
 @login_required
 def term_list(request):
     today = timezone.localdate()
-    terms = selectors.current_terms(OfficeTerm.objects.visible_to(request.user), today)
-    term_filter = TermFilter(request.GET, queryset=terms, user=request.user)
+    user = request.user
+    terms = selectors.current_terms(OfficeTerm.objects.visible_to(user), today)
+    term_filter = TermFilter(request.GET, queryset=terms, user=user)
     queryset, sort = apply_sort(
         term_filter.qs, request.GET.get("sort", ""), term_sorts(), "end"
     )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render_page_or_partial(
-        request,
-        "unions/term_list.html",
-        "unions/partials/term_rows.html",
-        {"page": page, "filter": term_filter, "sort": sort},
+    context = {"filter": term_filter, "sort": sort}
+
+    def rows():
+        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        return render_to_string(
+            "unions/partials/term_rows.html", {**context, "page": page}, request
+        )
+
+    rows_html = cached_part(
+        "unions:term_list",
+        (scope_part(user), query_part(request), today, selectors.data_version()),
+        rows,
     )
+    if is_partial_request(request):
+        return HttpResponse(rows_html)
+    return render(request, "unions/term_list.html", {**context, "rows": rows_html})
 
 
 @login_required

@@ -11,6 +11,8 @@ from .reports import (
     check_buildable,
     period_slug,
     report_build,
+    report_files_build,
+    report_files_request,
     report_request,
     reports_build_due,
 )
@@ -52,6 +54,8 @@ __all__ = [
     "period_reopen",
     "period_slug",
     "report_build",
+    "report_files_build",
+    "report_files_request",
     "report_request",
     "reports_build_due",
     "scheme_activate",

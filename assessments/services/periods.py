@@ -97,6 +97,15 @@ def period_lock(*, period: Period, by, request=None) -> Period:
     period = _locked_for_update(period)
     if period.status != Period.Status.PUBLISHED:
         raise ValidationError(_("Only a published period can be locked."))
+    report = QuarterReport.objects.select_for_update().filter(period=period).first()
+    if report is not None and not report.files_ready:
+        # Nothing can be stored for a locked period: its files must exist first.
+        raise ValidationError(
+            _(
+                "The report's files are not ready: lock the period once they are "
+                "(prepare them again from the report if they failed)."
+            )
+        )
     period.status = Period.Status.LOCKED
     period.locked_at = timezone.now()
     stamp(period, by)

@@ -1,26 +1,33 @@
-"""Quarter reports: requesting a build, the build itself, and the nightly run.
+"""Quarter reports: requesting a build, the build itself, its files, and the nightly run.
 
-A build runs in three steps so its progress can be watched while it works:
+A build makes the snapshot, and a second job makes the files from it:
 
 1. claim: lock the report row, check that nobody else is building it, mark it
    running (committed at once);
-2. compute: bulk reads, scoring, the .xlsx and .pdf files (progress is committed
-   as it goes);
-3. write: in one transaction, replace the rows, the files and the summary.
+2. compute: bulk reads and scoring (progress is committed as it goes);
+3. write: in one transaction, replace the rows and the summary, mark the report
+   done and its files waiting, drop the old files, and enqueue the files job
+   (sent after the commit);
+4. files (``report_files_build``, its own job): the .xlsx and .pdf in both
+   languages, made from the stored rows, stored in one short transaction.
 
-Running it twice leaves one snapshot with the same numbers (the rows are replaced,
-and the period has one report by a unique constraint); a second run while the
-first still works is turned away by the lock in step 1.
+Running either job twice leaves one snapshot with the same numbers and one set of
+files (the rows and files are replaced, and the period has one report by a unique
+constraint); a second run while the first still works is turned away by the lock
+in step 1. A new snapshot gives its files a new token, so a files job of an older
+snapshot never stores its files over the new one's.
 """
 
+import contextlib
 import logging
+import os
 import uuid
 from datetime import datetime, time, timedelta
 from time import sleep
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +35,7 @@ from django.utils.translation import gettext as _
 from unionportal.jobs import enqueue_on_commit
 
 from .. import engine, exports
-from ..models import Period, QuarterReport, QuarterReportFile, QuarterReportRow, Scheme
+from ..models import Period, QuarterReport, QuarterReportFile, Scheme
 from .common import refuse_if_locked
 
 logger = logging.getLogger(__name__)
@@ -200,31 +207,18 @@ def _build(report: QuarterReport, token: str) -> QuarterReport | None:
     summary["key_work_categories"] = engine.key_work_categories(period, lines)
     _progress(report, token, 50)
     _test_pause()
-    built_at = timezone.now()
-    files = {}
-    for language in REPORT_LANGUAGES:
-        files[("xlsx", language)] = exports.report_xlsx(
-            period=period, rules=rules, lines=lines, language=language
-        )
-        files[("pdf", language)] = exports.report_pdf(
-            period=period,
-            rules=rules,
-            lines=lines,
-            summary=summary,
-            language=language,
-            built_at=built_at,
-        )
-    _progress(report, token, 85)
     with transaction.atomic():
+        # The period first, then the report: the order _claim and period_lock use.
+        locked_period = Period.objects.select_for_update().get(pk=period.pk)
+        refuse_if_locked(locked_period)
         current = QuarterReport.objects.select_for_update().get(pk=report.pk)
         if current.run_token != token:
             logger.info("report %s was taken over by another run", report.pk)
             return None
-        QuarterReportRow.objects.filter(report=current).delete()
-        QuarterReportRow.objects.bulk_create(
-            [line.as_row(current) for line in lines], batch_size=500
-        )
-        _store_files(current, files)
+        engine.write_rows(current, lines)
+        _drop_files(current)
+        files_token = uuid.uuid4().hex
+        now = timezone.now()
         current.scheme_version = scheme.version
         current.rules = rules
         current.summary = summary
@@ -232,29 +226,206 @@ def _build(report: QuarterReport, token: str) -> QuarterReport | None:
         current.status = QuarterReport.Status.DONE
         current.progress = 100
         current.error = ""
-        current.finished_at = timezone.now()
+        current.finished_at = now
+        current.files_status = QuarterReport.FilesStatus.PENDING
+        current.files_error = ""
+        current.files_token = files_token
+        current.files_requested_at = now
+        current.files_started_at = None
+        current.files_finished_at = None
         current.save()
+        _enqueue_files(current.pk, files_token)
     return current
 
 
-def _store_files(report: QuarterReport, files: dict) -> None:
-    existing = {
-        (f.kind, f.language): f for f in QuarterReportFile.objects.filter(report=report)
-    }
-    slug = f"{period_slug(report.period)}"
-    for (kind, language), content in files.items():
-        record = existing.get((kind, language)) or QuarterReportFile(
-            report=report, kind=kind, language=language
+def _enqueue_files(report_id: int, token: str) -> None:
+    from ..tasks import build_report_files_task
+
+    enqueue_on_commit(build_report_files_task, report_id=report_id, token=token)
+
+
+def _drop_files(report: QuarterReport) -> None:
+    """Deletes the report's file records now and their stored files after commit:
+    they were made from the rows being replaced."""
+    records = list(QuarterReportFile.objects.filter(report=report))
+    names = [(r.file.storage, r.file.name) for r in records if r.file]
+    QuarterReportFile.objects.filter(report=report).delete()
+    for storage, name in names:
+        transaction.on_commit(
+            lambda storage=storage, name=name: _delete_quietly(storage, name)
         )
-        old_name = record.file.name if record.file else ""
-        name = f"{slug}-{language}.{kind}"
-        record.file.save(name, ContentFile(content), save=False)
-        record.size = len(content)
-        record.save()
-        if old_name and old_name != record.file.name:
-            transaction.on_commit(
-                lambda name=old_name, storage=record.file.storage: storage.delete(name)
-            )
+
+
+def _delete_quietly(storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except OSError:  # a file already gone is what was wanted
+        logger.warning("report file %s could not be deleted", name)
+
+
+# --- the files job ------------------------------------------------------------------
+
+_UNLOCKED = [s for s in Period.Status.values if s != Period.Status.LOCKED]
+
+
+def _files_running_is_stale(report: QuarterReport) -> bool:
+    limit = timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 1800))
+    started = report.files_started_at
+    return started is None or started < timezone.now() - limit
+
+
+@transaction.atomic
+def report_files_request(*, report: QuarterReport, by) -> QuarterReport:
+    """Asks for the report's files again (after a failure, or for a snapshot that
+    has none); the files job runs after commit."""
+    report = (
+        QuarterReport.objects.select_for_update()
+        .select_related("period")
+        .get(pk=report.pk)
+    )
+    refuse_if_locked(report.period)
+    if not report.is_done:
+        raise ValidationError(_("Build the report before preparing its files."))
+    if report.files_status == QuarterReport.FilesStatus.RUNNING:
+        if not _files_running_is_stale(report):
+            raise ValidationError(_("The files are being prepared; wait for them."))
+    elif (
+        report.files_status == QuarterReport.FilesStatus.PENDING
+        and report.files_requested_at
+        and report.files_requested_at > timezone.now() - PENDING_GRACE
+    ):
+        raise ValidationError(_("The files are already waiting to be prepared."))
+    token = uuid.uuid4().hex
+    report.files_status = QuarterReport.FilesStatus.PENDING
+    report.files_error = ""
+    report.files_token = token
+    report.files_requested_at = timezone.now()
+    report.files_started_at = None
+    report.save(
+        update_fields=[
+            "files_status",
+            "files_error",
+            "files_token",
+            "files_requested_at",
+            "files_started_at",
+        ]
+    )
+    _enqueue_files(report.pk, token)
+    return report
+
+
+def _claim_files(report_id: int, token: str) -> QuarterReport | None:
+    """Marks the files job running, or returns None when there is nothing to do:
+    the files are made already, or belong to a newer snapshot or request."""
+    with transaction.atomic():
+        report = (
+            QuarterReport.objects.select_for_update()
+            .select_related("period__scheme__owner")
+            .get(pk=report_id)
+        )
+        if report.period.is_locked:
+            logger.info("files of report %s: the period is locked", report_id)
+            return None
+        if not report.is_done or report.files_token != token:
+            logger.info("files of report %s: superseded", report_id)
+            return None
+        if report.files_status == QuarterReport.FilesStatus.DONE:
+            logger.info("files of report %s: already made", report_id)
+            return None
+        # A run with this token may be under way still (a job sent twice, or one
+        # that Celery hands out again after its worker died): the later run
+        # makes the same files from the same rows, and only one stores them.
+        report.files_status = QuarterReport.FilesStatus.RUNNING
+        report.files_started_at = timezone.now()
+        report.files_error = ""
+        report.save(update_fields=["files_status", "files_started_at", "files_error"])
+        return report
+
+
+def report_files_build(*, report_id: int, token: str) -> QuarterReport | None:
+    """The files job: the report's .xlsx and .pdf in both languages, made from the
+    stored rows (memory stays flat whatever the number of units).
+
+    Returns None when there was nothing to do. A failure is recorded on the report
+    (shown with a button to try again) and raised for Celery's log.
+    """
+    report = _claim_files(report_id, token)
+    if report is None:
+        return None
+    made: list[tuple[str, str, str]] = []  # (kind, language, temporary path)
+    try:
+        built_at = report.finished_at or timezone.now()
+        for language in REPORT_LANGUAGES:
+            path = exports.report_xlsx_file(report, language=language)
+            made.append(("xlsx", language, path))
+            if len(made) == 1:
+                _test_pause()
+            path = exports.report_pdf_file(report, language=language, built_at=built_at)
+            made.append(("pdf", language, path))
+        return _store_files(report, token, made)
+    except Exception as exc:
+        logger.exception("files of report %s failed", report_id)
+        message = (
+            " ".join(exc.messages)
+            if isinstance(exc, ValidationError)
+            else f"{type(exc).__name__}: {exc}"
+        )
+        QuarterReport.objects.filter(
+            pk=report_id, files_token=token, period__status__in=_UNLOCKED
+        ).update(
+            files_status=QuarterReport.FilesStatus.FAILED,
+            files_error=(
+                _("The files could not be made: %(reason)s") % {"reason": message}
+            )[:2000],
+            files_finished_at=timezone.now(),
+        )
+        raise
+    finally:
+        for _kind, _language, path in made:
+            _remove(path)
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(path)
+
+
+def _store_files(
+    report: QuarterReport, token: str, made: list[tuple[str, str, str]]
+) -> QuarterReport | None:
+    """Saves the made files to storage and records them, unless a newer snapshot
+    (or another run of this one) got there first."""
+    slug = period_slug(report.period)
+    saved = []
+    for kind, language, path in made:
+        record = QuarterReportFile(report=report, kind=kind, language=language)
+        with open(path, "rb") as handle:
+            record.file.save(f"{slug}-{language}.{kind}", File(handle), save=False)
+        record.size = record.file.size
+        saved.append(record)
+    with transaction.atomic():
+        Period.objects.select_for_update().get(pk=report.period_id)
+        current = QuarterReport.objects.select_for_update().get(pk=report.pk)
+        wanted = (
+            not current.period.is_locked
+            and current.is_done
+            and current.files_token == token
+            and current.files_status != QuarterReport.FilesStatus.DONE
+        )
+        if not wanted:
+            for record in saved:
+                transaction.on_commit(
+                    lambda f=record.file: _delete_quietly(f.storage, f.name)
+                )
+            logger.info("files of report %s: superseded before storing", report.pk)
+            return None
+        _drop_files(current)
+        QuarterReportFile.objects.bulk_create(saved)
+        current.files_status = QuarterReport.FilesStatus.DONE
+        current.files_error = ""
+        current.files_finished_at = timezone.now()
+        current.save(update_fields=["files_status", "files_error", "files_finished_at"])
+    return current
 
 
 def period_slug(period: Period) -> str:

@@ -9,6 +9,7 @@ from .periods import (
     report_build,
     report_status,
 )
+from .report_files import report_files, report_files_build
 from .reports import (
     dashboard,
     report_detail,
@@ -53,6 +54,8 @@ __all__ = [
     "report_build",
     "report_detail",
     "report_download",
+    "report_files",
+    "report_files_build",
     "report_list",
     "report_status",
     "scheme_action",

@@ -13,6 +13,7 @@ from unions.models import Union
 from .. import selectors, services
 from ..forms import ReopenForm
 from ..models import Period, QuarterReport, UnitLevel
+from .report_files import files_context
 from .schemes import message_errors
 
 
@@ -36,7 +37,7 @@ def _report_context(period: Period, user) -> dict:
         and period.status in (Period.Status.CLOSED, Period.Status.PUBLISHED)
         and not (report is not None and report.is_busy)
     )
-    return {
+    context = {
         "period": period,
         "report": report,
         "report_stale": stale,
@@ -46,6 +47,10 @@ def _report_context(period: Period, user) -> dict:
         .filter(period=period)
         .exists(),
     }
+    if report is not None:
+        report.period = period
+    context.update(files_context(report, user))
+    return context
 
 
 @login_required

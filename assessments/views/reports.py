@@ -2,14 +2,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from unionportal.access import ADMIN, LEADER, get_visible_or_404, role_required
+from unionportal.cache import cached_part, query_part
 from unions.models import Union
 
-from .. import selectors
+from .. import dashboards, selectors
 from ..models import QuarterReport, QuarterReportFile
 from ..services.reports import REPORT_LANGUAGES, period_slug
+from .report_files import files_context
 
 
 def _language() -> str:
@@ -31,27 +35,77 @@ def report_list(request):
 @login_required
 def report_detail(request, pk):
     report = get_visible_or_404(
-        QuarterReport.objects.select_related("period__scheme__owner", "built_by"),
+        QuarterReport.objects.select_related("period__scheme__owner", "built_by").defer(
+            "rules"
+        ),
         request.user,
         pk=pk,
     )
     level = report.period.scheme.unit_level
-    rows = selectors.report_rows(report) if report.is_done else []
     return render(
         request,
         "assessments/report_detail.html",
         {
             "report": report,
             "period": report.period,
-            "rows": [
-                {"row": row, "peer_group": selectors.peer_group_label(row, level)}
-                for row in rows
-            ],
-            "files": list(report.files.all()),
+            **(_report_rows(request, report) if report.is_done else {}),
+            **files_context(report, request.user),
+            "files_next": "report",
             "language": _language(),
             "show_groups": level != "subdistrict",
         },
     )
+
+
+def _report_rows(request, report: QuarterReport) -> dict:
+    """A page of the report's rows (50), of one sub-district or all, searched by
+    unit name or code, in a whitelisted order; the .xlsx holds them all.
+
+    A built report's rows do not change until it is rebuilt (with a new
+    ``finished_at``), so each page is rendered once and cached under the build.
+    """
+    groups = dashboards.report_groups(report)
+    names = dict(groups)
+    group = request.GET.get("group") or None
+    if group not in names:
+        group = None
+    search = request.GET.get("q", "").strip()[:100]
+    sort = request.GET.get("sort", "")
+    if sort.lstrip("-") not in selectors.REPORT_SORTS:
+        sort = ""
+
+    def render_rows():
+        rows = selectors.report_rows(
+            report, groups=groups, group=group, search=search, sort=sort
+        )
+        page = Paginator(rows, selectors.REPORT_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        context = {
+            "period": report.period,
+            "show_groups": report.period.scheme.unit_level != "subdistrict",
+            "page": page,
+            "rows": [
+                {"row": row, "peer_group": names.get(row.peer_group, "–")}
+                for row in page.object_list
+            ],
+            "group_choices": [("", _("All sub-districts")), *groups],
+            "group": group,
+            "search": search,
+            "sort": sort,
+            "filtered": bool(group or search),
+        }
+        return render_to_string(
+            "assessments/partials/report_rows.html", context, request
+        )
+
+    html = cached_part(
+        "assessments:report_rows",
+        (report.pk, str(report.finished_at), report.unit_count, query_part(request)),
+        render_rows,
+        timeout=3600,
+    )
+    return {"report_rows": html}
 
 
 @login_required
@@ -95,12 +149,11 @@ def dashboard(request):
         chosen = periods[0]
     context = {"periods": periods, "chosen": chosen}
     if chosen is not None:
-        report = (
-            QuarterReport.objects.select_related("period__scheme__owner")
-            .filter(period=chosen)
-            .get()
+        context.update(
+            dashboards.dashboard_part(
+                chosen.report, request.GET.get("group") or None, request
+            )
         )
-        context.update(selectors.dashboard(report, request.GET.get("group") or None))
     return render(request, "assessments/dashboard.html", context)
 
 

@@ -38,10 +38,17 @@ def _fast_pdf(request, monkeypatch):
     a stand-in. A test that asks for the ``real_pdf`` fixture renders the real one."""
     if "real_pdf" in request.fixturenames:
         return
-    monkeypatch.setattr(
-        "assessments.exports.report_pdf",
-        lambda **kwargs: b"%PDF-1.7\n% stand-in for tests\n%%EOF\n",
-    )
+    monkeypatch.setattr("assessments.exports.report_pdf_file", stand_in_pdf)
+
+
+def stand_in_pdf(report, *, language, built_at=None) -> str:
+    """What the files job gets instead of a real PDF: a temporary file's path."""
+    from assessments.exports import _temporary
+
+    path = _temporary(".pdf")
+    with open(path, "wb") as handle:
+        handle.write(b"%PDF-1.7\n% stand-in for tests\n%%EOF\n")
+    return path
 
 
 @pytest.fixture

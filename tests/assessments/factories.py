@@ -91,3 +91,17 @@ def active_scheme(owner, *, level=UnitLevel.SUBDISTRICT, year=2026, base=None, *
 
 def indicator(scheme, code) -> Indicator:
     return Indicator.objects.get(scheme=scheme, code=code)
+
+
+def build_report(period):
+    """Builds the period's snapshot, then runs the files job it enqueues on commit
+    (as a worker does); returns the report with its files made."""
+    from django.test import TestCase
+
+    from assessments import services
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        report = services.report_build(period_id=period.pk)
+    if report is not None:
+        report.refresh_from_db()
+    return report

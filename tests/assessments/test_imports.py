@@ -15,7 +15,7 @@ from assessments.services import imports
 from tests.accounts.factories import UserFactory
 from tests.unions.factories import district_factory
 
-from .factories import IndicatorFactory, ScoreFactory, indicator
+from .factories import IndicatorFactory, ScoreFactory, build_report, indicator
 
 
 def workbook(
@@ -146,7 +146,7 @@ def test_import_into_a_locked_period_is_refused(
         period=self_scored, file=workbook([("TD-N", "B1", 50, "")]), by=reviewer
     )
     services.period_close(period=self_scored, by=admin_user)
-    services.report_build(period_id=self_scored.pk)
+    build_report(self_scored)
     services.period_publish(period=self_scored, by=admin_user)
     services.period_lock(period=self_scored, by=admin_user)
     self_scored.refresh_from_db()

@@ -13,7 +13,7 @@ from assessments.services import ScoreEntry
 from assessments.tasks import build_quarter_report_task
 from tests.accounts.factories import UserFactory
 
-from .factories import indicator
+from .factories import build_report, indicator
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def locked(period, units, subdistrict, cadre_sub, reviewer, admin_user):
         by=cadre_sub,
     )
     services.period_close(period=period, by=admin_user)
-    services.report_build(period_id=period.pk)
+    build_report(period)
     services.period_publish(period=period, by=admin_user)
     services.period_lock(period=period, by=admin_user)
     period.refresh_from_db()

@@ -7,11 +7,11 @@ from accounts.models import AuditEvent, Notification
 from assessments import services
 from assessments.models import Period, QuarterReport
 
-from .factories import PeriodFactory, SchemeFactory
+from .factories import PeriodFactory, SchemeFactory, build_report
 
 
 def build(period):
-    services.report_build(period_id=period.pk)
+    build_report(period)
 
 
 def test_a_quarter_gets_its_dates(scheme, admin_user):

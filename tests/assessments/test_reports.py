@@ -1,5 +1,5 @@
 """The report job: the snapshot, idempotence, refusals, failures, concurrency,
-constant queries, files, previous-period changes and the annual result."""
+constant queries, the files job, previous-period changes and the annual result."""
 
 import io
 import shutil
@@ -12,18 +12,34 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.translation import override as translation_override
 from openpyxl import load_workbook
 
 from assessments import services
 from assessments.beat import SCHEDULE
-from assessments.models import Period, QuarterReport, QuarterReportFile
+from assessments.models import (
+    Period,
+    QuarterReport,
+    QuarterReportFile,
+    QuarterReportRow,
+)
 from assessments.services import ScoreEntry
 from assessments.sources import EmptyFacts
-from assessments.tasks import build_due_reports_task, build_quarter_report_task
+from assessments.tasks import (
+    build_due_reports_task,
+    build_quarter_report_task,
+    build_report_files_task,
+)
 from tests.conftest import require_or_skip
 from tests.unions.factories import grassroots_factory, subdistrict_factory
 
-from .factories import IndicatorFactory, PeriodFactory, ScoreFactory, indicator
+from .factories import (
+    IndicatorFactory,
+    PeriodFactory,
+    ScoreFactory,
+    build_report,
+    indicator,
+)
 
 
 def score(period, unit, code, self_score, reviewed=None, comment=""):
@@ -38,9 +54,10 @@ def score(period, unit, code, self_score, reviewed=None, comment=""):
 
 
 def close_and_build(period, admin_user):
+    """Closes the period, builds the snapshot and runs the files job it enqueues."""
     if period.status == Period.Status.OPEN:
         services.period_close(period=period, by=admin_user)
-    return services.report_build(period_id=period.pk)
+    return build_report(period)
 
 
 def rows_by_code(report):
@@ -195,7 +212,7 @@ def test_building_twice_leaves_one_snapshot_with_the_same_numbers(
     score(period, units[0], "B1", "50")
     first = close_and_build(period, admin_user)
     numbers = sorted(first.rows.values_list("unit_id", "total", "rank", "grade"))
-    second = services.report_build(period_id=period.pk)
+    second = build_report(period)
     assert QuarterReport.objects.filter(period=period).count() == 1
     assert second.pk == first.pk
     assert (
@@ -274,18 +291,15 @@ def test_a_failure_is_recorded_with_its_reason_and_can_be_retried(
     services.period_close(period=period, by=admin_user)
 
     def broken(*args, **kwargs):
-        raise RuntimeError("disk full")
+        raise RuntimeError("database gone")
 
-    monkeypatch.setattr("assessments.exports.report_xlsx", broken)
+    monkeypatch.setattr("assessments.engine.summarise", broken)
     with pytest.raises(RuntimeError):
         services.report_build(period_id=period.pk)
     report = QuarterReport.objects.get(period=period)
     assert report.status == QuarterReport.Status.FAILED
-    assert "disk full" in report.error
+    assert "database gone" in report.error
     monkeypatch.undo()
-    monkeypatch.setattr(
-        "assessments.exports.report_pdf", lambda **kw: b"%PDF-1.7\n%%EOF\n"
-    )
     services.report_request(period=period, by=admin_user)
     report = services.report_build(
         period_id=period.pk, token=QuarterReport.objects.get().run_token
@@ -370,16 +384,25 @@ def test_the_workbook_has_ranks_and_detail_with_frozen_headers(
     report = close_and_build(period, admin_user)
     record = report.files.get(kind="xlsx", language="en")
     workbook = load_workbook(io.BytesIO(record.file.read()))
-    totals, detail = workbook.worksheets
+    totals, points, notes = workbook.worksheets
     assert totals.title == "Totals and ranks"
     assert totals.freeze_panes == "A2"
     assert [c.value for c in totals[1]][:4] == ["Peer group", "Rank", "Code", "Unit"]
     first = [c for c in totals[2]]
     assert first[7].value == 55.5
     assert first[7].number_format == "0.00"
-    assert detail.title == "Indicator detail"
-    assert detail.freeze_panes == "A2"
     assert totals.column_dimensions["D"].width == 34
+    # Every unit's points on every indicator, one row per unit.
+    assert points.title == "Indicator points"
+    assert points.freeze_panes == "A2"
+    headers = [c.value for c in points[1]]
+    assert headers[:2] == ["Code", "Unit"]
+    assert [h.split()[0] for h in headers[2:]] == ["B1", "B2"]
+    assert {row[0].value: row[2].value for row in points.iter_rows(min_row=2)} == {
+        "TD-N": 55.5,
+        "TD-S": 0,
+    }
+    assert notes.title == "Notes"
 
 
 def test_the_pdf_embeds_a_cjk_font_and_the_chinese_names(
@@ -528,3 +551,182 @@ def test_score_entry_through_the_service_is_reflected_in_the_report(
     )
     row = rows_by_code(close_and_build(period, admin_user))["TD-N"]
     assert row.total == D("33.00")
+
+
+# --- the files job ------------------------------------------------------------------
+
+
+def test_the_snapshot_is_done_before_its_files_which_come_after_commit(
+    period, units, admin_user, django_capture_on_commit_callbacks
+):
+    services.period_close(period=period, by=admin_user)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        report = services.report_build(period_id=period.pk)
+    assert report.status == QuarterReport.Status.DONE
+    assert report.files_status == QuarterReport.FilesStatus.PENDING
+    assert report.rows.count() == 2
+    assert not report.files.exists()
+    for callback in callbacks:
+        callback()
+    report.refresh_from_db()
+    assert report.files_status == QuarterReport.FilesStatus.DONE
+    assert report.files.count() == 4
+
+
+def test_the_files_job_is_idempotent(period, units, admin_user):
+    report = close_and_build(period, admin_user)
+    names = sorted(report.files.values_list("file", flat=True))
+    again = build_report_files_task.delay(
+        report_id=report.pk, token=report.files_token
+    ).get()
+    assert again == {"report": report.pk, "status": "skipped"}
+    assert sorted(report.files.values_list("file", flat=True)) == names
+
+
+def test_a_files_job_of_an_older_snapshot_stores_nothing(
+    period, units, admin_user, django_capture_on_commit_callbacks
+):
+    services.period_close(period=period, by=admin_user)
+    with django_capture_on_commit_callbacks(execute=False):
+        first = services.report_build(period_id=period.pk)
+    old_token = first.files_token
+    with django_capture_on_commit_callbacks(execute=False):
+        services.report_build(period_id=period.pk)
+    assert services.report_files_build(report_id=first.pk, token=old_token) is None
+    report = QuarterReport.objects.get()
+    assert report.files_status == QuarterReport.FilesStatus.PENDING
+    assert not report.files.exists()
+
+
+def test_a_rebuild_replaces_the_files(period, units, admin_user, media_root):
+    score(period, units[0], "B1", "50")
+    first = close_and_build(period, admin_user)
+    old = {f.file.name for f in first.files.all()}
+    storage = first.files.first().file.storage
+    score(period, units[1], "B1", "20")
+    second = build_report(period)
+    assert second.files_status == QuarterReport.FilesStatus.DONE
+    new = {f.file.name for f in second.files.all()}
+    assert len(new) == 4
+    assert all(storage.exists(name) for name in new)
+    assert not any(storage.exists(name) for name in old - new)
+    record = second.files.get(kind="xlsx", language="en")
+    totals = load_workbook(io.BytesIO(record.file.read())).worksheets[0]
+    assert sorted(row[7].value for row in totals.iter_rows(min_row=2)) == [20, 50]
+
+
+def test_a_files_failure_is_shown_and_can_be_retried(
+    period, units, admin_user, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("assessments.exports.report_xlsx_file", broken)
+    services.period_close(period=period, by=admin_user)
+    with pytest.raises(OSError, match="disk full"):
+        build_report(period)
+    report = QuarterReport.objects.get(period=period)
+    # The snapshot stands; only its files failed.
+    assert report.status == QuarterReport.Status.DONE
+    assert report.rows.count() == 2
+    assert report.files_status == QuarterReport.FilesStatus.FAILED
+    assert "disk full" in report.files_error
+    assert not report.files.exists()
+    monkeypatch.undo()
+    from tests.assessments.conftest import stand_in_pdf
+
+    monkeypatch.setattr("assessments.exports.report_pdf_file", stand_in_pdf)
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.report_files_request(report=report, by=admin_user)
+    report.refresh_from_db()
+    assert (report.files_status, report.files_error) == (
+        QuarterReport.FilesStatus.DONE,
+        "",
+    )
+    assert report.files.count() == 4
+
+
+def test_files_being_prepared_cannot_be_asked_for_again(
+    period, units, admin_user, django_capture_on_commit_callbacks
+):
+    services.period_close(period=period, by=admin_user)
+    with django_capture_on_commit_callbacks(execute=False):
+        report = services.report_build(period_id=period.pk)
+    with pytest.raises(ValidationError, match="already waiting"):
+        services.report_files_request(report=report, by=admin_user)
+
+
+def test_the_files_job_runs_a_constant_number_of_queries(scheme, district, admin_user):
+    period = PeriodFactory(scheme=scheme)
+    _add_units(district, period, 1, "a")
+    services.period_close(period=period, by=admin_user)
+    report = build_report(period)
+
+    def files_queries() -> int:
+        QuarterReport.objects.filter(pk=report.pk).update(
+            files_status=QuarterReport.FilesStatus.PENDING
+        )
+        with CaptureQueriesContext(connection) as queries:
+            done = services.report_files_build(
+                report_id=report.pk, token=report.files_token
+            )
+        assert done is not None
+        return len(queries)
+
+    small = files_queries()
+    _add_units(district, period, 6, "b")
+    build_report(period)
+    report.refresh_from_db()
+    assert QuarterReportRow.objects.filter(report=report).count() == 7
+    assert files_queries() == small
+
+
+def test_a_period_is_locked_only_once_its_files_are_ready(
+    period, units, admin_user, django_capture_on_commit_callbacks
+):
+    services.period_close(period=period, by=admin_user)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.report_build(period_id=period.pk)
+    services.period_publish(period=period, by=admin_user)
+    with pytest.raises(ValidationError, match="files are not ready"):
+        services.period_lock(period=period, by=admin_user)
+    for callback in callbacks:
+        callback()
+    services.period_lock(period=period, by=admin_user)
+    period.refresh_from_db()
+    assert period.status == Period.Status.LOCKED
+
+
+def test_the_pdf_is_a_summary_that_points_to_the_workbook(
+    grassroots_period, grassroots, grassroots_sibling, other_grassroots, admin_user
+):
+    from django.template.loader import render_to_string
+
+    from assessments import exports
+
+    score(grassroots_period, grassroots, "B1", "50")
+    report = close_and_build(grassroots_period, admin_user)
+    with translation_override("en"):
+        context = exports.pdf_context(report, "en")
+        html = render_to_string("assessments/report_pdf.html", context)
+    assert [g["count"] for g in context["peer_groups"]] == [2, 1]
+    assert len(context["everyone"]) == 3
+    assert "Every unit's totals, rank and indicator points are in the report" in html
+    assert grassroots.name_en in html
+
+
+def test_a_large_report_pdf_lists_the_top_and_bottom_units(
+    scheme, district, admin_user, monkeypatch
+):
+    from assessments import exports
+
+    monkeypatch.setattr(exports, "PDF_ALL_UNITS", 3)
+    monkeypatch.setattr(exports, "PDF_TOP", 2)
+    period = PeriodFactory(scheme=scheme)
+    _add_units(district, period, 5, "t")
+    report = close_and_build(period, admin_user)
+    context = exports.pdf_context(report, "en")
+    assert context["everyone"] == []
+    assert len(context["top"]) == len(context["bottom"]) == 2

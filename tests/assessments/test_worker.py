@@ -63,7 +63,9 @@ def workers(django_db_setup, django_db_blocker, tmp_path_factory):
     media = folder / "media"
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "unionportal.settings",
+        # The files job that a snapshot enqueues goes to this module's queue too.
+        "DJANGO_SETTINGS_MODULE": "tests.assessments.worker_settings",
+        "TEST_CELERY_QUEUE": queue,
         "DATABASE_URL": database_url,
         "REDIS_URL": REDIS_URL,
         "MEDIA_ROOT": str(media),
@@ -159,6 +161,11 @@ def _finished(period_id: int, after=None):
     return report
 
 
+def _files_ready(period_id: int):
+    report = QuarterReport.objects.filter(period_id=period_id).first()
+    return report if report is not None and report.files_ready else None
+
+
 def _numbers(report):
     return sorted(
         QuarterReportRow.objects.filter(report=report).values_list(
@@ -198,6 +205,8 @@ def test_the_worker_builds_the_snapshot_and_a_second_run_changes_nothing(
     report = _wait(lambda: _finished(closed_period.pk), celery_queue, "the report")
     numbers = _numbers(report)
     assert dict((u, t) for u, t, _r, _g in numbers)[subdistrict.pk] == D("55.00")
+    # The files come from their own job, after the snapshot.
+    report = _wait(lambda: _files_ready(closed_period.pk), celery_queue, "the files")
     assert report.files.count() == 4
 
     _send(celery_queue, closed_period.pk)
@@ -227,7 +236,8 @@ def test_two_runs_at_once_leave_one_snapshot(celery_queue, closed_period):
 
 def test_the_worker_refuses_a_locked_period(celery_queue, closed_period, admin_user):
     _send(celery_queue, closed_period.pk)
-    report = _wait(lambda: _finished(closed_period.pk), celery_queue, "the report")
+    _wait(lambda: _finished(closed_period.pk), celery_queue, "the report")
+    report = _wait(lambda: _files_ready(closed_period.pk), celery_queue, "the files")
     services.period_publish(period=closed_period, by=admin_user)
     services.period_lock(period=closed_period, by=admin_user)
     before = (_numbers(report), report.finished_at)

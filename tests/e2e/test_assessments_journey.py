@@ -142,6 +142,20 @@ def test_leader_reads_the_dashboard_scorecard_and_files(
     portal.screenshot("assessments-scorecard-leader")
 
     portal.goto(f"/reports/{q2.report.pk}/")
+    rows = portal.page.get_by_test_id("report-rows")
+    assert rows.get_by_role("link", name=subdistrict.name_en).is_visible()
+    assert rows.locator("tbody tr").count() == 2
+    portal.page.get_by_label("Search").fill("TD-S")
+    portal.page.get_by_role("button", name="Show").click()
+    portal.page.wait_for_load_state("networkidle")
+    assert portal.page.get_by_test_id("report-rows").locator("tbody tr").count() == 1
+    assert (
+        portal.page.get_by_test_id("report-rows-count")
+        .inner_text()
+        .startswith("1 unit")
+    )
+    portal.screenshot("assessments-report-detail-search")
+    portal.goto(f"/reports/{q2.report.pk}/")
     with portal.page.expect_download() as xlsx:
         portal.page.get_by_test_id("download-xlsx").click()
     assert xlsx.value.suggested_filename.endswith("-en.xlsx")

@@ -1,10 +1,15 @@
 """The unions and office-term pages with the demo district, wide and narrow."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, seed_demo_users
 from unions import demo
-from unions.models import Person, TermChange
+from unions.dates import add_months
+from unions.models import Person, TermChange, Union
+from unions.services import term_open, union_create
 
 
 @pytest.fixture
@@ -37,6 +42,34 @@ def test_admin_and_cadre_tour_of_the_demo_district(portal, demo_district):
     assert page.get_by_test_id("attention").is_visible()
     page.wait_for_selector(".chart svg")
     portal.screenshot("terms-dashboard")
+
+    # A sub-district with more due terms than the dashboard lists links to the rest.
+    crowded = demo_district["unions"]["JB-S03"]
+    for n in range(6):
+        union = union_create(
+            parent=crowded,
+            code=f"JB-S03-X{n}",
+            name_zh=f"测试企业工会{n}",
+            name_en=f"Extra Works {n} Union",
+            kind=Union.Kind.ENTERPRISE,
+        )
+        term_open(
+            union=union,
+            start=add_months(timezone.localdate(), -58) - timedelta(days=n),
+            length_years=5,
+        )
+    portal.goto("/terms/")
+    group = page.get_by_test_id("attention-group").filter(has_text=crowded.name_en)
+    assert group.get_by_test_id("group-due").is_visible()
+    more = page.get_by_test_id("group-more")
+    assert more.count() == 1
+    portal.screenshot("terms-dashboard-more")
+    more.click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_label("Sub-district").input_value() == str(crowded.pk)
+    assert page.get_by_label("Status").input_value() == "attention"
+    assert page.get_by_test_id("term-table").locator("tbody tr").count() >= 7
+    portal.screenshot("terms-list-sub-district")
 
     portal.goto("/terms/list/?status=due")
     portal.screenshot("terms-list-due")

@@ -245,6 +245,7 @@ URL_KWARGS: dict[str, Callable[[World], dict]] = {
     "assessments:period_reopen": pk("period"),
     "assessments:report_build": pk("period"),
     "assessments:report_status": pk("period"),
+    "assessments:report_files_build": pk("period"),
     "assessments:unit_scoring": period_unit,
     "assessments:unit_scoring_totals": period_unit,
     "assessments:period_action": pk("period", action="close"),
@@ -252,6 +253,7 @@ URL_KWARGS: dict[str, Callable[[World], dict]] = {
     "assessments:unit_scorecard": union_pk("union_pk"),
     "assessments:report_detail": pk("quarter_report"),
     "assessments:report_download": pk("quarter_report", kind="xlsx"),
+    "assessments:report_files": pk("quarter_report"),
     # API
     "union-detail": union_pk(),
     "union-activate": union_pk(),
@@ -578,6 +580,7 @@ for name in (
     "assessments:indicator_delete",
     "assessments:period_create",
     "assessments:report_build",
+    "assessments:report_files_build",
     "assessments:period_action",
 ):
     add(name, action(post=ADMIN_WRITES, get=POST_ONLY_GET, kwargs=_k(name)))
@@ -638,6 +641,10 @@ add(
 add(
     "assessments:report_download",
     page(get=WHOLE_REPORT_READERS, kwargs=_k("assessments:report_download")),
+)
+add(
+    "assessments:report_files",
+    page(get=WHOLE_REPORT_READERS, kwargs=_k("assessments:report_files")),
 )
 
 # API ---------------------------------------------------------------------------------------

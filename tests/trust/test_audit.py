@@ -272,16 +272,16 @@ def test_refused_personal_export_writes_no_file_and_no_event(client_for, leader)
 
 @pytest.fixture
 def built_period(district, admin_user, grassroots, media_root):
-    """A closed period of the district with a finished report, ready to publish."""
+    """A closed period of the district with its report and files built (as the
+    worker builds them), ready to publish and then lock."""
     from assessments import services
-    from assessments.models import QuarterReport
     from tests.api.factories import open_period
+    from tests.assessments.factories import build_report
 
     period, _indicator = open_period(district, by=admin_user)
     services.period_close(period=period, by=admin_user)
-    QuarterReport.objects.create(
-        period=period, status=QuarterReport.Status.DONE, progress=100
-    )
+    report = build_report(period)
+    assert report.files_ready
     return period
 
 

@@ -270,12 +270,12 @@ def test_report_survives_a_worker_killed_in_the_middle_of_the_build(chaos):
     )
     second = chaos["start_worker"]("second")
     report = _wait_for(
-        lambda: (r := _report(period)) and r.status == QuarterReport.Status.DONE and r,
-        what="the report to be built by the second worker",
+        lambda: (r := _report(period)) and r.files_ready and r,
+        what="the report and its files to be made by the second worker",
     )
 
     assert first.succeeded() == 0
-    assert second.succeeded() == 1
+    assert second.succeeded() == 2  # the snapshot, then its files
     rows = {row.unit.code: row for row in report.rows.select_related("unit")}
     assert sorted(rows) == ["CH-1-0", "CH-1-1", "CH-1-2"]
     assert [rows[c].total for c in sorted(rows)] == [
@@ -285,6 +285,45 @@ def test_report_survives_a_worker_killed_in_the_middle_of_the_build(chaos):
     ]
     assert [rows[c].rank for c in sorted(rows)] == [1, 2, 3]
     assert report.files.count() == 4  # .xlsx and .pdf, in Chinese and English
+    for record in report.files.all():
+        assert record.file.size == record.size > 0
+
+
+def test_report_files_survive_a_worker_killed_while_making_them(chaos):
+    from assessments import services
+    from assessments.models import QuarterReport
+
+    period = _closed_period()
+    first = chaos["start_worker"]("first")
+    services.report_request(period=period, by=_admin_of(period))
+
+    # The snapshot is done and its files job pauses after the first workbook.
+    making = _wait_for(
+        lambda: (
+            (r := _report(period))
+            and r.files_status == QuarterReport.FilesStatus.RUNNING
+            and r
+        ),
+        what="the files job to start",
+    )
+    first.kill()
+    assert _report(period).status == QuarterReport.Status.DONE
+    assert not _report(period).files_ready
+
+    time.sleep(
+        max(
+            0,
+            VISIBILITY_TIMEOUT
+            + 1
+            - (time.time() - making.files_started_at.timestamp()),
+        )
+    )
+    chaos["start_worker"]("second")
+    report = _wait_for(
+        lambda: (r := _report(period)) and r.files_ready and r,
+        what="the files to be made by the second worker",
+    )
+    assert report.files.count() == 4
     for record in report.files.all():
         assert record.file.size == record.size > 0
 

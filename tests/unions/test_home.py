@@ -6,6 +6,7 @@ from django.utils import timezone
 from tests.unions.factories import grassroots_factory, term_factory
 from unions.home import home_tasks
 from unions.models import TermChange
+from unions.services import term_update
 from unions.workflow import term_change_advance, term_change_plan
 
 
@@ -84,3 +85,27 @@ def test_home_page_shows_the_term_task(client_for, admin_user, grassroots, today
     term_factory(grassroots, planned_end=today - timedelta(days=5))
     response = client_for(admin_user).get("/")
     assert b"Overdue office terms" in response.content
+
+
+def test_admin_tasks_follow_a_change_at_once(admin_user, grassroots, today):
+    term = term_factory(grassroots, planned_end=today + timedelta(days=20))
+    before = _by_title(home_tasks(admin_user))
+    assert before["Office terms falling due"].count == 1
+    change = term_change_plan(union=grassroots, by=admin_user, day=today)
+    term_change_advance(
+        change=change, step=TermChange.State.SUBMITTED, by=admin_user, day=today
+    )
+    term_update(term=term, start=today, length_years=5, number=term.number)
+    after = _by_title(home_tasks(admin_user))
+    assert after["Office terms falling due"].count == 0
+    assert after["Changes of term awaiting approval"].count == 1
+
+
+def test_admin_tasks_are_cached_between_visits(
+    admin_user, grassroots, today, django_assert_num_queries
+):
+    term_factory(grassroots, planned_end=today - timedelta(days=5))
+    home_tasks(admin_user)
+    with django_assert_num_queries(1):  # the data version only
+        tasks = _by_title(home_tasks(admin_user))
+    assert tasks["Overdue office terms"].items[0][0] == grassroots.name

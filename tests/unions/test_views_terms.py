@@ -4,8 +4,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.unions.factories import officer_factory, resident_id, term_factory
+from tests.unions.factories import (
+    grassroots_factory,
+    officer_factory,
+    resident_id,
+    subdistrict_factory,
+    term_factory,
+)
 from unions.models import OfficeTerm, Position
+from unions.services import term_update
 
 
 @pytest.fixture
@@ -267,3 +274,112 @@ def test_term_page_shows_officer_history(client_for, admin_user, term):
     content = client_for(admin_user).get(term.get_absolute_url()).content.decode()
     assert "钱进" in content
     assert 'data-testid="history"' in content
+
+
+# --- the dashboard at scale: a page of sub-districts, the most urgent few each ------------
+
+
+def _due_terms(parent, count, *, days=30):
+    today = timezone.localdate()
+    return [
+        term_factory(
+            grassroots_factory(parent, name_en=f"Due {parent.code} {n:02d}"),
+            planned_end=today + timedelta(days=days + n),
+        )
+        for n in range(count)
+    ]
+
+
+def test_dashboard_shows_the_five_most_urgent_and_links_to_the_rest(
+    client_for, admin_user, subdistrict
+):
+    terms = _due_terms(subdistrict, 7)
+    content = client_for(admin_user).get(reverse("unions:term_dashboard")).content
+    content = content.decode()
+    for term in terms[:5]:
+        assert term.union.name_en in content
+    for term in terms[5:]:
+        assert term.union.name_en not in content
+    more = f"?area={subdistrict.pk}&amp;status=attention"
+    assert f"{reverse('unions:term_list')}{more}" in content
+    assert "2 more" in content
+
+
+def test_dashboard_pages_the_sub_districts_most_overdue_first(
+    client_for, admin_user, district
+):
+    subs = [subdistrict_factory(district, code=f"PS{n:02d}") for n in range(11)]
+    for sub in subs[1:]:
+        _due_terms(sub, 1)
+    _due_terms(subs[0], 1, days=-10)  # overdue: comes first
+    client = client_for(admin_user)
+    first = client.get(reverse("unions:term_dashboard"))
+    groups = first.content.decode().count('data-testid="attention-group"')
+    assert groups == 10
+    assert first.content.decode().index(subs[0].name_en) < first.content.decode().index(
+        subs[1].name_en
+    )
+    second = client.get(reverse("unions:term_dashboard"), {"page": 2})
+    assert second.content.decode().count('data-testid="attention-group"') == 1
+
+
+def test_term_list_keeps_a_sub_districts_due_and_overdue_terms(
+    client_for, admin_user, subdistrict, other_subdistrict
+):
+    today = timezone.localdate()
+    due, overdue, current = (
+        term_factory(
+            grassroots_factory(subdistrict, name_en=name), planned_end=today + days
+        )
+        for name, days in (
+            ("Due one", timedelta(days=40)),
+            ("Late one", timedelta(days=-40)),
+            ("Fine one", timedelta(days=900)),
+        )
+    )
+    elsewhere = _due_terms(other_subdistrict, 1)[0]
+    response = client_for(admin_user).get(
+        reverse("unions:term_list"), {"area": subdistrict.pk, "status": "attention"}
+    )
+    content = response.content.decode()
+    assert due.union.name_en in content
+    assert overdue.union.name_en in content
+    assert current.union.name_en not in content
+    assert elsewhere.union.name_en not in content
+
+
+def test_term_list_keeps_the_district_level(
+    client_for, admin_user, district, grassroots
+):
+    today = timezone.localdate()
+    term_factory(district, planned_end=today + timedelta(days=40))
+    term_factory(grassroots, planned_end=today + timedelta(days=40))
+    response = client_for(admin_user).get(
+        reverse("unions:term_list"), {"area": "district", "status": "attention"}
+    )
+    content = response.content.decode()
+    assert district.name_en in content
+    assert grassroots.name_en not in content
+
+
+def test_dashboard_figures_follow_a_saved_term_at_once(client_for, admin_user, term):
+    client = client_for(admin_user)
+    assert (
+        b'data-status="due">1<' in client.get(reverse("unions:term_dashboard")).content
+    )
+    term_update(
+        term=term, start=timezone.localdate(), length_years=5, number=term.number
+    )
+    content = client.get(reverse("unions:term_dashboard")).content
+    assert b'data-status="due">0<' in content
+    assert b'data-status="current">1<' in content
+
+
+def test_term_list_follows_a_saved_term_at_once(client_for, admin_user, term):
+    client = client_for(admin_user)
+    url = reverse("unions:term_list")
+    assert term.union.name_en.encode() in client.get(url, {"status": "due"}).content
+    term_update(
+        term=term, start=timezone.localdate(), length_years=5, number=term.number
+    )
+    assert term.union.name_en.encode() not in client.get(url, {"status": "due"}).content

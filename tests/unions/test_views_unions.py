@@ -7,8 +7,14 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
-from tests.unions.factories import PersonFactory, officer_factory, term_factory
+from tests.unions.factories import (
+    PersonFactory,
+    grassroots_factory,
+    officer_factory,
+    term_factory,
+)
 from unions.models import Person, Position, Union
+from unions.services import union_update
 
 
 @pytest.fixture
@@ -401,3 +407,33 @@ def test_cadre_page_does_not_link_to_the_higher_union_they_cannot_see(
         not in response.content
     )
     assert grassroots.parent.name_en.encode() in response.content
+
+
+def test_list_shows_a_renamed_union_at_once(client_for, admin_user, grassroots):
+    client = client_for(admin_user)
+    assert (
+        grassroots.name_en.encode() in client.get(reverse("unions:union_list")).content
+    )
+    union_update(union=grassroots, name_en="Renamed Works Union")
+    assert b"Renamed Works Union" in client.get(reverse("unions:union_list")).content
+
+
+def test_list_parent_filter_offers_the_higher_unions_only(
+    client_for, admin_user, subdistrict, grassroots
+):
+    response = client_for(admin_user).get(
+        reverse("unions:union_list"), {"parent": subdistrict.pk}
+    )
+    content = response.content.decode()
+    assert f'<option value="{subdistrict.pk}" selected>' in content
+    assert f'<option value="{grassroots.pk}"' not in content
+
+
+def test_list_pages_the_unions(client_for, admin_user, subdistrict):
+    for n in range(30):
+        grassroots_factory(subdistrict, code=f"PG{n:02d}")
+    client = client_for(admin_user)
+    first = client.get(reverse("unions:union_list"), {"kind": "enterprise"})
+    assert first.content.count(b'class="fw-semibold"') == 25
+    second = client.get(reverse("unions:union_list"), {"kind": "enterprise", "page": 2})
+    assert b"PG29" in second.content

@@ -6,7 +6,9 @@
   (Django's test client, second request, so the session and caches are warm);
 - ``report``: asks for the benchmark quarter's reports through the service the
   period page uses (so the job goes through Redis to the real worker), waits for
-  them, and times the hand-written SQL floor computing the same totals;
+  the snapshots (``wall_seconds``, ``tasks``) and then for the files job each
+  snapshot enqueues (``files_wall_seconds``, ``files_tasks``, ``files``), and times
+  the hand-written SQL floor computing the same totals;
 - ``export``: one export in a fresh process: seconds and peak RSS.
 
 Each command prints one line ``BENCH_JSON {...}`` for the runner.
@@ -30,6 +32,8 @@ PAGES = [
     ("terms", "admin", "terms"),
     ("report detail", "leader", "report"),
     ("API progress reports", "reviewer", "api"),
+    ("home (reviewer)", "reviewer", "home"),
+    ("home (cadre)", "cadre", "home"),
 ]
 FLOOR = ("floor", "cadre", "floor")
 
@@ -72,6 +76,8 @@ def _path_for(kind: str) -> str | None:
     from planning.models import KeyWorkProject
 
     try:
+        if kind == "home":
+            return reverse("home")
         if kind == "dashboard":
             return reverse("assessments:dashboard")
         if kind == "projects":
@@ -206,27 +212,45 @@ def command_report(args) -> None:
             refused.append({"period": period.pk, "reason": exc.messages})
     deadline = started + args.timeout
     reports = []
+    wall = files_wall = None
     while time.perf_counter() < deadline:
         reports = list(
             QuarterReport.objects.filter(period__in=periods).values(
-                "pk", "status", "unit_count", "error", "finished_at"
+                "pk",
+                "status",
+                "unit_count",
+                "error",
+                "finished_at",
+                "files_status",
+                "files_error",
             )
         )
-        if reports and all(r["status"] in ("done", "failed") for r in reports):
+        finished = reports and all(r["status"] in ("done", "failed") for r in reports)
+        if finished and wall is None:
+            wall = time.perf_counter() - started
+        if finished and all(
+            r["status"] == "failed" or r["files_status"] in ("done", "failed")
+            for r in reports
+        ):
+            files_wall = time.perf_counter() - started
             break
         time.sleep(0.1)
-    wall = time.perf_counter() - started
-    # The worker writes its figures just after the task returns.
-    tasks = []
+    timed_out = wall is None
+    wall = time.perf_counter() - started if wall is None else wall
+    # The worker writes its figures just after each task returns: a snapshot task
+    # and a files task per report.
+    records = []
     for _attempt in range(50):
-        tasks = [
+        records = [
             json.loads(p.read_text(encoding="utf-8"))
             for p in stats_dir.glob("*.json")
             if p.name not in before
         ]
-        if len(tasks) >= len(periods):
+        if len(records) >= 2 * len(periods):
             break
         time.sleep(0.1)
+    tasks = [r for r in records if not r.get("task", "").endswith("files_task")]
+    files_tasks = [r for r in records if r.get("task", "").endswith("files_task")]
     floor = sql_floor(periods, repeat=args.floor_repeat)
     _emit(
         {
@@ -241,8 +265,18 @@ def command_report(args) -> None:
             "reports": reports,
             "wall_seconds": round(wall, 2),
             "tasks": tasks,
+            "files_wall_seconds": None if files_wall is None else round(files_wall, 2),
+            "files_tasks": files_tasks,
+            "files": [
+                {
+                    "report": r["pk"],
+                    "status": r["files_status"],
+                    "error": r["files_error"],
+                }
+                for r in reports
+            ],
             "sql_floor": floor,
-            "timed_out": wall >= args.timeout,
+            "timed_out": timed_out,
             "refused": refused,
         }
     )
@@ -398,10 +432,10 @@ def command_export(args) -> None:
 
 
 def _export_reports(reset_peak) -> dict:
-    """The .xlsx of the whole benchmark quarter (every level), built by the job's
-    own export function from the stored snapshot rows."""
+    """The .xlsx of the whole benchmark quarter (every level), made by the files
+    job's own export function, streamed from the stored snapshot rows."""
     from assessments import exports
-    from assessments.models import QuarterReport, QuarterReportRow
+    from assessments.models import QuarterReport
 
     # The benchmark quarter's reports, or else the newest finished report of each
     # level (the seed's snapshot of the quarter before).
@@ -424,16 +458,12 @@ def _export_reports(reset_peak) -> dict:
     rows_total = 0
     size = 0
     for report in reports:
-        rows = list(
-            QuarterReportRow.objects.filter(report=report).select_related(
-                "unit__parent"
-            )
-        )
-        rows_total += len(rows)
-        content = exports.report_xlsx(
-            period=report.period, rules=report.rules, lines=rows, language="zh-hans"
-        )
-        size += len(content)
+        rows_total += report.unit_count
+        path = exports.report_xlsx_file(report, language="zh-hans")
+        try:
+            size += os.path.getsize(path)
+        finally:
+            os.remove(path)
     return {
         "what": "report xlsx",
         "reports": len(reports),

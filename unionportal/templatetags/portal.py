@@ -1,5 +1,8 @@
+from html import escape as html_escape
+
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -14,6 +17,25 @@ def query_replace(context, **changes):
         else:
             query[key] = value
     return query.urlencode()
+
+
+@register.simple_tag
+def select_options(choices, selected=None):
+    """The ``<option>``s of (value, label) pairs, with the one equal to ``selected``
+    chosen: one tag instead of a template loop, for selects with hundreds of
+    options (``format_html`` per option costs more than the rest of the page)."""
+    chosen = "" if selected is None else str(selected)
+    options = []
+    for value, label in choices:
+        value = str(value)
+        options.append(
+            '<option value="{}"{}>{}</option>'.format(
+                html_escape(value),
+                " selected" if value == chosen else "",
+                html_escape(str(label)),
+            )
+        )
+    return mark_safe("".join(options))  # noqa: S308  (every part escaped above)
 
 
 TONES = {

@@ -1,0 +1,103 @@
+"""Computed page parts kept in Django's cache under a key that names their data.
+
+A part (a rendered list, a dashboard's figures) is stored under a key built from
+everything it depends on: who reads it (their scope), the query, the language, the
+day, and a *version* of the data read from the database (a report's build time, the
+latest change of the rows shown). When the data changes, the version changes and the
+next request computes the part afresh, so a figure is never served stale; the old
+entry simply expires. The timeout only bounds what no version can see (a name
+changed on a row that is not part of the version). Keys also carry a stamp of the
+deployed code, so a deploy never serves parts rendered by the previous one.
+"""
+
+import hashlib
+import logging
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import get_language
+
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 600  # seconds
+
+
+# Where the code and templates that compute and render the parts live: a deploy
+# that changes any of them must not be served parts rendered by the old ones.
+SOURCE_DIRS = (
+    "accounts",
+    "assessments",
+    "planning",
+    "unions",
+    "unionportal",
+    "templates",
+)
+
+
+@lru_cache(maxsize=1)
+def release() -> str:
+    """A stamp of the deployed code and templates (their names, sizes and times),
+    the same in every process of one deploy; read once per process."""
+    stamp = hashlib.sha256()
+    for folder in SOURCE_DIRS:
+        root = Path(settings.BASE_DIR) / folder
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".html") and "migrations" not in path.parts:
+                info = path.stat()
+                stamp.update(f"{path}:{info.st_size}:{info.st_mtime_ns};".encode())
+    return stamp.hexdigest()[:12]
+
+
+def part_key(name: str, *parts) -> str:
+    """The cache key of part ``name`` for ``parts`` in the current language."""
+    digest = hashlib.sha256(
+        repr((release(), get_language() or "", *parts)).encode("utf-8")
+    ).hexdigest()[:40]
+    return f"part:{name}:{digest}"
+
+
+def cached_part(
+    name: str, parts: tuple, compute: Callable[[], T], timeout: int = DEFAULT_TIMEOUT
+) -> T:
+    """The cached value of part ``name`` for ``parts``, computed on a miss."""
+    key = part_key(name, *parts)
+    try:
+        value = cache.get(key)
+    except Exception:  # the cache (Redis) is down: the page still answers
+        logger.warning("cache unavailable, computing %s", name, exc_info=True)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, timeout)
+        except Exception:
+            logger.warning("cache unavailable, not keeping %s", name, exc_info=True)
+    return value
+
+
+def scope_part(user) -> str:
+    """What a user's scope depends on, for keys of parts filtered by
+    ``unionportal.access.scope_filter`` (the same three cases)."""
+    if not user.is_authenticated:
+        return "-"
+    if user.is_superuser and user.union_id is None:
+        return "*"
+    if user.union_id is None:
+        return "-"
+    return user.union.path
+
+
+def query_part(request, *, ignore: tuple[str, ...] = ()) -> tuple:
+    """The request's query parameters in a stable order, for a key."""
+    return tuple(
+        sorted(
+            (key, tuple(values))
+            for key, values in request.GET.lists()
+            if key not in ignore
+        )
+    )
