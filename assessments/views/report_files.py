@@ -20,17 +20,23 @@ from .schemes import message_errors
 
 
 def files_context(report: QuarterReport | None, user) -> dict:
-    """What ``assessments/partials/report_files.html`` needs (1–2 queries)."""
+    """What ``assessments/partials/report_files.html`` needs (2 queries).
+
+    Both queries run whatever the files' state, so that a page costs the same
+    number of queries before and after its files are made.
+    """
     if report is None or not report.is_done:
         return {"files": [], "can_prepare_files": False}
+    files = list(report.files.all())
+    may_edit = Period.objects.editable_by(user).filter(pk=report.period_id).exists()
     can_prepare = (
         report.files_status
         in (QuarterReport.FilesStatus.NONE, QuarterReport.FilesStatus.FAILED)
         and report.period.status != Period.Status.LOCKED
-        and Period.objects.editable_by(user).filter(pk=report.period_id).exists()
+        and may_edit
     )
     return {
-        "files": list(report.files.all()) if report.files_ready else [],
+        "files": files if report.files_ready else [],
         "can_prepare_files": can_prepare,
     }
 

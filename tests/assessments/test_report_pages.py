@@ -296,3 +296,27 @@ def test_dashboard_cache_is_kept_per_language(client_for, leader, big_report):
         # The request leaves the reader's language active in this thread.
         translation.activate(before)
     assert "街道内排名" in content
+
+
+@pytest.mark.parametrize("viewer", ["leader", "admin_user"])
+def test_report_page_costs_the_same_queries_before_and_after_its_files(
+    client_for, request, big_report, viewer
+):
+    from assessments.models import QuarterReportFile
+
+    client = client_for(request.getfixturevalue(viewer))
+    url = reverse("assessments:report_detail", args=[big_report.pk])
+
+    def count() -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries.captured_queries)
+
+    QuarterReport.objects.filter(pk=big_report.pk).update(files_status="none")
+    without_files = count()
+    QuarterReport.objects.filter(pk=big_report.pk).update(files_status="done")
+    QuarterReportFile.objects.create(
+        report=big_report, kind="xlsx", language="en", file="reports/r.xlsx", size=1
+    )
+    assert count() == without_files
