@@ -175,7 +175,10 @@ class Bench:
             )
         return parse_json_line(completed.stdout)
 
-    def ensure_database(self, database_url: str) -> None:
+    def ensure_database(self, database_url: str, *, fresh: bool = False) -> None:
+        """Creates the bench database when missing; ``fresh`` drops it first (the
+        tiny seed is remade every run, and a database migrated by another
+        checkout of the code may hold migrations this one does not have)."""
         import psycopg2
 
         parts = urllib.parse.urlsplit(database_url)
@@ -185,6 +188,9 @@ class Bench:
         connection.autocommit = True
         try:
             with connection.cursor() as cursor:
+                if fresh:
+                    log(f"dropping database {name} (made afresh at this scale)")
+                    cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
                 if cursor.fetchone() is None:
                     log(f"creating database {name}")
@@ -197,12 +203,13 @@ class Bench:
     def prepare(self, scale: str) -> str:
         """Migrated and seeded database of ``scale``; returns its URL."""
         url = self.database_url(scale)
-        self.ensure_database(url)
+        self.ensure_database(url, fresh=scale == "tiny")
         log(f"{scale}: migrate")
         self.manage(url, "migrate", "--no-input", "-v0")
         log(f"{scale}: seed_bench (reused when complete)")
         started = time.perf_counter()
-        # The tiny seed takes seconds: made afresh, it always matches the code.
+        # The tiny seed takes seconds: made afresh (in a new database), it always
+        # matches the code.
         fresh = ["--reset"] if scale == "tiny" else []
         output = self.manage(
             url, "seed_bench", "--scale", scale, "--json", *fresh, timeout=3600
