@@ -4,8 +4,6 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from unions.models import Union
-
 from .models import User
 
 
@@ -64,11 +62,14 @@ class UserForm(forms.ModelForm):
             "is_active",
         ]
 
-    def __init__(self, *args, unions=None, **kwargs):
+    def __init__(self, *args, by=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["union"].queryset = (
-            unions if unions is not None else Union.objects.all()
-        )
+        # The choices follow the model's relation, scoped to what ``by`` administers:
+        # accounts sits below unions and names no union model itself.
+        unions = self.fields["union"].queryset
+        if by is not None:
+            unions = unions.visible_to(by).filter(is_active=True)
+        self.fields["union"].queryset = unions
         self.fields["union"].required = True
         if not self.instance.pk:
             self.fields["password"].required = True

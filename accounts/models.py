@@ -3,12 +3,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class Role(models.TextChoices):
-    CADRE = "cadre", _("Cadre")
-    REVIEWER = "reviewer", _("Reviewer")
-    LEADER = "leader", _("Leader")
-    ADMIN = "admin", _("Administrator")
+from unionportal.roles import Role
 
 
 class UserQuerySet(models.QuerySet):

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 
 from unionportal.access import ADMIN, get_visible_or_404, role_required
 from unionportal.htmx import render_page_or_partial
-from unions.models import Union
 
 from . import services
 from .forms import LanguageForm, UserForm
@@ -122,8 +121,7 @@ def user_list(request):
 
 
 def _user_form(request, user):
-    unions = Union.objects.visible_to(request.user).filter(is_active=True)
-    form = UserForm(request.POST or None, instance=user, unions=unions)
+    form = UserForm(request.POST or None, instance=user, by=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "password"}
         try:

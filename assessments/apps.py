@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = _("Performance assessment")
+
+    def ready(self):
+        from unionportal.home import register_home_tasks
+
+        from .home import home_tasks
+
+        register_home_tasks(home_tasks)

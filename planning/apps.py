@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PlanningConfig(AppConfig):
     name = "planning"
     verbose_name = _("Key work planning")
+
+    def ready(self):
+        from unionportal.home import register_home_tasks
+
+        from .home import home_tasks
+
+        register_home_tasks(home_tasks)

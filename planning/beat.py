@@ -1,4 +1,4 @@
-"""Periodic jobs of planning, read by unionportal/beat.py (no Django imports here)."""
+"""Periodic jobs of planning, gathered by the settings (no Django imports here)."""
 
 from celery.schedules import crontab
 

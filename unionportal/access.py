@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from accounts.models import Role
+from unionportal.roles import Role
 
 
 def scope_filter(user, union_field: str = "union") -> Q:

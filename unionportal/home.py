@@ -1,13 +1,12 @@
 """What needs the user now: each app contributes tasks to the home page.
 
-An app keeps a ``home.py`` with ``home_tasks(user) -> list[HomeTask]``; the home
-page gathers them, so no app has to know about the others.
+An app keeps a ``home.py`` with ``home_tasks(user) -> list[HomeTask]`` and registers it
+from its ``AppConfig.ready()`` with ``register_home_tasks``; the home page gathers them,
+so neither this package nor any app has to import the others.
 """
 
-import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-
-APPS_WITH_TASKS = ("unions", "planning", "assessments")
 
 
 @dataclass(frozen=True)
@@ -21,14 +20,17 @@ class HomeTask:
     items: list = field(default_factory=list)  # up to a few (label, url) pairs
 
 
+_PROVIDERS: list[Callable[..., list[HomeTask]]] = []
+
+
+def register_home_tasks(provider: Callable[..., list[HomeTask]]) -> None:
+    """Called once per app from ``ready()``, in the order of INSTALLED_APPS."""
+    if provider not in _PROVIDERS:
+        _PROVIDERS.append(provider)
+
+
 def home_tasks_for(user) -> list[HomeTask]:
     tasks: list[HomeTask] = []
-    for app in APPS_WITH_TASKS:
-        try:
-            module = importlib.import_module(f"{app}.home")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.home":
-                raise
-            continue
-        tasks.extend(module.home_tasks(user))
+    for provider in _PROVIDERS:
+        tasks.extend(provider(user))
     return tasks

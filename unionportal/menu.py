@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from unionportal.roles import Role
 
 EVERYONE = (Role.CADRE, Role.REVIEWER, Role.LEADER, Role.ADMIN)
 

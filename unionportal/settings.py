@@ -248,11 +248,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Test-only: seconds a report build waits half-way (tests/trust/test_chaos.py).
 REPORT_BUILD_TEST_PAUSE = env.float("REPORT_BUILD_TEST_PAUSE", default=0.0)
-CELERY_BEAT_SCHEDULE: dict = {}
-# Apps add their periodic jobs to CELERY_BEAT_SCHEDULE in unionportal/beat.py.
-from unionportal.beat import BEAT_SCHEDULE  # noqa: E402
+# Each app keeps its periodic jobs in <app>/beat.py: plain dicts without Django imports,
+# read here because settings is where the apps are wired together.
+from assessments.beat import SCHEDULE as ASSESSMENTS_BEAT  # noqa: E402
+from planning.beat import SCHEDULE as PLANNING_BEAT  # noqa: E402
+from unionportal.beat import OUTBOX_SCHEDULE  # noqa: E402
+from unions.beat import SCHEDULE as UNIONS_BEAT  # noqa: E402
 
-CELERY_BEAT_SCHEDULE.update(BEAT_SCHEDULE)
+CELERY_BEAT_SCHEDULE: dict = {
+    **UNIONS_BEAT,
+    **PLANNING_BEAT,
+    **ASSESSMENTS_BEAT,
+    **OUTBOX_SCHEDULE,
+}
 
 # --- Cache ------------------------------------------------------------------------
 if REDIS_URL:

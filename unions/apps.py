@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class UnionsConfig(AppConfig):
     name = "unions"
     verbose_name = _("Unions and office terms")
+
+    def ready(self):
+        from unionportal.home import register_home_tasks
+
+        from .home import home_tasks
+
+        register_home_tasks(home_tasks)
