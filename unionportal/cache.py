@@ -41,15 +41,22 @@ SOURCE_DIRS = (
 
 @lru_cache(maxsize=1)
 def release() -> str:
-    """A stamp of the deployed code and templates (their names, sizes and times),
-    the same in every process of one deploy; read once per process."""
+    """The release of the deployed code, the same on every host of one deploy.
+
+    ``RELEASE`` from the environment (a version or commit id) when set. Otherwise a
+    digest of the code's and templates' relative paths and contents: never file times
+    or absolute paths, which differ between hosts of the same release and would make
+    two web servers keep the same part under different keys. Read once per process.
+    """
+    if settings.RELEASE:
+        return settings.RELEASE
+    base = Path(settings.BASE_DIR)
     stamp = hashlib.sha256()
     for folder in SOURCE_DIRS:
-        root = Path(settings.BASE_DIR) / folder
-        for path in sorted(root.rglob("*")):
+        for path in sorted((base / folder).rglob("*")):
             if path.suffix in (".py", ".html") and "migrations" not in path.parts:
-                info = path.stat()
-                stamp.update(f"{path}:{info.st_size}:{info.st_mtime_ns};".encode())
+                stamp.update(path.relative_to(base).as_posix().encode())
+                stamp.update(hashlib.sha256(path.read_bytes()).digest())
     return stamp.hexdigest()[:12]
 
 

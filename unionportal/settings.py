@@ -27,6 +27,10 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
 
+# The deployed release (a version or commit id), the same on every host of a deploy; it
+# keys cached page parts (unionportal/cache.py). Unset: a digest of the code is used.
+RELEASE = env.str("RELEASE", default="")
+
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []
 )

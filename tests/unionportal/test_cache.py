@@ -66,3 +66,40 @@ def test_query_part_ignores_the_order_of_parameters(rf):
     first = rf.get("/x/", {"b": "2", "a": "1"})
     second = rf.get("/x/?a=1&b=2")
     assert query_part(first) == query_part(second)
+
+
+def test_release_comes_from_the_environment(settings):
+    from unionportal.cache import release
+
+    release.cache_clear()
+    settings.RELEASE = "2026.12-abc123"
+    try:
+        assert release() == "2026.12-abc123"
+    finally:
+        release.cache_clear()
+
+
+def test_release_default_ignores_file_times(settings, tmp_path):
+    """Two hosts of one deploy hold the same files with different times and paths."""
+    import os
+
+    from unionportal.cache import SOURCE_DIRS, release
+
+    settings.RELEASE = ""
+    digests = []
+    for host, when in (("a", 1_000_000_000), ("b", 1_700_000_000)):
+        root = tmp_path / host
+        for folder in SOURCE_DIRS:
+            (root / folder).mkdir(parents=True)
+            page = root / folder / "page.html"
+            page.write_text(f"<p>{folder}</p>", encoding="utf-8")
+            os.utime(page, (when, when))
+        settings.BASE_DIR = root
+        release.cache_clear()
+        digests.append(release())
+    release.cache_clear()
+    assert digests[0] == digests[1]
+    # A change of content is a new release.
+    (root / "templates" / "page.html").write_text("<p>changed</p>", encoding="utf-8")
+    assert release() != digests[1]
+    release.cache_clear()
