@@ -32,7 +32,10 @@ def test_a_leader_who_also_reviews_can_write(district):
 
 
 def test_roles_display_names_every_role(cadre_sub):
-    assert cadre_sub.get_roles_display() == "Cadre, Reviewer"
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert cadre_sub.get_roles_display() == "Cadre, Reviewer"
 
 
 def test_the_name_shown_is_the_full_name(cadre_grass):
