@@ -24,6 +24,7 @@ from unionportal.access import (
     writer_required,
 )
 from unionportal.cache import cached_part, query_part, scope_part
+from unionportal.forms import apply_service_errors as _form_error
 from unionportal.htmx import is_partial_request
 from unionportal.xlsx import XLSX_CONTENT_TYPE, open_uploaded_workbook
 
@@ -58,15 +59,6 @@ State = TermChange.State
 
 def _is_admin(user) -> bool:
     return user.has_role(ADMIN)
-
-
-def _form_error(form, exc: ValidationError) -> None:
-    """Puts a service's ValidationError on the form, by field where it names one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- unions ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from unionportal.access import (
     get_visible_or_404,
     role_required,
 )
+from unionportal.forms import apply_service_errors as form_errors
 
 from .. import selectors, services
 from ..forms import (
@@ -29,15 +30,6 @@ from ..models import (
     Period,
     Scheme,
 )
-
-
-def form_errors(form, exc: ValidationError) -> None:
-    """Puts a service's ValidationError on the form (by field when it can)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def message_errors(request, exc: ValidationError) -> None:

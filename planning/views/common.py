@@ -1,22 +1,13 @@
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 
 from unionportal.access import scope_filter
+from unionportal.forms import apply_service_errors as apply_errors  # noqa: F401
 from unionportal.htmx import is_partial_request
 from unions.models import Union
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    """Puts a service's ValidationError on the form's fields (or on the form)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def union_scope(user):
