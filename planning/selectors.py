@@ -22,6 +22,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from unionportal.history import HistoryRow, history_rows
 from unions.models import Union
 
 from . import rules
@@ -615,60 +616,6 @@ def progress_chart(project: KeyWorkProject, reports) -> dict | None:
 
 
 # --- history ------------------------------------------------------------------------
-
-
-@dataclass
-class HistoryRow:
-    when: object
-    who: object
-    what: str
-    subject: str
-    changes: list[str]
-
-
-def history_rows(*record_sets, limit: int = 30) -> list[HistoryRow]:
-    """Merges simple-history records of several models into one timeline, newest
-    first, with the names of the fields each change touched (compared in Python
-    with the previous record of the same object, so no query per row)."""
-    kinds = {"+": _("was created"), "~": _("was changed"), "-": _("was deleted")}
-    rows = []
-    for subject_label, records in record_sets:
-        records = list(records)
-        if not records:
-            continue
-        model = records[0].instance_type
-        fields = [
-            f
-            for f in model._meta.concrete_fields
-            if f.name not in ("id", "created_at", "updated_at", "version")
-        ]
-        by_object = defaultdict(list)
-        for record in records:
-            by_object[record.id].append(record)
-        for versions in by_object.values():
-            versions.sort(key=lambda r: (r.history_date, r.history_id))
-            previous = None
-            for record in versions:
-                changes = []
-                if previous is not None and record.history_type == "~":
-                    for f in fields:
-                        if getattr(record, f.attname) != getattr(previous, f.attname):
-                            changes.append(str(f.verbose_name))
-                    if not changes:
-                        previous = record
-                        continue  # saved without a visible change
-                rows.append(
-                    HistoryRow(
-                        when=record.history_date,
-                        who=record.history_user,
-                        what=str(kinds.get(record.history_type, "")),
-                        subject=subject_label(record),
-                        changes=changes,
-                    )
-                )
-                previous = record
-    rows.sort(key=lambda r: r.when, reverse=True)
-    return rows[:limit]
 
 
 def project_history(project: KeyWorkProject, report_ids) -> list[HistoryRow]:

@@ -17,3 +17,7 @@ def mask_id_number(value: str) -> str:
     if not number:
         return ""
     return f"{number[:4]}{'*' * max(len(number) - 6, 0)}{number[-2:]}"
+
+
+# Personal fields of the people's records and how a non-administrator sees them.
+PERSONAL_FIELDS = {"phone": mask_phone, "id_number": mask_id_number}

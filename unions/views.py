@@ -25,6 +25,7 @@ from unionportal.access import (
 )
 from unionportal.cache import cached_part, query_part, scope_part
 from unionportal.forms import apply_service_errors as _form_error
+from unionportal.history import history_rows
 from unionportal.htmx import is_partial_request
 from unionportal.xlsx import XLSX_CONTENT_TYPE, open_uploaded_workbook
 
@@ -43,7 +44,7 @@ from .forms import (
     TermForm,
     UnionForm,
 )
-from .history import history_rows
+from .masking import PERSONAL_FIELDS
 from .models import (
     OfficeTerm,
     Person,
@@ -106,7 +107,9 @@ def _history(model_history, *, show_personal, limit=20, subject=None):
         "-history_date", "-history_id"
     )[: limit + 10]
     return history_rows(
-        records, show_personal=show_personal, limit=limit, subject=subject
+        (subject, records),
+        masks=None if show_personal else PERSONAL_FIELDS,
+        limit=limit,
     )
 
 

@@ -15,13 +15,14 @@ from unionportal.access import (
     role_required,
     scope_filter,
 )
+from unionportal.history import history_rows
 from unionportal.htmx import is_partial_request, render_page_or_partial
 from unionportal.pagination import CappedPaginator
 
 from ..filters import EventFilter
 from ..forms import CampaignForm, CampaignItemForm, EventForm, EvidenceForm
 from ..models import ActivityEvent, Campaign, CampaignItem
-from ..selectors import history_rows, with_evidence_counts
+from ..selectors import with_evidence_counts
 from ..services import activities
 from ..services import reports as report_services
 from .common import apply_errors, union_scope

@@ -17,12 +17,12 @@ from unionportal.access import (
     get_visible_or_404,
     role_required,
 )
+from unionportal.history import history_rows
 from unionportal.xlsx import XLSX_CONTENT_TYPE
 from unions.models import Union
 
 from ..forms import HandOutForm, PlanImportForm, PlanItemForm, WorkPlanForm
 from ..models import Category, KeyWorkProject, PlanItem, WorkPlan
-from ..selectors import history_rows
 from ..services import excel, plans
 from .common import apply_errors, unions_below
 
