@@ -109,3 +109,23 @@ class UserForm(forms.ModelForm):
         if not any(cleaned.get(r) for r in roles):
             raise forms.ValidationError(_("Give the user at least one role."))
         return cleaned
+
+
+class NotificationSettingsForm(forms.Form):
+    """How each kind of notification reaches the person: a choice per kind."""
+
+    def __init__(self, *args, user, **kwargs):
+        from .notices import Delivery, kinds
+
+        super().__init__(*args, **kwargs)
+        for kind in kinds():
+            choices = [
+                (value, label)
+                for value, label in Delivery.choices
+                if value != Delivery.OFF or kind.can_switch_off
+            ]
+            self.fields[kind.code] = forms.ChoiceField(
+                label=kind.label,
+                choices=choices,
+                initial=user.notification_delivery(kind.code),
+            )

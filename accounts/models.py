@@ -42,6 +42,11 @@ class User(AbstractUser):
         _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # How each kind of notification reaches this person: {kind: "now"|"digest"|"off"};
+    # a kind not named here arrives at once (accounts.notices.Delivery).
+    notification_settings = models.JSONField(
+        _("notification settings"), default=dict, blank=True
+    )
 
     objects = PortalUserManager()
 
@@ -74,6 +79,12 @@ class User(AbstractUser):
         """Leaders read everything and change nothing."""
         return not self.has_role(Role.CADRE, Role.REVIEWER, Role.ADMIN)
 
+    def notification_delivery(self, kind: str) -> str:
+        from .notices import Delivery
+
+        chosen = (self.notification_settings or {}).get(kind)
+        return chosen if chosen in Delivery.values else Delivery.NOW
+
 
 class Notification(models.Model):
     """A message in a user's portal inbox (the bell), optionally also e-mailed."""
@@ -84,6 +95,12 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
     )
+    # What happened, as a kind and its parameters (accounts/notices.py): rendered in
+    # the reader's language when read. ``title`` and ``body`` keep the text in the
+    # site's language for the admin, and are what notifications of kind "text"
+    # (written before kinds existed) show.
+    kind = models.CharField(_("kind"), max_length=60, default="text")
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     title = models.CharField(_("title"), max_length=255)
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
@@ -91,6 +108,9 @@ class Notification(models.Model):
     dedupe_key = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # Set when the notification went out by e-mail, at once or in a daily digest:
+    # a digest job that runs twice sends nothing twice.
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -111,7 +131,19 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        from .notices import render
+
+        return render(self)[0]
+
+    @property
+    def display_body(self) -> str:
+        from .notices import render
+
+        return render(self)[1]
 
 
 class AuditEvent(models.Model):

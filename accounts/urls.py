@@ -36,6 +36,11 @@ accounts_patterns = [
     ),
     path("notifications/", views.notification_list, name="notification_list"),
     path(
+        "notifications/settings/",
+        views.notification_settings,
+        name="notification_settings",
+    ),
+    path(
         "notifications/<int:pk>/read/",
         views.notification_read,
         name="notification_read",

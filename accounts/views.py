@@ -14,7 +14,7 @@ from unionportal.access import ADMIN, get_visible_or_404, role_required
 from unionportal.htmx import render_page_or_partial
 
 from . import services
-from .forms import LanguageForm, UserForm
+from .forms import LanguageForm, NotificationSettingsForm, UserForm
 from .models import AuditEvent, Notification, User
 from .token_views import token_section
 
@@ -28,9 +28,29 @@ def profile(request):
             "language_form": LanguageForm(
                 initial={"language": request.user.language or request.LANGUAGE_CODE}
             ),
+            "notification_form": NotificationSettingsForm(user=request.user),
             **token_section(request),
         },
     )
+
+
+@login_required
+@require_POST
+def notification_settings(request):
+    form = NotificationSettingsForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.notification_settings_save(
+                user=request.user, choices=form.cleaned_data
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Your notification settings are saved."))
+    else:
+        messages.error(request, _("Choose how each notification reaches you."))
+    return redirect(reverse("accounts:profile") + "#notification-settings")
 
 
 @require_POST
@@ -61,7 +81,7 @@ def set_language(request):
 @login_required
 def notification_list(request):
     notifications = Notification.objects.filter(recipient=request.user).only(
-        "title", "body", "url", "created_at", "read_at"
+        "kind", "params", "title", "body", "url", "created_at", "read_at"
     )
     page = Paginator(notifications, 25).get_page(request.GET.get("page"))
     return render(request, "accounts/notification_list.html", {"page": page})

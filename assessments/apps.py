@@ -12,3 +12,7 @@ class AssessmentsConfig(AppConfig):
         from .home import home_tasks
 
         register_home_tasks(home_tasks)
+
+        from .services.periods import register_notice_kinds
+
+        register_notice_kinds()

@@ -505,17 +505,24 @@ class Period(models.Model):
 
     @property
     def label(self) -> str:
-        from django.utils.translation import gettext
-
-        return gettext("%(year)s %(period)s") % {
-            "year": self.scheme.year,
-            "period": self.get_kind_display(),
-        }
+        return period_label(self.scheme.year, self.kind)
 
     @property
     def sort_key(self) -> int:
         """Orders periods in time: quarters by number, the year after Q4."""
         return self.scheme.year * 10 + (self.quarter or 5)
+
+
+def period_label(year: int, kind: str) -> str:
+    """A period as the office writes it: 2026年第三季度, 2025年度 (2026 Q3, 2025 annual)."""
+    from django.utils.translation import gettext
+
+    if kind == Period.Kind.YEAR:
+        return gettext("%(year)s annual") % {"year": year}
+    return gettext("%(year)s %(period)s") % {
+        "year": year,
+        "period": Period.Kind(kind).label,
+    }
 
 
 def evidence_path(instance, filename: str) -> str:

@@ -12,3 +12,7 @@ class PlanningConfig(AppConfig):
         from .home import home_tasks
 
         register_home_tasks(home_tasks)
+
+        from .services.notify import register_kinds
+
+        register_kinds()

@@ -18,6 +18,9 @@ from tests.unions.factories import (
     subdistrict_factory,
 )
 
+# Tests read the pages in English unless they ask for Chinese (the portal's default).
+EN = {"accept-language": "en"}
+
 
 def require_or_skip(flag: str, reason: str):
     """Skips a test for a missing service, or fails it when CI sets ``flag``."""
@@ -37,6 +40,25 @@ def _test_settings(settings):
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.AXES_ENABLED = True
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked():
+    """The portal is Chinese by default; tests read English unless they ask for
+    Chinese (``translation.override("zh-hans")`` or an Accept-Language header)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    """The test client as an English-speaking browser; tests of the Chinese default
+    make their own ``Client()`` without the header."""
+    from django.test import Client
+
+    return Client(headers=EN)
 
 
 @pytest.fixture(autouse=True)

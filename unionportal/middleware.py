@@ -16,6 +16,7 @@ PERSONAL_URL_NAMES = frozenset(
         "accounts:set_language",
         "accounts:notification_read",
         "accounts:notifications_read_all",
+        "accounts:notification_settings",
         "accounts:token_create",
         "accounts:token_revoke",
     }

@@ -193,7 +193,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Internationalisation ---------------------------------------------------------
-LANGUAGE_CODE = "en"
+# Chinese first: a visitor whose browser asks for neither language, and a user who has
+# not chosen one, read Simplified Chinese (accounts.middleware.UserLanguageMiddleware).
+LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
@@ -254,12 +256,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 REPORT_BUILD_TEST_PAUSE = env.float("REPORT_BUILD_TEST_PAUSE", default=0.0)
 # Each app keeps its periodic jobs in <app>/beat.py: plain dicts without Django imports,
 # read here because settings is where the apps are wired together.
+from accounts.beat import SCHEDULE as ACCOUNTS_BEAT  # noqa: E402
 from assessments.beat import SCHEDULE as ASSESSMENTS_BEAT  # noqa: E402
 from planning.beat import SCHEDULE as PLANNING_BEAT  # noqa: E402
 from unionportal.beat import OUTBOX_SCHEDULE  # noqa: E402
 from unions.beat import SCHEDULE as UNIONS_BEAT  # noqa: E402
 
 CELERY_BEAT_SCHEDULE: dict = {
+    **ACCOUNTS_BEAT,
     **UNIONS_BEAT,
     **PLANNING_BEAT,
     **ASSESSMENTS_BEAT,
@@ -284,6 +288,8 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
 # Notifications are mailed only when a real mail server is configured.
 EMAIL_NOTIFICATIONS = env.bool("EMAIL_NOTIFICATIONS", default=False)
+# The portal's address as users reach it, for the links in e-mails.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
 
 # --- Forms and tables ----------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -12,3 +12,7 @@ class UnionsConfig(AppConfig):
         from .home import home_tasks
 
         register_home_tasks(home_tasks)
+
+        from .services import register_notice_kinds
+
+        register_notice_kinds()

@@ -1,15 +1,14 @@
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
-from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
+from accounts import notices
 from accounts.models import Notification, User
 from accounts.services import notification_send
 
@@ -352,48 +351,68 @@ def term_reminders_send(*, at: date) -> int:
         recipients = [a for a, path in admins if term.union.path.startswith(path)]
         recipients += cadres.get(term.union_id, [])
         recipients = [r for r in recipients if (r.pk, key) not in already]
-        by_language: dict[str, list] = {}
-        for user in recipients:
-            by_language.setdefault(user.language or settings.LANGUAGE_CODE, []).append(
-                user
+        sent += len(
+            notification_send(
+                recipients=recipients,
+                kind=TERM_OVERDUE
+                if term.status_today == OfficeTerm.Status.OVERDUE
+                else TERM_DUE,
+                params={
+                    "union": notices.bilingual(term.union),
+                    "number": term.number,
+                    "end": term.planned_end.isoformat(),
+                },
+                url=term.get_absolute_url(),
+                dedupe_key=key,
             )
-        for language, users in by_language.items():
-            with translation.override(language):
-                title, body = _reminder_text(term, at)
-                sent += len(
-                    notification_send(
-                        recipients=users,
-                        title=title,
-                        body=body,
-                        url=term.get_absolute_url(),
-                        dedupe_key=key,
-                    )
-                )
+        )
     return sent
 
 
-def _reminder_text(term: OfficeTerm, at: date) -> tuple[str, str]:
-    values = {
-        "union": term.union.name,
-        "number": term.number,
-        "end": date_format(term.planned_end),
+TERM_DUE = "unions.term_due"
+TERM_OVERDUE = "unions.term_overdue"
+
+
+def _term_values(params) -> dict:
+    return {
+        "union": notices.pick(params["union"]),
+        "number": params["number"],
+        "end": date_format(date.fromisoformat(params["end"])),
     }
-    if term.status_today == OfficeTerm.Status.OVERDUE:
-        title = _("Term overdue: %(union)s") % values
-        body = (
-            _(
-                "Term %(number)s of %(union)s was planned to end on %(end)s and no "
-                "new term has been elected yet. Start the change of term now."
-            )
-            % values
+
+
+def _render_term_overdue(params):
+    values = _term_values(params)
+    return (
+        _("Term overdue: %(union)s") % values,
+        _(
+            "Term %(number)s of %(union)s was planned to end on %(end)s and no "
+            "new term has been elected yet. Start the change of term now."
         )
-    else:
-        title = _("Term due: %(union)s") % values
-        body = (
-            _(
-                "Term %(number)s of %(union)s ends on %(end)s. Plan the change of "
-                "term and submit the request to the higher union in good time."
-            )
-            % values
+        % values,
+    )
+
+
+def _render_term_due(params):
+    values = _term_values(params)
+    return (
+        _("Term due: %(union)s") % values,
+        _(
+            "Term %(number)s of %(union)s ends on %(end)s. Plan the change of "
+            "term and submit the request to the higher union in good time."
         )
-    return title, body
+        % values,
+    )
+
+
+def register_notice_kinds() -> None:
+    notices.register(
+        TERM_DUE,
+        label=gettext_lazy("An office term falls due"),
+        render=_render_term_due,
+    )
+    notices.register(
+        TERM_OVERDUE,
+        label=gettext_lazy("An office term is overdue"),
+        render=_render_term_overdue,
+    )

@@ -2,14 +2,17 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accounts import notices
 from accounts.models import AuditEvent, User
 from accounts.services import audit_record, notification_send
 
-from ..models import Period, QuarterReport, Scheme, quarter_dates
+from ..models import Period, QuarterReport, Scheme, period_label, quarter_dates
 from .common import refuse_if_locked, stamp
 
 
@@ -25,6 +28,7 @@ def period_create(*, scheme: Scheme, kind: str, by) -> Period:
     period.full_clean()
     stamp(period, by)
     period.save()
+    _notify_units(period, PERIOD_OPENED)
     return period
 
 
@@ -47,6 +51,7 @@ def period_close(*, period: Period, by) -> Period:
     period.closed_at = timezone.now()
     stamp(period, by)
     period.save()
+    _notify_units(period, PERIOD_CLOSED, reviewers=True)
     return period
 
 
@@ -69,25 +74,103 @@ def period_publish(*, period: Period, by, request=None) -> Period:
         user=by,
         detail=f"{period.scheme_id}:{period.kind} {period}",
     )
-    _notify_units(period)
+    _notify_units(period, PERIOD_PUBLISHED, reviewers=True)
     return period
 
 
-def _notify_units(period: Period) -> None:
+PERIOD_OPENED = "assessments.period_opened"
+PERIOD_CLOSED = "assessments.period_closed"
+PERIOD_REOPENED = "assessments.period_reopened"
+PERIOD_PUBLISHED = "assessments.period_published"
+
+
+def _period_names(params) -> dict:
+    return {
+        "period": period_label(params["year"], params["kind"]),
+        "scheme": notices.pick(params["scheme"]),
+    }
+
+
+def _render_opened(params):
+    return (
+        _("Assessment %(period)s is open for self-assessment") % _period_names(params),
+        _("%(scheme)s: enter your union's self scores before the period closes.")
+        % _period_names(params),
+    )
+
+
+def _render_closed(params):
+    return (
+        _("Assessment %(period)s is closed for entry") % _period_names(params),
+        _("%(scheme)s: self scores can no longer be changed; reviews continue.")
+        % _period_names(params),
+    )
+
+
+def _render_reopened(params):
+    return (
+        _("Assessment %(period)s was reopened") % _period_names(params),
+        _("Reason: %(reason)s") % {"reason": params["reason"]},
+    )
+
+
+def _render_published(params):
+    return (
+        _("Assessment results of %(period)s are published") % _period_names(params),
+        _("%(scheme)s: see your union's scores and rank.") % _period_names(params),
+    )
+
+
+def register_notice_kinds() -> None:
+    for code, label, render in (
+        (PERIOD_OPENED, gettext_lazy("An assessment period opens"), _render_opened),
+        (PERIOD_CLOSED, gettext_lazy("An assessment period closes"), _render_closed),
+        (
+            PERIOD_REOPENED,
+            gettext_lazy("An assessment period is reopened"),
+            _render_reopened,
+        ),
+        (
+            PERIOD_PUBLISHED,
+            gettext_lazy("Assessment results are published"),
+            _render_published,
+        ),
+    ):
+        notices.register(code, label=label, render=render)
+
+
+def _notify_units(period: Period, kind: str, *, reviewers=False, **extra) -> None:
+    """The cadres of the assessed units (and, with ``reviewers``, those who review
+    them) hear what happened to the period, each with a link to their own page."""
     from ..engine import assessed_units
 
     units = assessed_units(period.scheme)
-    cadres = User.objects.filter(
-        union__in=[u.pk for u in units], is_cadre=True, is_active=True
-    ).select_related("union")
-    for cadre in cadres:
+    people = Q(union__in=[u.pk for u in units], is_cadre=True)
+    if reviewers:
+        people |= Q(union__in={u.parent_id for u in units}, is_reviewer=True)
+    params = {
+        "year": period.scheme.year,
+        "kind": period.kind,
+        "scheme": notices.bilingual(period.scheme),
+        **extra,
+    }
+    unit_ids = {u.pk for u in units}
+    # Once per change of the period: reopening and publishing again tells again.
+    dedupe = f"{kind}:{period.pk}:{period.history.count()}"
+    for user in User.objects.filter(people, is_active=True):
+        if user.union_id in unit_ids:
+            url = (
+                reverse("assessments:unit_scorecard", args=[user.union_id])
+                + f"?period={period.pk}"
+            )
+        else:
+            url = reverse("assessments:period_detail", args=[period.pk])
         notification_send(
-            recipients=[cadre],
-            title=_("Assessment results of %(period)s are published")
-            % {"period": period.label},
-            url=reverse("assessments:unit_scorecard", args=[cadre.union_id])
-            + f"?period={period.pk}",
-            dedupe_key=f"assessments:published:{period.pk}",
+            recipients=[user],
+            kind=kind,
+            params=params,
+            url=url,
+            dedupe_key=dedupe,
         )
 
 
@@ -141,4 +224,5 @@ def period_reopen(*, period: Period, reason: str, by, request=None) -> Period:
         user=by,
         detail=f"{period.scheme_id}:{period.kind} {period}: {reason}",
     )
+    _notify_units(period, PERIOD_REOPENED, reviewers=True, reason=reason)
     return period

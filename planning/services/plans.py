@@ -92,6 +92,9 @@ def plan_publish(*, plan: WorkPlan) -> WorkPlan:
     plan.full_clean()
     plan.save()
     projects_refresh(projects=plan.projects.all(), notify_delays=False)
+    notify.work_handed_out(
+        projects=list(plan.projects.select_related("owner")), by_union=plan.owner
+    )
     return plan
 
 
@@ -128,6 +131,7 @@ def item_hand_out(
     unions: list[Union],
     start_date: date | None = None,
     responsible_person: str = "",
+    by_union: Union | None = None,
 ) -> tuple[list[KeyWorkProject], int]:
     """Gives each union its own project for ``item`` with the item's default target.
 
@@ -164,6 +168,9 @@ def item_hand_out(
         project.save()
         project_refresh(project=project, notify_delay=False)
         created.append(project)
+    if item.plan.status == WorkPlan.Status.PUBLISHED:
+        # Units of a draft plan hear of their work when the plan is published.
+        notify.work_handed_out(projects=created, by_union=by_union or item.plan.owner)
     return created, skipped
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from unionportal.uploads import validate_upload
@@ -129,6 +129,7 @@ def report_submit(
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
+    again = report.first_submitted_at is not None
     report.status = ProgressReport.Status.SUBMITTED
     report.submitted_at = now
     report.first_submitted_at = report.first_submitted_at or now
@@ -136,6 +137,7 @@ def report_submit(
     report.version += 1
     report.full_clean()
     report.save()
+    notify.report_submitted(report=report, again=again)
     return report
 
 
@@ -295,43 +297,9 @@ def reminders_send(*, today: date | None = None) -> int:
         ReportReminder.objects.bulk_create(reminders, ignore_conflicts=True)
         cadres = notify.cadres_of(new_by_union)
         for user in cadres:
-            entries = new_by_union[user.union_id]
-
-            def build(entries=entries):
-                lines = []
-                for slot, kind in entries:
-                    names = {
-                        "project": slot.project.title,
-                        "period": slot.period.label,
-                        "deadline": f"{slot.period.deadline:%Y-%m-%d}",
-                    }
-                    if kind == ReportReminder.Kind.OVERDUE:
-                        lines.append(
-                            _(
-                                "Overdue: %(project)s, %(period)s (deadline %(deadline)s)"
-                            )
-                            % names
-                        )
-                    else:
-                        lines.append(
-                            _(
-                                "Due soon: %(project)s, %(period)s (deadline %(deadline)s)"
-                            )
-                            % names
-                        )
-                title = translation.ngettext(
-                    "%(count)s progress report needs you",
-                    "%(count)s progress reports need you",
-                    len(entries),
-                ) % {"count": len(entries)}
-                return title, "\n".join(lines)
-
-            from django.urls import reverse
-
-            sent += notify.send_in_own_language(
-                recipients=[user],
-                build=build,
-                url=reverse("planning:progress_home"),
-                dedupe_key=f"planning:digest:{user.pk}:{today:%Y%m%d}",
-            )
+            entries = [
+                (slot, kind == ReportReminder.Kind.OVERDUE)
+                for slot, kind in new_by_union[user.union_id]
+            ]
+            sent += notify.reminders(user=user, entries=entries, today=today)
     return sent

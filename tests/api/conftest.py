@@ -8,7 +8,7 @@ from unionportal.api.tokens import api_token_create
 
 @pytest.fixture
 def api_client():
-    return APIClient()
+    return APIClient(headers={"accept-language": "en"})
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def api_for():
 
     def make(user):
         _token, key = api_token_create(user=user, name="test")
-        client = APIClient()
+        client = APIClient(headers={"accept-language": "en"})
         client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         return client
 

@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from tests.api.factories import token_with_key
+from tests.conftest import EN
 from tests.unions.factories import grassroots_factory
 
 UNIONS = "/api/v1/unions/"
@@ -30,7 +31,7 @@ def test_session_signs_in_the_pages_htmx(client_for, cadre_grass):
 def test_session_write_without_csrf_token_is_refused(client, admin_user, subdistrict):
     from django.test import Client
 
-    browser = Client(enforce_csrf_checks=True)
+    browser = Client(enforce_csrf_checks=True, headers=EN)
     browser.force_login(admin_user, backend="accounts.backends.UnionModelBackend")
     response = browser.post(
         UNIONS,
@@ -244,7 +245,7 @@ def test_failed_token_attempts_are_throttled(db, throttle_rates):
     from rest_framework.test import APIClient
 
     throttle_rates(anon="2/min")
-    client = APIClient()
+    client = APIClient(headers=EN)
     client.credentials(HTTP_AUTHORIZATION="Token upt_guess")
     statuses = [client.get(UNIONS).status_code for _ in range(3)]
     assert statuses == [401, 401, 429]
@@ -256,7 +257,7 @@ def test_users_are_throttled_per_user(cadre_grass, cadre_sub, throttle_rates):
     throttle_rates(user="2/min")
     clients = {}
     for user in (cadre_grass, cadre_sub):
-        clients[user] = APIClient()
+        clients[user] = APIClient(headers=EN)
         clients[user].credentials(HTTP_AUTHORIZATION=f"Token {token_with_key(user)[1]}")
     statuses = [clients[cadre_grass].get(UNIONS).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]

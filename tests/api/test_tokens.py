@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import ApiToken, AuditEvent
 from tests.api.factories import ApiTokenFactory, token_with_key
+from tests.conftest import EN
 from unionportal.api.tokens import (
     MAX_ACTIVE_TOKENS,
     api_token_create,
@@ -17,7 +18,7 @@ UNIONS = "/api/v1/unions/"
 
 
 def _client(key: str) -> APIClient:
-    client = APIClient()
+    client = APIClient(headers=EN)
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
@@ -91,7 +92,7 @@ def test_unknown_token_is_refused(db):
 
 
 def test_malformed_authorization_header_is_refused(db):
-    client = APIClient()
+    client = APIClient(headers=EN)
     client.credentials(HTTP_AUTHORIZATION="Token two words")
     response = client.get(UNIONS)
     assert response.status_code == 401

@@ -78,7 +78,9 @@ def test_publishing_tells_the_units_cadres(period, units, cadre_sub, admin_user)
     services.period_close(period=period, by=admin_user)
     build(period)
     services.period_publish(period=period, by=admin_user)
-    note = Notification.objects.get(recipient=cadre_sub)
+    note = Notification.objects.get(
+        recipient=cadre_sub, kind="assessments.period_published"
+    )
     assert f"/assessments/scorecard/{cadre_sub.union_id}/" in note.url
 
 

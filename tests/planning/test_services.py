@@ -242,15 +242,15 @@ def test_return_notifies_the_submitter_with_the_comment(
         report=report, by=cadre_sub, approve=False, comment="Add photos."
     )
     note = Notification.objects.get(recipient=cadre_grass)
-    assert note.title.startswith("Progress report returned")
-    assert "Add photos." in note.body
+    assert note.display_title.startswith("Progress report returned")
+    assert "Add photos." in note.display_body
 
 
 def test_approval_notifies_the_submitter(project, cadre_sub, cadre_grass):
     report = ReportFactory(project=project, submitted_by=cadre_grass)
     report_services.report_review(report=report, by=cadre_sub, approve=True)
     assert Notification.objects.filter(
-        recipient=cadre_grass, title__startswith="Progress report approved"
+        recipient=cadre_grass, kind="planning.report_approved"
     ).exists()
 
 
@@ -262,7 +262,7 @@ def test_notification_is_written_in_the_recipients_language(
     report = ReportFactory(project=project, submitted_by=cadre_grass)
     report_services.report_review(report=report, by=cadre_sub, approve=True)
     note = Notification.objects.get(recipient=cadre_grass)
-    assert project.title in note.title
+    assert project.title in note.display_title
 
 
 def test_bulk_review_decides_each_report_it_may(project, cadre_sub, subdistrict, item):
@@ -296,7 +296,7 @@ def test_a_project_becoming_delayed_notifies_the_owner_cadres(project, cadre_gra
     assert project.status == rules.DELAYED
     assert (
         Notification.objects.filter(
-            recipient=cadre_grass, title__startswith="Project delayed"
+            recipient=cadre_grass, kind="planning.project_delayed"
         ).count()
         == 1
     )
@@ -347,7 +347,7 @@ def test_reminder_is_one_digest_per_person(reminder_setup, cadre_grass):
     report_services.reminders_send(today=today)
     notes = Notification.objects.filter(recipient=cadre_grass)
     assert notes.count() == 1
-    assert "Due soon" in notes.get().body
+    assert "Due soon" in notes.get().display_body
 
 
 def test_reminders_are_sent_once_per_threshold(reminder_setup, cadre_grass):
@@ -359,7 +359,7 @@ def test_reminders_are_sent_once_per_threshold(reminder_setup, cadre_grass):
     assert Notification.objects.filter(recipient=cadre_grass).count() == 1
     report_services.reminders_send(today=today + timedelta(days=3))
     overdue = Notification.objects.filter(recipient=cadre_grass).first()
-    assert "Overdue" in overdue.body
+    assert "Overdue" in overdue.display_body
     assert ReportReminder.objects.filter(kind="overdue").count() >= 1
 
 

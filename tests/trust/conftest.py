@@ -22,4 +22,4 @@ def pytest_collection_modifyitems(config, items):
 def csrf_client():
     from django.test import Client
 
-    return Client(enforce_csrf_checks=True)
+    return Client(enforce_csrf_checks=True, headers={"accept-language": "en"})

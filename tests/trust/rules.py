@@ -145,6 +145,7 @@ add(
     ),
 )
 add("accounts:notifications_read_all", action(post=EVERYONE))
+add("accounts:notification_settings", action(post=EVERYONE))
 add("accounts:admin_home", page(get=ADMIN_ONLY))
 add("accounts:user_list", page(get=ADMIN_ONLY))
 add("accounts:user_create", page(get=ADMIN_ONLY, post=ADMIN_ONLY))

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
+from tests.conftest import EN
 from tests.trust.endpoints import all_endpoints, portal_endpoints
 from tests.trust.html import inline_script_problems
 
@@ -480,7 +481,7 @@ def test_session_cookie_lives_only_for_the_idle_window(client, cadre_grass, pass
 
 def test_sign_out_ends_the_session_on_the_server(client, cadre_grass, password):
     _signed_in(client, cadre_grass, password)
-    stolen = Client()
+    stolen = Client(headers=EN)
     stolen.cookies["sessionid"] = client.cookies["sessionid"].value
     client.post(reverse("logout"))
     assert stolen.get("/").status_code == 302

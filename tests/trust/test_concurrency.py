@@ -16,13 +16,13 @@ from django.utils import timezone
 
 from planning.models import ProgressReport
 from tests.accounts.factories import UserFactory
-from tests.conftest import require_or_skip
+from tests.conftest import EN, require_or_skip
 from tests.trust.forms import form_fields
 from unions.models import TermChange
 
 
 def _session(user) -> Client:
-    client = Client()
+    client = Client(headers=EN)
     client.force_login(user, backend="accounts.backends.UnionModelBackend")
     return client
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from planning.models import EvidenceFile, ProgressReport, WorkPlan
+from tests.conftest import EN
 from tests.trust.endpoints import portal_endpoints
 from tests.trust.forms import form_fields
 from tests.trust.hostile_files import (
@@ -347,7 +348,7 @@ HUGE = "99999999999999999999999"
 
 @pytest.mark.parametrize("endpoint", ID_PARAMS, ids=lambda e: e.key)
 def test_unknown_id_answers_404_never_500(endpoint, admin_user, grassroots):
-    client = Client(raise_request_exception=False)
+    client = Client(raise_request_exception=False, headers=EN)
     client.force_login(admin_user, backend="accounts.backends.UnionModelBackend")
     for value in ("999999", HUGE):
         kwargs = {
@@ -387,7 +388,7 @@ LIST_ENDPOINTS = [
 @pytest.mark.parametrize("endpoint", LIST_ENDPOINTS, ids=lambda e: e.key)
 def test_garbage_ordering_and_filters_never_cause_a_500(endpoint, admin_user, world):
     world.project  # noqa: B018 - something to list
-    client = Client(raise_request_exception=False)
+    client = Client(raise_request_exception=False, headers=EN)
     client.force_login(admin_user, backend="accounts.backends.UnionModelBackend")
     response = client.get(endpoint.path(), GARBAGE_QUERY)
     assert response.status_code < 500, f"{endpoint.key}: {response.status_code}"

@@ -131,15 +131,25 @@ def test_flush_is_on_the_beat_schedule(settings):
     assert "unionportal.tasks.outbox_flush_task" in entries
 
 
+TERM_DUE = "unions.term_due"
+TERM = {
+    "union": {"zh": "北区工厂工会", "en": "North Factory Union"},
+    "number": 3,
+    "end": "2027-01-31",
+}
+
+
 def test_notification_mail_is_sent_through_the_outbox(
     settings, cadre_grass, django_capture_on_commit_callbacks, mailoutbox
 ):
     from accounts.services import notification_send
 
     settings.EMAIL_NOTIFICATIONS = True
+    cadre_grass.language = "en"
+    cadre_grass.save(update_fields=["language"])
     with django_capture_on_commit_callbacks(execute=True):
-        notification_send(recipients=[cadre_grass], title="Report due", body="Q1")
-    assert [m.subject for m in mailoutbox] == ["Report due"]
+        notification_send(recipients=[cadre_grass], kind=TERM_DUE, params=TERM)
+    assert [m.subject for m in mailoutbox] == ["Term due: North Factory Union"]
     assert not OutboxJob.objects.exists()
 
 
@@ -156,7 +166,7 @@ def test_notification_mail_waits_while_the_broker_is_down(
     real.apply_async = app.tasks[record_task.name].apply_async
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            notification_send(recipients=[cadre_grass], title="Report due")
+            notification_send(recipients=[cadre_grass], kind=TERM_DUE, params=TERM)
     finally:
         del real.apply_async
     job = OutboxJob.objects.get()

@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from tests.conftest import EN
 from tests.trust.endpoints import admin_site_endpoints, portal_endpoints
 from tests.trust.html import inline_script_problems
 from tests.trust.rules import ALL_PERSONAS, RULES
@@ -135,9 +136,9 @@ class Personas:
     """One signed-in client per persona; each request is rolled back afterwards."""
 
     def __init__(self, users):
-        self.clients = {"anonymous": Client(raise_request_exception=False)}
+        self.clients = {"anonymous": Client(raise_request_exception=False, headers=EN)}
         for persona, user in users.items():
-            client = Client(raise_request_exception=False)
+            client = Client(raise_request_exception=False, headers=EN)
             client.force_login(user, backend="accounts.backends.UnionModelBackend")
             self.clients[persona] = client
 
