@@ -413,3 +413,50 @@ def test_cadres_of_other_unions_get_no_reminder(reminder_setup, outsider):
         today=_deadline_day(reminder_setup) - timedelta(days=2)
     )
     assert not Notification.objects.filter(recipient=outsider).exists()
+
+
+# --- who hears of what ----------------------------------------------------------------
+
+
+def test_submitting_tells_the_reviewers_of_the_union_above(
+    project, cadre_sub, cadre_grass, reviewer
+):
+    report = _new_report(project, cadre_grass.union_id)
+    report_services.report_submit(report=report, data=DATA, version=0, by=cadre_grass)
+    note = Notification.objects.get(kind="planning.report_submitted")
+    # The sub-district's reviewer, not the district's: the nearest level reviews.
+    assert note.recipient == cadre_sub
+    assert not Notification.objects.filter(recipient=reviewer).exists()
+    assert note.params["again"] is False
+    assert note.url == f"/progress/reports/{report.pk}/"
+
+
+def test_a_resubmission_says_so(project, cadre_sub, cadre_grass):
+    report = ReportFactory(project=project, submitted_by=cadre_grass)
+    report = report_services.report_review(
+        report=report, by=cadre_sub, approve=False, comment="Add the sign-in sheet."
+    )
+    report_services.report_submit(
+        report=report, data=DATA, version=report.version, by=cadre_grass
+    )
+    note = Notification.objects.get(kind="planning.report_submitted")
+    assert note.display_title.startswith("Progress report resubmitted")
+
+
+def test_handing_out_tells_the_receiving_units(item, grassroots, cadre_grass):
+    [project] = plan_services.item_hand_out(item=item, unions=[grassroots])[0]
+    note = Notification.objects.get(recipient=cadre_grass)
+    assert note.kind == "planning.work_handed_out"
+    assert note.url == project.get_absolute_url()
+    assert item.title in note.display_title
+
+
+def test_handing_out_in_a_draft_plan_tells_nobody_yet(item, grassroots, cadre_grass):
+    item.plan.status = WorkPlan.Status.DRAFT
+    item.plan.save()
+    plan_services.item_hand_out(item=item, unions=[grassroots])
+    assert not Notification.objects.exists()
+    plan_services.plan_publish(plan=item.plan)
+    assert Notification.objects.get(recipient=cadre_grass).kind == (
+        "planning.work_handed_out"
+    )
