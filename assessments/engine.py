@@ -455,7 +455,7 @@ def compute_lines(
 
 def _rank_and_compare(lines: list[Line], previous: dict) -> None:
     ranks = ranks_within_groups(
-        (line.unit.pk, line.peer_group, line.total) for line in lines
+        (line.unit.pk, line.peer_group, line.total, line.veto) for line in lines
     )
     for line in lines:
         line.rank = ranks[line.unit.pk]

@@ -149,23 +149,39 @@ def unit_totals(results: Iterable[IndicatorResult], bonus_cap) -> Totals:
     )
 
 
-def dense_ranks(totals: dict[Hashable, Decimal]) -> dict[Hashable, int]:
-    """1 for the highest total; equal totals share a rank; no rank is skipped."""
-    distinct = sorted({cents(t) for t in totals.values()}, reverse=True)
-    position = {total: index for index, total in enumerate(distinct, start=1)}
-    return {key: position[cents(total)] for key, total in totals.items()}
+def dense_ranks(
+    totals: dict[Hashable, Decimal], vetoed: Iterable[Hashable] = ()
+) -> dict[Hashable, int]:
+    """1 for the highest total; equal totals share a rank; no rank is skipped.
+
+    A unit with a veto hit (一票否决) ranks after every unit without one, whatever
+    its total (docs/design.md §4); the vetoed units rank among themselves by total,
+    continuing the numbering, so a vetoed 100 never stands beside an excellent unit.
+    """
+    vetoed = set(vetoed)
+
+    def place(key, total):
+        return (key in vetoed, -cents(total))
+
+    distinct = sorted({place(k, t) for k, t in totals.items()})
+    position = {value: index for index, value in enumerate(distinct, start=1)}
+    return {key: position[place(key, total)] for key, total in totals.items()}
 
 
 def ranks_within_groups(
-    rows: Iterable[tuple[Hashable, Hashable, Decimal]],
+    rows: Iterable[tuple],
 ) -> dict[Hashable, int]:
-    """Dense ranks by total within each peer group: rows are (key, group, total)."""
+    """Dense ranks by total within each peer group: rows are (key, group, total)
+    or (key, group, total, veto); vetoed units rank after the others."""
     groups: dict = defaultdict(dict)
-    for key, group, total in rows:
+    vetoed: set = set()
+    for key, group, total, *veto in rows:
         groups[group][key] = total
+        if veto and veto[0]:
+            vetoed.add(key)
     ranks: dict = {}
     for members in groups.values():
-        ranks.update(dense_ranks(members))
+        ranks.update(dense_ranks(members, vetoed & members.keys()))
     return ranks
 
 

@@ -31,6 +31,22 @@ def grade_badge(grade, veto=False):
     return badge
 
 
+@register.simple_tag
+def rank_badge(rank, veto=False):
+    """A unit's rank, marked when a veto hit placed it after the units without one."""
+    from django.utils.translation import gettext as _
+
+    badge = format_html('<span class="rank-badge rank-{}">{}</span>', rank, rank)
+    if veto:
+        return format_html(
+            '{} <span class="badge text-bg-dark" title="{}">{}</span>',
+            badge,
+            _("Ranked after every unit without a veto hit"),
+            _("veto"),
+        )
+    return badge
+
+
 @register.filter
 def how_text(how):
     return explain(how)

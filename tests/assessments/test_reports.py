@@ -142,6 +142,23 @@ def test_a_veto_makes_the_unit_unqualified(scheme, period, units, admin_user):
     assert (row.total, row.veto, row.grade) == (D("100.00"), True, "unqualified")
 
 
+def test_a_vetoed_unit_with_full_points_ranks_last(scheme, period, units, admin_user):
+    IndicatorFactory(
+        category=scheme.categories.get(), code="V", kind="veto", max_points=0
+    )
+    score(period, units[0], "B1", "60")
+    score(period, units[0], "B2", "40")
+    score(period, units[0], "V", "0", reviewed="1", comment="accident")
+    score(period, units[1], "B1", "40")
+    score(period, units[1], "B2", "21")
+    report = close_and_build(period, admin_user)
+    rows = rows_by_code(report)
+    vetoed, other = rows["TD-N"], rows[units[1].code]
+    assert (vetoed.total, vetoed.veto) == (D("100.00"), True)
+    assert (other.total, other.rank) == (D("61.00"), 1)
+    assert vetoed.rank == 2
+
+
 def test_a_not_applicable_indicator_rescales_the_units_base(period, units, admin_user):
     services.exemption_create(
         indicator=indicator(period.scheme, "B2"),

@@ -186,3 +186,38 @@ def test_annual_total_follows_the_schemes_weights():
 
 def test_annual_total_of_nothing_is_zero():
     assert annual_total({}) == D("0")
+
+
+def test_a_vetoed_unit_ranks_after_every_unit_without_a_veto():
+    ranks = ranks_within_groups(
+        [
+            ("vetoed", "g", D("100"), True),
+            ("good", "g", D("92"), False),
+            ("poor", "g", D("61"), False),
+        ]
+    )
+    assert ranks == {"good": 1, "poor": 2, "vetoed": 3}
+
+
+def test_vetoed_units_rank_among_themselves_by_total_with_ties():
+    ranks = ranks_within_groups(
+        [
+            ("a", "g", D("80"), False),
+            ("b", "g", D("95"), True),
+            ("c", "g", D("70"), True),
+            ("d", "g", D("95"), True),
+        ]
+    )
+    assert ranks == {"a": 1, "b": 2, "d": 2, "c": 3}
+
+
+def test_a_veto_does_not_tie_with_the_same_total_unvetoed():
+    ranks = dense_ranks({"x": D("90"), "y": D("90")}, vetoed={"y"})
+    assert ranks == {"x": 1, "y": 2}
+
+
+def test_a_veto_counts_only_in_its_own_peer_group():
+    ranks = ranks_within_groups(
+        [("a", "north", D("50"), True), ("b", "south", D("40"), False)]
+    )
+    assert ranks == {"a": 1, "b": 1}
