@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from .querysets import (
     LOCKED_MESSAGE,
+    PUBLISHED_MESSAGE,
     CategoryQuerySet,
     ExemptionQuerySet,
     IndicatorQuerySet,
@@ -26,6 +27,44 @@ from .querysets import (
 )
 
 POINTS = {"max_digits": 6, "decimal_places": 2}
+
+
+class PeriodGuard:
+    """The one guard of every row that belongs to a period (docs/design.md §3).
+
+    In the model rather than only in services, so that no path (Django admin,
+    import, API, a task) can write into a frozen period. ``period_of_row`` is the
+    lookup from a Period to the row's period, e.g. ``{"pk": self.period_id}``;
+    ``FROZEN`` the statuses in which the row may not change: a locked period never
+    changes again, and a published result stays as published until a reopen.
+    """
+
+    FROZEN = ("locked",)
+
+    def period_of_row(self) -> dict | None:
+        raise NotImplementedError
+
+    def refuse_if_frozen(self) -> None:
+        lookup = self.period_of_row()
+        if lookup is None:
+            return
+        statuses = set(
+            Period.objects.filter(**lookup, status__in=self.FROZEN).values_list(
+                "status", flat=True
+            )
+        )
+        if "locked" in statuses:
+            raise ValidationError(LOCKED_MESSAGE, code="locked")
+        if statuses:
+            raise ValidationError(PUBLISHED_MESSAGE, code="published")
+
+    def save(self, *args, **kwargs):
+        self.refuse_if_frozen()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.refuse_if_frozen()
+        return super().delete(*args, **kwargs)
 
 
 class BilingualName(models.Model):
@@ -414,7 +453,7 @@ def quarter_dates(year: int, kind: str) -> tuple[datetime.date, datetime.date]:
     return start, next_month - datetime.timedelta(days=1)
 
 
-class Period(models.Model):
+class Period(PeriodGuard, models.Model):
     """A quarter or the year of a scheme: open → closed → published → locked."""
 
     class Kind(models.TextChoices):
@@ -472,20 +511,11 @@ class Period(models.Model):
     def __str__(self):
         return self.label
 
-    def save(self, *args, **kwargs):
-        # Kept here rather than only in services so that every path (admin, import,
-        # API, a task) meets it: a locked period never changes again.
-        if self.pk and Period.objects.filter(pk=self.pk, status="locked").exists():
-            raise ValidationError(LOCKED_MESSAGE, code="locked")
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("assessments:period_detail", args=[self.pk])
 
-    def delete(self, *args, **kwargs):
-        if self.pk and Period.objects.filter(pk=self.pk, status="locked").exists():
-            raise ValidationError(LOCKED_MESSAGE, code="locked")
-        return super().delete(*args, **kwargs)
+    def period_of_row(self) -> dict | None:
+        return {"pk": self.pk} if self.pk else None
 
     @property
     def is_year(self) -> bool:
@@ -533,7 +563,7 @@ def evidence_path(instance, filename: str) -> str:
     )
 
 
-class Score(models.Model):
+class Score(PeriodGuard, models.Model):
     """One unit's points on one manual indicator in one period: self and reviewed."""
 
     period = models.ForeignKey(
@@ -605,17 +635,11 @@ class Score(models.Model):
     def __str__(self):
         return f"{self.unit} · {self.indicator.code} · {self.period}"
 
-    def save(self, *args, **kwargs):
-        # In the model so that no path (admin, import, API, task) can write into a
-        # locked period.
-        if Period.objects.filter(pk=self.period_id, status="locked").exists():
-            raise ValidationError(LOCKED_MESSAGE, code="locked")
-        super().save(*args, **kwargs)
+    # A published score stays as published until the period is reopened.
+    FROZEN = ("published", "locked")
 
-    def delete(self, *args, **kwargs):
-        if Period.objects.filter(pk=self.period_id, status="locked").exists():
-            raise ValidationError(LOCKED_MESSAGE, code="locked")
-        return super().delete(*args, **kwargs)
+    def period_of_row(self) -> dict | None:
+        return {"pk": self.period_id}
 
     def clean(self):
         errors = {}
@@ -667,7 +691,7 @@ def _points_text(value: Decimal) -> str:
     return f"{value.normalize():f}" if value == value.to_integral() else f"{value:.2f}"
 
 
-class QuarterReport(models.Model):
+class QuarterReport(PeriodGuard, models.Model):
     """A snapshot of a period's results, built by a Celery job.
 
     Dashboards and scorecards read these rows; they never recompute scores. The
@@ -745,18 +769,11 @@ class QuarterReport(models.Model):
     def __str__(self):
         return str(self.period)
 
-    def save(self, *args, **kwargs):
-        if Period.objects.filter(pk=self.period_id, status="locked").exists():
-            raise ValidationError(LOCKED_MESSAGE, code="locked")
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("assessments:report_detail", args=[self.pk])
 
-    def delete(self, *args, **kwargs):
-        if Period.objects.filter(pk=self.period_id, status="locked").exists():
-            raise ValidationError(LOCKED_MESSAGE, code="locked")
-        return super().delete(*args, **kwargs)
+    def period_of_row(self) -> dict | None:
+        return {"pk": self.period_id}
 
     @property
     def is_done(self) -> bool:
@@ -778,7 +795,7 @@ class QuarterReport(models.Model):
         )
 
 
-class QuarterReportRow(models.Model):
+class QuarterReportRow(PeriodGuard, models.Model):
     """One unit's line in a report: totals, grade, rank and each indicator's points."""
 
     report = models.ForeignKey(
@@ -842,22 +859,15 @@ class QuarterReportRow(models.Model):
     def __str__(self):
         return f"{self.report} · {self.unit}"
 
-    def save(self, *args, **kwargs):
-        if Period.objects.filter(report__pk=self.report_id, status="locked").exists():
-            raise ValidationError(LOCKED_MESSAGE, code="locked")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if Period.objects.filter(report__pk=self.report_id, status="locked").exists():
-            raise ValidationError(LOCKED_MESSAGE, code="locked")
-        return super().delete(*args, **kwargs)
+    def period_of_row(self) -> dict | None:
+        return {"report__pk": self.report_id}
 
 
 def report_file_path(instance, filename: str) -> str:
     return f"assessments/reports/{instance.report_id}/{filename}"
 
 
-class QuarterReportFile(models.Model):
+class QuarterReportFile(PeriodGuard, models.Model):
     """A report exported as .xlsx or .pdf in one language, kept in file storage."""
 
     class Kind(models.TextChoices):
@@ -891,12 +901,5 @@ class QuarterReportFile(models.Model):
     def __str__(self):
         return f"{self.report} · {self.kind} · {self.language}"
 
-    def save(self, *args, **kwargs):
-        if Period.objects.filter(report__pk=self.report_id, status="locked").exists():
-            raise ValidationError(LOCKED_MESSAGE, code="locked")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if Period.objects.filter(report__pk=self.report_id, status="locked").exists():
-            raise ValidationError(LOCKED_MESSAGE, code="locked")
-        return super().delete(*args, **kwargs)
+    def period_of_row(self) -> dict | None:
+        return {"report__pk": self.report_id}

@@ -14,6 +14,10 @@ from django.utils.translation import gettext_lazy as _
 LOCKED = "locked"
 
 LOCKED_MESSAGE = _("This period is locked: nothing in it can change.")
+PUBLISHED_MESSAGE = _(
+    "The results of this period are published: reopen the period (with a reason) "
+    "before changing them."
+)
 
 
 def _user_union_chain(user) -> list[int]:
@@ -46,25 +50,33 @@ class LockGuardQuerySet(models.QuerySet):
     """
 
     lock_path = "period__status"
+    # The period statuses in which rows may not change (the models' PeriodGuard
+    # says the same for single rows).
+    frozen = (LOCKED,)
 
-    def _touches_locked(self) -> bool:
-        return self.filter(**{self.lock_path: LOCKED}).exists()
+    def _refuse_if_frozen(self) -> None:
+        statuses = set(
+            self.filter(**{f"{self.lock_path}__in": self.frozen})
+            .values_list(self.lock_path, flat=True)
+            .distinct()
+        )
+        if LOCKED in statuses:
+            raise ValidationError(LOCKED_MESSAGE, code="locked")
+        if statuses:
+            raise ValidationError(PUBLISHED_MESSAGE, code="published")
 
     def update(self, **kwargs):
-        if self._touches_locked():
-            raise ValidationError(LOCKED_MESSAGE, code="locked")
+        self._refuse_if_frozen()
         return super().update(**kwargs)
 
     def delete(self):
-        if self._touches_locked():
-            raise ValidationError(LOCKED_MESSAGE, code="locked")
+        self._refuse_if_frozen()
         return super().delete()
 
     def bulk_update(self, objs, fields, batch_size=None):
         objs = list(objs)
         ids = [obj.pk for obj in objs]
-        if self.model._default_manager.filter(pk__in=ids)._touches_locked():
-            raise ValidationError(LOCKED_MESSAGE, code="locked")
+        self.model._default_manager.filter(pk__in=ids)._refuse_if_frozen()
         return super().bulk_update(objs, fields, batch_size=batch_size)
 
     def bulk_create(self, objs, *args, **kwargs):
@@ -156,6 +168,9 @@ class PeriodQuerySet(LockGuardQuerySet):
 
 
 class ScoreQuerySet(LockGuardQuerySet):
+    # A published score stays as published until the period is reopened.
+    frozen = (LOCKED, "published")
+
     def visible_to(self, user):
         from unionportal.access import scope_filter
 

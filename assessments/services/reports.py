@@ -53,7 +53,17 @@ def _running_is_stale(report: QuarterReport) -> bool:
 def check_buildable(period: Period) -> None:
     """Raises ValidationError when the period's report may not be built now."""
     refuse_if_locked(period)
-    if period.status not in (Period.Status.CLOSED, Period.Status.PUBLISHED):
+    if period.status == Period.Status.PUBLISHED:
+        # A published result never changes by a rebuild: the office reopens the
+        # period, with a reason kept in its history and the audit log, first.
+        raise ValidationError(
+            _(
+                "The results of this period are published: reopen the period (with "
+                "a reason) before building its report again."
+            ),
+            code="published",
+        )
+    if period.status != Period.Status.CLOSED:
         raise ValidationError(
             _("Close the period for entry before building its report.")
         )

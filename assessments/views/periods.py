@@ -34,7 +34,8 @@ def _report_context(period: Period, user) -> dict:
         )
     can_build = (
         can_manage
-        and period.status in (Period.Status.CLOSED, Period.Status.PUBLISHED)
+        # A published result is rebuilt only after a reopen (with a reason).
+        and period.status == Period.Status.CLOSED
         and not (report is not None and report.is_busy)
     )
     context = {

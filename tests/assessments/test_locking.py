@@ -166,3 +166,93 @@ def test_the_report_job_refuses_and_writes_nothing(locked):
 def test_a_rebuild_cannot_be_requested(locked, admin_user):
     with pytest.raises(ValidationError, match="locked"):
         services.report_request(period=locked, by=admin_user)
+
+
+# --- a published result never changes until the period is reopened -----------------
+
+
+@pytest.fixture
+def published_period(period, units, subdistrict, cadre_sub, admin_user):
+    services.scores_save(
+        period=period,
+        unit=subdistrict,
+        entries=[
+            ScoreEntry(indicator=indicator(period.scheme, "B1"), self_score=D("50"))
+        ],
+        by=cadre_sub,
+    )
+    services.period_close(period=period, by=admin_user)
+    build_report(period)
+    services.period_publish(period=period, by=admin_user)
+    period.refresh_from_db()
+    return period
+
+
+def _rows(period):
+    return list(
+        QuarterReportRow.objects.filter(report__period=period)
+        .order_by("unit_id")
+        .values_list("unit_id", "total", "rank")
+    )
+
+
+def test_building_a_published_period_is_refused(published_period, admin_user):
+    before = _rows(published_period)
+    finished = QuarterReport.objects.get(period=published_period).finished_at
+    with pytest.raises(ValidationError, match="published"):
+        services.report_request(period=published_period, by=admin_user)
+    assert _rows(published_period) == before
+    assert QuarterReport.objects.get(period=published_period).finished_at == finished
+
+
+def test_the_api_answers_409_to_a_build_of_a_published_period(
+    published_period, admin_user
+):
+    from rest_framework.test import APIClient
+
+    from tests.conftest import EN
+
+    before = _rows(published_period)
+    client = APIClient(headers=EN)
+    client.force_authenticate(admin_user)
+    response = client.post(
+        f"/api/v1/assessment-periods/{published_period.pk}/build-report/"
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "published"
+    assert _rows(published_period) == before
+
+
+def test_a_score_saved_as_the_admin_saves_it_is_refused_once_published(
+    published_period,
+):
+    score = score_of(published_period)
+    score.reviewed_score = D("60")
+    score.review_comment = "Checked against the sign-in sheets."
+    score.full_clean()
+    with pytest.raises(ValidationError, match="published"):
+        score.save()
+    assert score_of(published_period).reviewed_score is None
+
+
+def test_a_bulk_update_of_published_scores_is_refused(published_period):
+    with pytest.raises(ValidationError, match="published"):
+        Score.objects.filter(period=published_period).update(self_score=D("1"))
+    assert score_of(published_period).self_score == D("50")
+
+
+def test_after_a_reopen_the_period_builds_again(
+    published_period, admin_user, django_capture_on_commit_callbacks
+):
+    services.period_reopen(
+        period=published_period, reason="A score was entered wrongly", by=admin_user
+    )
+    score = score_of(published_period)
+    score.self_score = D("55")
+    score.save()
+    services.period_close(period=published_period, by=admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.report_request(period=published_period, by=admin_user)
+    report.refresh_from_db()
+    assert report.status == QuarterReport.Status.DONE
+    assert D("55.00") in [total for _unit, total, _rank in _rows(published_period)]

@@ -24,7 +24,14 @@ from rest_framework.views import set_rollback
 # Service errors with one of these codes mean "the object's state forbids this"
 # (a locked period, a report no longer a draft): 409 rather than 400.
 CONFLICT_CODES = frozenset(
-    {"locked", "period_locked", "period_closed", "invalid_state", "invalid_transition"}
+    {
+        "locked",
+        "published",
+        "period_locked",
+        "period_closed",
+        "invalid_state",
+        "invalid_transition",
+    }
 )
 
 
