@@ -2,16 +2,20 @@
 
 The two functions below are the contracts of docs/architecture.md
 (``planning.selectors.assessment_facts`` and ``unions.selectors.overdue_term_months``),
-each a constant number of queries whatever the number of units. Until an app ships
-its selector, its facts are empty: every automatic rule then treats the unit as
-having nothing to measure (see docs/scoring.md), and a warning is logged once.
+each a constant number of queries whatever the number of units. They are imported
+directly: assessments sits above planning and unions, and a missing selector must
+fail loudly rather than score every automatic indicator 0.
 """
 
-import logging
 from dataclasses import dataclass, field
 from datetime import date
 
-logger = logging.getLogger(__name__)
+from django.db.models import OuterRef, Subquery
+
+from planning.models import Category, KeyWorkProject, ProgressReport
+from planning.rules import completion_share
+from planning.selectors import assessment_facts
+from unions.selectors import overdue_term_months
 
 
 @dataclass(frozen=True)
@@ -29,15 +33,6 @@ class EmptyFacts:
 
 
 EMPTY_FACTS = EmptyFacts()
-_warned: set[str] = set()
-
-
-def _missing(module: str, exc: Exception) -> None:
-    if module not in _warned:
-        _warned.add(module)
-        logger.warning(
-            "%s is not available (%s): automatic facts are empty", module, exc
-        )
 
 
 def planning_facts(
@@ -46,11 +41,6 @@ def planning_facts(
     """``{union_id: UnitPlanningFacts}`` for the period; missing units have none.
     ``union_query`` (the same units' ids as a queryset) lets the database join
     them instead of matching every row against a list of 15,000 ids."""
-    try:
-        from planning.selectors import assessment_facts
-    except ImportError as exc:
-        _missing("planning.selectors.assessment_facts", exc)
-        return {}
     return assessment_facts(
         union_ids=list(union_ids), start=start, end=end, union_query=union_query
     )
@@ -58,11 +48,6 @@ def planning_facts(
 
 def overdue_months(*, union_ids: list[int], at: date) -> dict[int, int]:
     """``{union_id: whole months its current office term is overdue at ``at``}``."""
-    try:
-        from unions.selectors import overdue_term_months
-    except ImportError as exc:
-        _missing("unions.selectors.overdue_term_months", exc)
-        return {}
     return overdue_term_months(union_ids=list(union_ids), at=at)
 
 
@@ -81,13 +66,6 @@ def key_work_by_category(
     same reading as ``planning.selectors.assessment_facts``). One query.
     Returns ``{category: {"weighted", "weight", "projects"}}``.
     """
-    try:
-        from django.db.models import OuterRef, Subquery
-
-        from planning.models import KeyWorkProject, ProgressReport
-    except ImportError as exc:
-        _missing("planning.models", exc)
-        return {}
     # The owner's latest approved report with a value, looked up by the database
     # for each project (the unique (project, union, period_start) index serves it)
     # rather than reading every approved report of the year's projects.
@@ -118,8 +96,8 @@ def key_work_by_category(
         entry = result.get(category)
         if entry is None:
             entry = result[category] = {"weighted": 0.0, "weight": 0.0, "projects": 0}
-        share = min(float(achieved or 0) / float(target), 1.0) if target else 0.0
-        entry["weighted"] += float(weight) * share
+        share = completion_share(achieved, target)
+        entry["weighted"] += float(weight * share)
         entry["weight"] += float(weight)
         entry["projects"] += 1
     return result
@@ -127,10 +105,6 @@ def key_work_by_category(
 
 def category_label(code: str) -> str:
     """The planning category's name in the reader's language."""
-    try:
-        from planning.models import Category
-    except ImportError:
-        return code
     try:
         return str(Category(code).label)
     except ValueError:

@@ -83,6 +83,15 @@ def expected_periods(
     return periods_between(frequency, start, last, due_days)
 
 
+def completion_share(achieved, target) -> Decimal:
+    """A project's share done, min(achieved ÷ target, 1), as a Decimal: the one
+    completion formula of the key-work indicator and the dashboards alike (docs/
+    design.md §4). No target or nothing achieved counts as 0."""
+    if not target:
+        return Decimal(0)
+    return min(Decimal(achieved or 0) / Decimal(target), Decimal(1))
+
+
 def derived_percent(achieved, target) -> Decimal | None:
     """Achieved value as a percent of the target (not capped), or None."""
     if achieved is None or not target:

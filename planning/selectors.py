@@ -164,7 +164,7 @@ def assessment_facts(
     weights = defaultdict(Decimal)
     projects_due = defaultdict(int)
     for owner_id, weight, target_value, latest in owned_due:
-        share = min((latest or Decimal(0)) / target_value, 1)
+        share = rules.completion_share(latest, target_value)
         weighted[owner_id] += weight * share
         weights[owner_id] += weight
         projects_due[owner_id] += 1

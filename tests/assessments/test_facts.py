@@ -167,3 +167,18 @@ def test_units_with_nothing_due_have_key_work_and_timeliness_rescaled(
     assert by_code["T"]["applicable"] is False
     # Activities and training count 0 of 30; terms give 20 of 20: 20 ÷ 50 × 100.
     assert row.base == D("40.00")
+
+
+def test_a_missing_selector_fails_loudly_instead_of_scoring_zero(monkeypatch):
+    from datetime import date
+
+    from assessments import sources
+
+    def gone(**kwargs):
+        raise ImportError("planning.selectors moved")
+
+    monkeypatch.setattr(sources, "assessment_facts", gone)
+    with pytest.raises(ImportError):
+        sources.planning_facts(
+            union_ids=[1], start=date(2026, 1, 1), end=date(2026, 3, 31)
+        )

@@ -71,3 +71,14 @@ def test_expected_periods_stop_at_completion():
 def test_derived_percent_is_not_capped_and_handles_missing_values():
     assert rules.derived_percent(Decimal(150), Decimal(100)) == Decimal("150.0")
     assert rules.derived_percent(None, Decimal(100)) is None
+
+
+def test_completion_share_is_capped_at_one_and_zero_without_a_target():
+    from decimal import Decimal as D
+
+    from planning.rules import completion_share
+
+    assert completion_share(D("150"), D("200")) == D("0.75")
+    assert completion_share(D("300"), D("200")) == D("1")
+    assert completion_share(None, D("200")) == D("0")
+    assert completion_share(D("5"), D("0")) == D("0")
