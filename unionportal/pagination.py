@@ -21,6 +21,9 @@ from django.db.models import QuerySet
 # stops early: asked for 1,000 rows, PostgreSQL prefers to read and sort every
 # candidate (90 ms among a city's projects, 100 ms among its waiting reports).
 DEFAULT_CAP = 200
+# No list is read this deep; a larger page number (?page=9223372036854775807) would
+# overflow the database's OFFSET, so it is answered as a page past the end.
+MAX_PAGE = 1_000_000
 
 
 class CappedPage(Page):
@@ -93,6 +96,8 @@ class CappedPaginator(Paginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from exc
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
+        if number > MAX_PAGE:
+            raise EmptyPage(self.error_messages["no_results"])
         return number
 
     def get_page(self, number):

@@ -307,7 +307,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["unionportal.api.permissions.PortalPermission"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["unionportal.api.parsers.PortalJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "unionportal.api.schema.PortalAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "unionportal.api.pagination.PortalPagination",
     "DEFAULT_FILTER_BACKENDS": [

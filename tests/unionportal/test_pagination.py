@@ -89,3 +89,26 @@ def test_capped_count_reads_200_plus(unions):
     past = capped_count(unions, cap=5)
     assert isinstance(past, CountAtLeast)
     assert (past, str(past)) == (5, "5+")
+
+
+@pytest.mark.parametrize("url", ["/projects/", "/activities/", "/progress/review/"])
+def test_a_huge_page_number_shows_the_last_page(client_for, reviewer, url):
+    response = client_for(reviewer).get(url, {"page": "9223372036854775807"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/unions/",
+        "/api/v1/projects/",
+        "/api/v1/progress-reports/",
+        "/api/v1/activity-events/",
+        "/api/v1/scores/",
+    ],
+)
+def test_a_huge_page_number_in_the_api_is_a_json_404(client_for, admin_user, url):
+    response = client_for(admin_user).get(url, {"page": "9223372036854775807"})
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"]["code"] == "not_found"

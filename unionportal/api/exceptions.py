@@ -10,7 +10,8 @@ client is throttled. Messages are translated; codes never are.
 
 from collections.abc import Mapping
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -114,6 +115,17 @@ def _validation_body(detail, code: str = "validation_error") -> dict:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE; its
+        # answer would be an HTML 400 page.
+        return Response(
+            error_body(
+                "too_large",
+                _("The request body is larger than %(limit)s bytes.")
+                % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
+            ),
+            status=413,
+        )
     if isinstance(exc, DjangoValidationError):
         codes = _django_error_codes(exc)
         detail = as_serializer_error(exc)
