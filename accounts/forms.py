@@ -19,10 +19,46 @@ class LoginForm(AuthenticationForm):
 
 
 class StyledPasswordChangeForm(PasswordChangeForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    """Django's password change, audited and limited: a wrong current password is
+    logged, and after several in a short time the page stops checking (someone at
+    an unlocked computer must not be able to guess the password)."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean_old_password(self):
+        from . import services
+        from .models import AuditEvent
+
+        if services.password_checks_exhausted(user=self.user):
+            raise forms.ValidationError(
+                _("Too many wrong passwords. Wait %(minutes)s minutes, then try again.")
+                % {"minutes": services.PASSWORD_CHECK_WINDOW_MINUTES},
+                code="too_many_attempts",
+            )
+        try:
+            return super().clean_old_password()
+        except forms.ValidationError:
+            services.audit_record(
+                kind=AuditEvent.Kind.PASSWORD_CHANGE_FAILED,
+                request=self.request,
+                user=self.user,
+            )
+            raise
+
+    def save(self, commit=True):
+        from . import services
+        from .models import AuditEvent
+
+        user = super().save(commit=commit)
+        services.audit_record(
+            kind=AuditEvent.Kind.PASSWORD_CHANGED, request=self.request, user=user
+        )
+        services.api_tokens_revoke_all(user=user)
+        return user
 
 
 class LanguageForm(forms.Form):

@@ -146,6 +146,27 @@ class Notification(models.Model):
         return render(self)[1]
 
 
+class AuditEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """An administrator reads the events of the people in their subtree: what
+        they did, or what was done to them. Sign-ins that failed under a name no
+        user has (and anything else without a person) only the administrators at
+        the top of a tree read."""
+        from unionportal.access import scope_filter
+
+        if not (user.is_authenticated and user.has_role(Role.ADMIN)):
+            return self.none()
+        people = scope_filter(user, "user__union") | scope_filter(
+            user, "target_user__union"
+        )
+        at_the_top = (user.is_superuser and user.union_id is None) or (
+            user.union_id is not None and user.union.parent_id is None
+        )
+        if at_the_top:
+            people |= models.Q(user__isnull=True, target_user__isnull=True)
+        return self.filter(people)
+
+
 class AuditEvent(models.Model):
     """Security-relevant events: sign-ins, role changes, personal-data exports."""
 
@@ -161,6 +182,14 @@ class AuditEvent(models.Model):
         PERIOD_REOPENED = "period_reopened", _("Period reopened")
         TOKEN_CREATED = "token_created", _("API token created")
         TOKEN_REVOKED = "token_revoked", _("API token revoked")
+        PASSWORD_SET = "password_set", _("Password set by an administrator")
+        PASSWORD_CHANGED = "password_changed", _("Own password changed")
+        PASSWORD_CHANGE_FAILED = (
+            "password_change_failed",
+            _("Wrong current password when changing it"),
+        )
+        USER_DEACTIVATED = "user_deactivated", _("User deactivated")
+        USER_REACTIVATED = "user_reactivated", _("User reactivated")
 
     kind = models.CharField(_("event"), max_length=30, choices=Kind.choices)
     user = models.ForeignKey(
@@ -172,9 +201,21 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     username = models.CharField(_("user name"), max_length=150, blank=True)
+    # The person an administrator acted on (roles, password, deactivation): the
+    # administrators above that person's union see the event too.
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("concerning"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     detail = models.CharField(_("detail"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")

@@ -18,7 +18,13 @@ def client_ip(request) -> str | None:
 
 
 def audit_record(
-    *, kind: str, request=None, user=None, username: str = "", detail: str = ""
+    *,
+    kind: str,
+    request=None,
+    user=None,
+    username: str = "",
+    detail: str = "",
+    target=None,
 ) -> AuditEvent:
     if user is None and request is not None and request.user.is_authenticated:
         user = request.user
@@ -26,9 +32,32 @@ def audit_record(
         kind=kind,
         user=user if user is not None and user.pk else None,
         username=username or (user.get_username() if user is not None else ""),
+        target_user=target if target is not None and target.pk else None,
         ip_address=client_ip(request),
         detail=detail[:500],
     )
+
+
+def api_tokens_revoke_all(*, user: User) -> int:
+    """A new password ends every API token of the user: a token taken with the old
+    password must not outlive it."""
+    from .models import ApiToken
+
+    return ApiToken.objects.active().filter(user=user).update(revoked_at=timezone.now())
+
+
+# Wrong current passwords on the password-change page: more than this many in the
+# window and the page refuses to check another for the rest of it.
+PASSWORD_CHECK_LIMIT = 5
+PASSWORD_CHECK_WINDOW_MINUTES = 15
+
+
+def password_checks_exhausted(*, user: User) -> bool:
+    since = timezone.now() - timezone.timedelta(minutes=PASSWORD_CHECK_WINDOW_MINUTES)
+    failures = AuditEvent.objects.filter(
+        kind=AuditEvent.Kind.PASSWORD_CHANGE_FAILED, user=user, created_at__gte=since
+    ).count()
+    return failures >= PASSWORD_CHECK_LIMIT
 
 
 def notification_send(
@@ -215,10 +244,14 @@ def user_save(
     from django.contrib.auth.password_validation import validate_password
 
     before = None
+    was_active = None
     if user.pk:
         before = (
             User.objects.filter(pk=user.pk).values(*ROLE_FIELDS, "union_id").first()
         )
+        was_active = User.objects.filter(pk=user.pk).values_list(
+            "is_active", flat=True
+        )[0]
     for name, value in data.items():
         setattr(user, name, value)
     if password:
@@ -232,6 +265,31 @@ def user_save(
             kind=AuditEvent.Kind.ROLE_CHANGED,
             request=request,
             user=by,
-            detail=f"{user.username}: {user.get_roles_display()} @ {user.union_id}",
+            target=user,
+            # Role codes, not their labels: the log is read in any language.
+            detail=f"{user.username}: {','.join(user.roles)} @ {user.union_id}",
+        )
+    if password:
+        api_tokens_revoke_all(user=user)
+    if password and was_active is not None:
+        # An administrator who sets someone's password could sign in as them:
+        # the log keeps who did it (a new user's first password is part of
+        # creating the account).
+        audit_record(
+            kind=AuditEvent.Kind.PASSWORD_SET,
+            request=request,
+            user=by,
+            target=user,
+            detail=user.username,
+        )
+    if was_active is not None and was_active != user.is_active:
+        audit_record(
+            kind=AuditEvent.Kind.USER_REACTIVATED
+            if user.is_active
+            else AuditEvent.Kind.USER_DEACTIVATED,
+            request=request,
+            user=by,
+            target=user,
+            detail=user.username,
         )
     return user

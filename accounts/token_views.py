@@ -15,15 +15,11 @@ from unionportal.htmx import is_partial_request
 
 from .models import ApiToken
 
-# The new key waits in the session for the next profile page, and is then dropped.
-NEW_TOKEN_SESSION_KEY = "api_token_new"  # noqa: S105 - a session key name
 PARTIAL = "accounts/partials/profile_tokens.html"
 
 
 def token_section(request, *, form=None, new_token=None) -> dict:
     """The context of the token section, for the profile page and for htmx."""
-    if new_token is None:
-        new_token = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
     return {
         "api_tokens": list(
             ApiToken.objects.active()
@@ -58,7 +54,11 @@ def token_create(request):
         context = token_section(request, form=form, new_token=new_token or {})
         return render(request, PARTIAL, context)
     if new_token:
-        request.session[NEW_TOKEN_SESSION_KEY] = new_token
+        # Shown in this answer and nowhere else: the key is never stored (not even
+        # in the signed session cookie until the next page).
+        from .views import profile
+
+        return profile(request, new_token=new_token)
     else:
         for errors in form.errors.values():
             for error in errors:

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import token_views, views
-from .forms import LoginForm, StyledPasswordChangeForm
+from .forms import LoginForm
 
 urlpatterns = [
     path(
@@ -15,7 +15,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(form_class=StyledPasswordChangeForm),
+        views.PortalPasswordChangeView.as_view(),
         name="password_change",
     ),
     path(

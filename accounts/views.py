@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -12,16 +13,22 @@ from django.views.decorators.http import require_POST
 
 from unionportal.access import ADMIN, get_visible_or_404, role_required
 from unionportal.htmx import render_page_or_partial
+from unionportal.pagination import CappedPaginator
 
 from . import services
-from .forms import LanguageForm, NotificationSettingsForm, UserForm
+from .forms import (
+    LanguageForm,
+    NotificationSettingsForm,
+    StyledPasswordChangeForm,
+    UserForm,
+)
 from .models import AuditEvent, Notification, User
 from .token_views import token_section
 
 
 @login_required
-def profile(request):
-    return render(
+def profile(request, new_token=None):
+    response = render(
         request,
         "accounts/profile.html",
         {
@@ -29,9 +36,12 @@ def profile(request):
                 initial={"language": request.user.language or request.LANGUAGE_CODE}
             ),
             "notification_form": NotificationSettingsForm(user=request.user),
-            **token_section(request),
+            **token_section(request, new_token=new_token),
         },
     )
+    if new_token:
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -181,13 +191,22 @@ def user_edit(request, pk):
 @login_required
 @role_required(ADMIN)
 def audit_list(request):
-    events = AuditEvent.objects.all()
+    events = AuditEvent.objects.visible_to(request.user).order_by("-created_at", "-pk")
     kind = request.GET.get("kind", "")
     if kind in AuditEvent.Kind.values:
         events = events.filter(kind=kind)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(events, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/audit_list.html",
         {"page": page, "kinds": AuditEvent.Kind.choices, "kind": kind},
     )
+
+
+class PortalPasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change with the audited, limited form."""
+
+    form_class = StyledPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}

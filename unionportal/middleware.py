@@ -51,6 +51,22 @@ class ReadOnlyRoleMiddleware:
         raise PermissionDenied
 
 
+class PermissionsPolicyMiddleware:
+    """Sends the Permissions-Policy header (settings.PERMISSIONS_POLICY): browser
+    features the portal never uses stay off, even for an injected script."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.PERMISSIONS_POLICY:
+            response.headers.setdefault(
+                "Permissions-Policy", settings.PERMISSIONS_POLICY
+            )
+        return response
+
+
 class PrivatePagesMiddleware:
     """Tells browsers and proxies not to keep pages served to a signed-in session.
 

@@ -27,6 +27,11 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
 
+# Where Django's admin answers, e.g. "office-7f3k/" (empty: not served at all).
+DJANGO_ADMIN_PATH = env.str("DJANGO_ADMIN_PATH", default="")
+if DJANGO_ADMIN_PATH and not DJANGO_ADMIN_PATH.endswith("/"):
+    DJANGO_ADMIN_PATH += "/"
+
 # The deployed release (a version or commit id), the same on every host of a deploy; it
 # keys cached page parts (unionportal/cache.py). Unset: a digest of the code is used.
 RELEASE = env.str("RELEASE", default="")
@@ -65,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "unionportal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "unionportal.middleware.SessionIdleRefreshMiddleware",
@@ -145,7 +151,13 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+# Behind the documented reverse proxy, the client is the address the proxy adds to
+# X-Forwarded-For; without it every client would look like the proxy, and five
+# wrong passwords from anyone would lock the real user out. PROXY_COUNT counts the
+# proxies; BEHIND_TLS_PROXY alone means one (unionportal/checks.py warns).
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+PROXY_COUNT = env.int("PROXY_COUNT", default=1 if BEHIND_TLS_PROXY else 0)
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
 AXES_VERBOSE = False
 
 # Sessions end after 30 idle minutes: a request pushes the expiry forward when the
@@ -171,7 +183,11 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env.bool("BEHIND_TLS_PROXY", default=False):
+# The portal uses no camera, microphone, location, payment or USB.
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # /healthz is probed over plain HTTP by load balancers.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -323,7 +339,7 @@ REST_FRAMEWORK = {
         "user": env.str("API_THROTTLE_USER", default="600/min"),
     },
     # The client address for anonymous throttling, behind as many proxies as axes.
-    "NUM_PROXIES": env.int("PROXY_COUNT", default=0) or None,
+    "NUM_PROXIES": PROXY_COUNT or None,
     "EXCEPTION_HANDLER": "unionportal.api.exceptions.exception_handler",
     "PAGE_SIZE": 50,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -346,7 +362,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "displayOperationId": False},
+    # A token typed into the docs page is not kept in the browser's storage.
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": False, "displayOperationId": False},
+    # The schema and the docs are for people who have signed in.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # One name for each set of choices used by several fields.
     "ENUM_NAME_OVERRIDES": {
         "TermLengthEnum": "unions.models.OfficeTerm.Length",

@@ -15,8 +15,12 @@ urlpatterns = [
     path("", include("planning.urls")),
     path("", include("assessments.urls")),
     path("api/", include("unionportal.api_urls")),
-    path("django-admin/", admin.site.urls),
 ]
+
+# Django's admin answers only at a path the deployment chooses (DJANGO_ADMIN_PATH),
+# so that its sign-in page is not where every scanner looks; unset, it is not served.
+if settings.DJANGO_ADMIN_PATH:
+    urlpatterns.append(path(settings.DJANGO_ADMIN_PATH, admin.site.urls))
 
 # The benchmark's floor page: only when BENCH_FLOOR is set (docs/performance.md).
 if settings.BENCH_FLOOR:

@@ -319,23 +319,35 @@ def test_update_answers_with_the_new_etag(api_for, admin_user, grassroots):
 # --- schema and docs --------------------------------------------------------------------
 
 
-def test_schema_is_served_as_openapi_3(client, db):
+def test_schema_and_docs_need_a_sign_in(client, db):
+    for name in ("api-schema", "api-docs"):
+        response = client.get(reverse(name))
+        assert response.status_code in (401, 403)
+        assert "openapi" not in response.content.decode()
+        assert "swagger-ui" not in response.content.decode()
+
+
+def test_schema_is_served_as_openapi_3(client, cadre_grass):
+    client.force_login(cadre_grass, backend="accounts.backends.UnionModelBackend")
     response = client.get(reverse("api-schema"), HTTP_ACCEPT="application/json")
     assert response.status_code == 200
     assert response.json()["openapi"].startswith("3.")
     assert "/api/v1/unions/" in response.json()["paths"]
 
 
-def test_docs_page_uses_local_assets_and_no_inline_script(client, db):
+def test_docs_page_uses_local_assets_and_no_inline_script(client, cadre_grass):
+    client.force_login(cadre_grass, backend="accounts.backends.UnionModelBackend")
     response = client.get(reverse("api-docs"))
     html = response.content.decode()
     assert response.status_code == 200
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
     assert "<script>" not in html
     assert "cdn" not in html.lower()
+    assert "persistAuthorization" not in html or '"persistAuthorization": false' in html
 
 
-def test_docs_script_is_served_from_the_portal(client, db):
+def test_docs_script_is_served_from_the_portal(client, cadre_grass):
+    client.force_login(cadre_grass, backend="accounts.backends.UnionModelBackend")
     response = client.get(reverse("api-docs") + "?script=")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/javascript")

@@ -649,16 +649,18 @@ add(
 )
 
 # API ---------------------------------------------------------------------------------------
-# The schema and its documentation describe the API, not anyone's data.
-PUBLIC_API_NOT_OFFERED = expect("*:405 leader:403 anonymous:405")
+# The schema and its documentation describe the API to those who have signed in.
+API_DOCS_NOT_OFFERED = expect("*:405 leader:403")
 for name in ("api-schema", "api-docs"):
     add(
         name,
         api(
-            get=ANYONE_AT_ALL, post=PUBLIC_API_NOT_OFFERED, patch=PUBLIC_API_NOT_OFFERED
+            get=EVERYONE,
+            post=API_DOCS_NOT_OFFERED,
+            patch=API_DOCS_NOT_OFFERED,
         ),
     )
-    RULES[name].methods["DELETE"] = PUBLIC_API_NOT_OFFERED
+    RULES[name].methods["DELETE"] = API_DOCS_NOT_OFFERED
 add("api-root", api())
 add(
     "api-not-found",

@@ -104,7 +104,9 @@ def test_role_change_is_recorded_with_the_administrator_and_address(
     assert event.user == admin_user
     assert event.ip_address == OFFICE_IP
     assert cadre_grass.username in event.detail
-    assert "Reviewer" in event.detail
+    # Role codes, readable in either language, and the person acted on.
+    assert "cadre,reviewer" in event.detail
+    assert event.target_user == cadre_grass
 
 
 def test_new_user_is_recorded_as_a_role_change(client_for, admin_user, grassroots):
