@@ -8,36 +8,36 @@ DEMO_PASSWORD = "demo"  # noqa: S105 - documented demo credential, refused in pr
 DEMO_USERS = {
     "admin": (
         "JB",
-        "Office",
-        "Admin",
+        "建国",
+        "王",
         {"is_union_admin": True},
         "district union office: administrator",
     ),
     "leader": (
         "JB",
-        "District",
-        "Leader",
+        "卫东",
+        "李",
         {"is_leader": True},
         "district union leadership: reads everything",
     ),
     "reviewer": (
         "JB",
-        "District",
-        "Reviewer",
+        "敏",
+        "赵",
         {"is_reviewer": True},
         "district department staff: reviews sub-district unions",
     ),
     "cadre_sub": (
         "JB-S01",
-        "Binjiang",
-        "Cadre",
+        "晓燕",
+        "陈",
         {"is_cadre": True, "is_reviewer": True},
         "cadre of Binjiang Sub-district union: reports, and reviews its grassroots unions",
     ),
     "cadre_grass": (
         "JB-S02-G02",
-        "Huguang",
-        "Cadre",
+        "丽",
+        "张",
         {"is_cadre": True},
         "cadre of Huguang Textile Mill union (Donghu Sub-district)",
     ),
@@ -60,5 +60,9 @@ def seed_demo_users(unions) -> dict[str, User]:
             user.set_password(DEMO_PASSWORD)
             user.full_clean(exclude=["password"])
             user.save()
+        elif (user.first_name, user.last_name) != (first, last):
+            # A demo seeded by an earlier release had English names.
+            user.first_name, user.last_name = first, last
+            user.save(update_fields=["first_name", "last_name"])
         users[username] = user
     return users

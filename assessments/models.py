@@ -25,6 +25,7 @@ from .querysets import (
     SchemeQuerySet,
     ScoreQuerySet,
 )
+from .scoring import review_needs_comment
 
 POINTS = {"max_digits": 6, "decimal_places": 2}
 
@@ -655,9 +656,9 @@ class Score(PeriodGuard, models.Model):
                     }
                 elif self.indicator.is_veto and value not in (0, 1):
                     errors[field] = _("A veto is either hit (1) or not (0).")
+        kind = self.indicator.kind if self.indicator_id else ""
         if (
-            self.reviewed_score is not None
-            and self.reviewed_score != self.self_score
+            review_needs_comment(kind, self.self_score, self.reviewed_score)
             and not self.review_comment.strip()
         ):
             errors["review_comment"] = _(

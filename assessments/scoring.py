@@ -100,6 +100,17 @@ def rescaled_base(points: Decimal, applicable_max: Decimal) -> Decimal:
     return cents(min(HUNDRED, points * HUNDRED / applicable_max))
 
 
+def review_needs_comment(kind: str, self_score, reviewed_score) -> bool:
+    """Whether a reviewed score disagrees with the unit's self score, so that the
+    reviewer must say why. A unit that left a deduction or a veto blank claimed
+    nothing: a reviewed 0 (no deduction, veto not hit) agrees with it."""
+    if reviewed_score is None:
+        return False
+    if self_score is None and kind in ("deduction", "veto") and reviewed_score == 0:
+        return False
+    return reviewed_score != self_score
+
+
 def grade_for(total, veto: bool = False) -> str:
     """excellent ≥ 90, good ≥ 80, qualified ≥ 60, else (or on any veto) unqualified."""
     if veto:

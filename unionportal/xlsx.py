@@ -10,6 +10,7 @@ prefixed with an apostrophe; exports are written in openpyxl's write-only mode.
 """
 
 import io
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 
@@ -86,6 +87,60 @@ def _sheet_rows(worksheet, *, header_row: int) -> Iterator[tuple[int, dict]]:
         yield number, values
 
 
+def header_key(text) -> str:
+    """A header or a choice as typed, reduced to what identifies it: full-width
+    characters folded to half-width (（）→ ()), spaces dropped, case ignored. So
+    "基层工会（企业）", "基层工会(企业)" and "基层工会 (企业)" are one value."""
+    folded = unicodedata.normalize("NFKC", str(text or ""))
+    return "".join(folded.split()).lower()
+
+
+def column_aliases(columns, extra: dict | None = None) -> dict[str, str]:
+    """Every header accepted for a column, keyed by ``header_key``: the column's key
+    and its label in each of the portal's languages. ``columns`` are
+    ``(key, lazy label)`` pairs: the one definition the template writer uses too,
+    so a template downloaded in either language always reads back."""
+    from django.conf import settings
+    from django.utils import translation
+
+    aliases = {}
+    for key, label in columns:
+        aliases[header_key(key)] = key
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                aliases[header_key(label)] = key
+    for key, alternatives in (extra or {}).items():
+        for alternative in alternatives:
+            aliases[header_key(alternative)] = key
+    return aliases
+
+
+def choice_lookup(choices) -> dict[str, str]:
+    """A choice by its value or its label in any language, keyed by ``header_key``."""
+    from django.conf import settings
+    from django.utils import translation
+
+    lookup = {}
+    for value, label in choices:
+        lookup[header_key(value)] = value
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                lookup[header_key(label)] = value
+    return lookup
+
+
+def add_validation(sheet, column: int, rows: int, **options) -> None:
+    """A drop-down list or a number range on ``column`` (0-based) of the data rows,
+    e.g. ``type="list", formula1='"是,否"'`` or ``type="decimal", operator=
+    "between", formula1="0", formula2="F2"`` (a formula is relative to row 2)."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    letter = get_column_letter(column + 1)
+    validation = DataValidation(allow_blank=True, showErrorMessage=True, **options)
+    validation.add(f"{letter}2:{letter}{max(rows, 1) + 1}")
+    sheet.data_validations.append(validation)
+
+
 def excel_safe(value):
     """Neutralises text that a spreadsheet would otherwise evaluate as a formula."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
@@ -141,10 +196,18 @@ def template_workbook(
     headers: list[str],
     example_rows: list[list],
     notes: list[str] | None = None,
+    validations: list[dict] | None = None,
+    widths: list[int] | None = None,
 ) -> bytes:
-    """An import template: the header row, example rows and a sheet of notes."""
+    """An import template: the header row, example rows, drop-down lists or number
+    ranges (``validations``: dicts with ``column`` and the DataValidation options)
+    and a sheet of instructions."""
     workbook = new_workbook()
-    write_sheet(workbook, title, headers, example_rows, widths=[22] * len(headers))
+    sheet = write_sheet(
+        workbook, title, headers, example_rows, widths=widths or [22] * len(headers)
+    )
+    for validation in validations or []:
+        add_validation(sheet, rows=max(len(example_rows), 200), **validation)
     if notes:
         write_sheet(
             workbook,

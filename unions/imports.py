@@ -9,15 +9,21 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Upper
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from unionportal.xlsx import new_workbook, sheet_rows, write_sheet
+from unionportal.xlsx import (
+    choice_lookup,
+    column_aliases,
+    header_key,
+    new_workbook,
+    sheet_rows,
+    write_sheet,
+)
 
 from .models import Gender, OfficeTerm, Person, Position, Union
 from .services import (
@@ -49,28 +55,6 @@ OFFICER_COLUMNS = [
     ("phone", gettext_lazy("Phone")),
     ("id_number", gettext_lazy("ID number")),
 ]
-
-
-def _aliases(columns) -> dict[str, str]:
-    """Every header text accepted for a column: its key and its label in each language."""
-    aliases = {}
-    for key, label in columns:
-        aliases[key.lower()] = key
-        for language, _name in settings.LANGUAGES:
-            with translation.override(language):
-                aliases[str(label).strip().lower()] = key
-    return aliases
-
-
-def _choice_lookup(choices) -> dict[str, str]:
-    """Accepts a choice by its value or by its label in any language."""
-    lookup = {}
-    for value, label in choices:
-        lookup[str(value).lower()] = value
-        for language, _name in settings.LANGUAGES:
-            with translation.override(language):
-                lookup[str(label).strip().lower()] = value
-    return lookup
 
 
 @dataclass
@@ -149,19 +133,20 @@ def _date(value, *, label, row: Row):
 
 def _keyed(values: dict, aliases: dict) -> dict:
     return {
-        aliases[h.strip().lower()]: v
-        for h, v in values.items()
-        if h.strip().lower() in aliases
+        aliases[header_key(h)]: v for h, v in values.items() if header_key(h) in aliases
     }
 
 
 def _classify(workbook):
     """Finds the unions sheet and the officers sheet by their headers."""
-    union_aliases, officer_aliases = _aliases(UNION_COLUMNS), _aliases(OFFICER_COLUMNS)
+    union_aliases, officer_aliases = (
+        column_aliases(UNION_COLUMNS),
+        column_aliases(OFFICER_COLUMNS),
+    )
     unions_sheet = officers_sheet = None
     for sheet in workbook.worksheets:
         first = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
-        headers = {_text(h).lower() for h in first if h is not None}
+        headers = {header_key(h) for h in first if h is not None}
         keys_u = {union_aliases[h] for h in headers if h in union_aliases}
         keys_o = {officer_aliases[h] for h in headers if h in officer_aliases}
         if unions_sheet is None and {"code", "name_zh", "kind"} <= keys_u:
@@ -185,14 +170,14 @@ def union_import_parse(*, workbook, user) -> ImportPreview:
                 )
             ],
         )
-    union_aliases = _aliases(UNION_COLUMNS)
+    union_aliases = column_aliases(UNION_COLUMNS)
     union_rows = [
         Row(unions_sheet.title, number, _keyed(values, union_aliases))
         for number, values in sheet_rows(unions_sheet)
     ]
     officer_rows = []
     if officers_sheet is not None:
-        officer_aliases = _aliases(OFFICER_COLUMNS)
+        officer_aliases = column_aliases(OFFICER_COLUMNS)
         officer_rows = [
             Row(officers_sheet.title, number, _keyed(values, officer_aliases))
             for number, values in sheet_rows(officers_sheet)
@@ -218,7 +203,7 @@ def _first_by_code(rows: list[Row]) -> dict[str, Row]:
 
 def _check_unions(rows: list[Row], user) -> None:
     labels = dict(UNION_COLUMNS)
-    kinds = _choice_lookup(Union.Kind.choices)
+    kinds = choice_lookup(Union.Kind.choices)
     codes_in_sheet: dict[str, int] = {}
     for row in rows:
         code = _text(row.values.get("code"))
@@ -248,7 +233,7 @@ def _check_unions(rows: list[Row], user) -> None:
             row.errors.append(_("The Chinese name is longer than 200 characters."))
         row.values["name_en"] = _text(row.values.get("name_en"))[:200]
         kind_text = _text(row.values.get("kind"))
-        kind = kinds.get(kind_text.lower())
+        kind = kinds.get(header_key(kind_text))
         if kind is None:
             row.errors.append(
                 _("Unknown kind “%(kind)s”; use one of: %(choices)s.")
@@ -359,8 +344,8 @@ def _check_loops(rows: list[Row], by_code: dict) -> None:
 
 
 def _check_officers(rows: list[Row], union_rows: list[Row], user) -> None:
-    roles = _choice_lookup(Position.Role.choices)
-    genders = _choice_lookup(Gender.choices)
+    roles = choice_lookup(Position.Role.choices)
+    genders = choice_lookup(Gender.choices)
     sheet_unions = _first_by_code(union_rows)
     codes = {_text(r.values.get("union_code")) for r in rows} - {""}
     db_unions = {
@@ -418,7 +403,7 @@ def _check_officers(rows: list[Row], union_rows: list[Row], user) -> None:
         elif len(name) > 100:
             row.errors.append(_("The name is longer than 100 characters."))
         role_text = _text(values.get("role"))
-        values["role"] = roles.get(role_text.lower())
+        values["role"] = roles.get(header_key(role_text))
         values["role_label"] = (
             Position.Role(values["role"]).label if values["role"] else ""
         )
@@ -448,7 +433,9 @@ def _check_officers(rows: list[Row], union_rows: list[Row], user) -> None:
             else:
                 chairs[code.lower()] = row.number
         gender_text = _text(values.get("gender"))
-        values["gender"] = genders.get(gender_text.lower(), "") if gender_text else ""
+        values["gender"] = (
+            genders.get(header_key(gender_text), "") if gender_text else ""
+        )
         if gender_text and not values["gender"]:
             row.errors.append(
                 _("Unknown gender “%(gender)s”.") % {"gender": gender_text}

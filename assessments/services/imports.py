@@ -12,26 +12,44 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from unionportal.xlsx import open_uploaded_workbook, sheet_rows, template_workbook
+from unionportal.xlsx import (
+    column_aliases,
+    header_key,
+    open_uploaded_workbook,
+    sheet_rows,
+    template_workbook,
+)
 from unions.models import Union
 
 from ..models import Indicator, Period, Score
+from ..scoring import review_needs_comment
 from .common import refuse_if_locked
 from .schemes import scheme_units
 from .scores import ScoreEntry, can_review, scores_save
 
-# Accepted headers (English or Chinese) → field.
-HEADERS = {
-    "unit code": "unit",
-    "单位代码": "unit",
-    "indicator code": "indicator",
-    "指标代码": "indicator",
-    "reviewed score": "score",
-    "审核得分": "score",
-    "review comment": "comment",
-    "审核意见": "comment",
-}
+# The sheet's columns, defined once for the template and the reader: a header is
+# accepted in either language (unionportal.xlsx.column_aliases). The columns after
+# the four read ones are there for the person filling the sheet in offline: the
+# reader ignores them.
+COLUMNS = (
+    ("unit_code", gettext_lazy("Unit code")),
+    ("indicator_code", gettext_lazy("Indicator code")),
+    ("reviewed_score", gettext_lazy("Reviewed score")),
+    ("review_comment", gettext_lazy("Review comment")),
+)
+GUIDE_COLUMNS = (
+    gettext_lazy("Unit"),
+    gettext_lazy("Indicator"),
+    gettext_lazy("Kind"),
+    gettext_lazy("Max points"),
+    gettext_lazy("Self score"),
+    gettext_lazy("Comment needed"),
+)
+READ_FIELDS = {"unit_code", "indicator_code", "reviewed_score"}
+# Headers written by earlier templates, still read.
+OLD_HEADERS = {"reviewed_score": ("审核分",)}
 
 
 @dataclass
@@ -56,37 +74,90 @@ class ImportRow:
 
 
 def import_headers() -> list[str]:
-    return [
-        _("Unit code"),
-        _("Indicator code"),
-        _("Reviewed score"),
-        _("Review comment"),
-    ]
+    return [str(label) for _key, label in COLUMNS]
+
+
+def _points(value) -> str:
+    return "" if value is None else f"{Decimal(value).normalize():f}"
 
 
 def import_template(*, period: Period, user) -> bytes:
-    """A workbook with the right headers and a row per unit and manual indicator
-    the user may review, ready to fill in."""
+    """A workbook with a row per unit and manual indicator the user may review: the
+    codes the reader needs, the names, kind, max points and self score the reviewer
+    needs offline, and the reviewed score pre-filled with the current review (or the
+    self score, so that only disagreements need typing). Read back unchanged, it
+    confirms the scores as they stand."""
     units = [
         u
         for u in scheme_units(scheme=period.scheme).order_by("path")
         if can_review(user=user, period=period, unit=u)
-    ]
-    indicators = Indicator.objects.filter(
-        scheme=period.scheme, method=Indicator.Method.MANUAL
-    ).order_by("category__order", "order", "pk")
-    rows = [[u.code, i.code, "", ""] for u in units[:200] for i in indicators]
+    ][:200]
+    indicators = list(
+        Indicator.objects.filter(scheme=period.scheme, method=Indicator.Method.MANUAL)
+        .select_related("category")
+        .order_by("category__order", "order", "pk")
+    )
+    scores = {
+        (s.unit_id, s.indicator_id): s
+        for s in Score.objects.filter(period=period, unit__in=units)
+    }
+    yes, no = _("Yes, if it differs from the self score"), _("No")
+    rows = []
+    for unit in units:
+        for indicator in indicators:
+            score = scores.get((unit.pk, indicator.pk))
+            self_score = score.self_score if score else None
+            reviewed = score.reviewed_score if score else None
+            current = reviewed if reviewed is not None else self_score
+            comment = score.review_comment if score and reviewed is not None else ""
+            rows.append(
+                [
+                    unit.code,
+                    indicator.code,
+                    _points(current),
+                    comment,
+                    unit.name,
+                    indicator.name,
+                    indicator.get_kind_display(),
+                    _points(indicator.score_max),
+                    _points(self_score),
+                    yes if indicator.is_manual else no,
+                ]
+            )
+    headers = import_headers() + [str(label) for label in GUIDE_COLUMNS]
     return template_workbook(
         _("Reviewed scores"),
-        import_headers(),
+        headers,
         rows,
         notes=[
-            _("One row per unit and indicator; leave the score empty to skip a row."),
             _(
-                "A comment is required where the reviewed score differs from the self score."
+                "One row per unit and indicator. The reviewed score is filled in with "
+                "the current review, or the self score where there is none: change "
+                "only where you disagree; empty a score to skip its row."
+            ),
+            _(
+                "A comment is required where the reviewed score differs from the self "
+                "score (a blank self score and a reviewed 0 on a deduction or veto "
+                "agree)."
             ),
             _("A veto is entered as 1 (hit) or 0 (not hit)."),
+            _("Scores have at most two decimal places."),
+            _(
+                "The columns after the review comment (unit, indicator, kind, max "
+                "points, self score) are for reading; they are not imported."
+            ),
         ],
+        validations=[
+            {
+                "column": 2,
+                "type": "decimal",
+                "operator": "between",
+                "formula1": "0",
+                "formula2": "H2",
+                "error": str(_("Enter a number between 0 and the max points.")),
+            }
+        ],
+        widths=[14, 14, 12, 30, 24, 30, 10, 10, 10, 18],
     )
 
 
@@ -111,23 +182,24 @@ def score_import_parse(*, period: Period, file, by) -> list[ImportRow]:
     workbook = open_uploaded_workbook(file)
     sheet = workbook.worksheets[0]
     parsed: list[ImportRow] = []
+    aliases = column_aliases(COLUMNS, extra=OLD_HEADERS)
     for number, values in sheet_rows(sheet):
-        fields = {HEADERS.get(str(k).strip().lower()): v for k, v in values.items()}
+        fields = {aliases.get(header_key(k)): v for k, v in values.items()}
         fields.pop(None, None)
-        if not {"unit", "indicator", "score"} <= set(fields):
+        if not set(fields) >= READ_FIELDS:
             raise ValidationError(
                 _("The first row must hold the headers: %(headers)s.")
                 % {"headers": ", ".join(import_headers())}
             )
         row = ImportRow(
             number=number,
-            unit_code=str(fields.get("unit") or "").strip(),
-            indicator_code=str(fields.get("indicator") or "").strip(),
+            unit_code=str(fields.get("unit_code") or "").strip(),
+            indicator_code=str(fields.get("indicator_code") or "").strip(),
             score=None,
-            comment=str(fields.get("comment") or "").strip(),
+            comment=str(fields.get("review_comment") or "").strip(),
         )
         try:
-            row.score = _number(fields.get("score"))
+            row.score = _number(fields.get("reviewed_score"))
         except ValueError:
             row.error = _("The score is not a number.")
         if row.score is None and not row.error:
@@ -184,12 +256,19 @@ def _check(period: Period, rows: list[ImportRow], by) -> list[ImportRow]:
             row.error = _("Enter a score between 0 and %(max)s.") % {
                 "max": f"{row.indicator.score_max.normalize():f}"
             }
+        elif row.score != row.score.quantize(Decimal("0.01")):
+            # The score field keeps two decimals: refused here, where the row is
+            # named, rather than by the confirm step.
+            row.error = _("A score has at most two decimal places.")
         elif row.indicator.is_veto and row.score not in (0, 1):
             row.error = _("A veto is either hit (1) or not (0).")
         else:
             current = scores.get((row.unit.pk, row.indicator.pk))
             self_score = current.self_score if current else None
-            if row.score != self_score and not row.comment:
+            if (
+                review_needs_comment(row.indicator.kind, self_score, row.score)
+                and not row.comment
+            ):
                 row.error = _(
                     "Explain why the reviewed score differs from the self score."
                 )

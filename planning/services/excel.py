@@ -13,15 +13,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from unionportal.access import scope_filter
 from unionportal.xlsx import (
+    choice_lookup,
+    column_aliases,
+    header_key,
     open_uploaded_workbook,
     sheet_rows,
     template_workbook,
@@ -79,29 +80,14 @@ MAX_NUMBER = Decimal("9999999999")
 
 def _aliases() -> dict[str, str]:
     """Header text (any language, or the key itself) → column key."""
-    aliases = {}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            for key, label in COLUMNS:
-                aliases[str(label).strip().lower()] = key
-    for key, _label in COLUMNS:
-        aliases[key] = key
-        for alias in HEADER_ALIASES.get(key, ()):
-            aliases[alias] = key
-    return aliases
+    return column_aliases(COLUMNS, extra=HEADER_ALIASES)
 
 
 def _category_lookup() -> dict[str, str]:
-    lookup = {}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            for value, label in Category.choices:
-                lookup[str(label).strip().lower()] = value
-    for value in Category.values:
-        lookup[value] = value
+    lookup = choice_lookup(Category.choices)
     for value, names in CATEGORY_ALIASES.items():
         for name in names:
-            lookup[name] = value
+            lookup[header_key(name)] = value
     return lookup
 
 
@@ -176,7 +162,7 @@ def plan_import_parse(*, file, user, year: int) -> ImportPreview:
         for number, values in sheet_rows(sheet):
             row = {}
             for header, value in values.items():
-                key = aliases.get(str(header).strip().lower())
+                key = aliases.get(header_key(header))
                 if key:
                     row[key] = value
                     headers_seen.add(key)
@@ -246,7 +232,7 @@ def _check_row(result: ImportRow, row: dict, unions, categories, year) -> None:
     for key in REQUIRED:
         if row.get(key) in (None, ""):
             errors.append(_("%(column)s is missing.") % {"column": _label(key)})
-    category = str(row.get("category") or "").strip().lower()
+    category = header_key(row.get("category") or "")
     if category:
         if category in categories:
             data["category"] = categories[category]

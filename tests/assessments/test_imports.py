@@ -219,13 +219,18 @@ def test_import_template_lists_the_units_and_indicators(
     )
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert rows[0] == [
+    assert rows[0][:4] == [
         "Unit code",
         "Indicator code",
         "Reviewed score",
         "Review comment",
     ]
-    assert ["TD-N", "B1", None, None] in rows
+    # Names beside the codes, for the reviewer filling the sheet in offline.
+    assert rows[0][4:9] == ["Unit", "Indicator", "Kind", "Max points", "Self score"]
+    [row] = [r for r in rows if r[:2] == ["TD-N", "B1"]]
+    assert row[4] == "North Sub-district"
+    # The drop-down of the reviewed score keeps it between 0 and the max points.
+    assert sheet.data_validations.dataValidation[0].sqref is not None
 
 
 def test_a_reviewer_with_no_unit_of_the_scheme_below_them_gets_403(
@@ -234,3 +239,64 @@ def test_a_reviewer_with_no_unit_of_the_scheme_below_them_gets_403(
     # The sub-district scheme: cadre_sub reviews grassroots unions, not sub-districts.
     url = reverse("assessments:score_import", args=[period.pk])
     assert client_for(cadre_sub).get(url).status_code == 403
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_template_imports_unchanged_in_either_language(
+    self_scored, units, client_for, reviewer, language
+):
+    client = client_for(reviewer)
+    headers = {"accept-language": language}
+    template = client.get(
+        reverse("assessments:score_import_template", args=[self_scored.pk]),
+        headers=headers,
+    )
+    assert template.status_code == 200
+    upload = io.BytesIO(template.content)
+    upload.name = "template.xlsx"
+    preview = client.post(
+        reverse("assessments:score_import", args=[self_scored.pk]),
+        {"file": upload},
+        headers=headers,
+    )
+    assert preview.status_code == 200
+    assert b'data-testid="import-errors"' not in preview.content
+    assert b'data-testid="import-confirm"' in preview.content
+    assert not Score.objects.filter(reviewed_score__isnull=False).exists()
+    confirm = client.post(
+        reverse("assessments:score_import_confirm", args=[self_scored.pk]),
+        headers=headers,
+    )
+    assert confirm.status_code == 302
+    # Unchanged, the sheet confirms each unit's self score as its reviewed score.
+    reviewed = dict(
+        Score.objects.filter(period=self_scored).values_list(
+            "unit__code", "reviewed_score"
+        )
+    )
+    assert reviewed == {"TD-N": D("50"), "TD-S": D("50")}
+
+
+def test_headers_are_read_whatever_the_brackets_spaces_and_case(
+    self_scored, units, reviewer
+):
+    rows = imports.score_import_parse(
+        period=self_scored,
+        file=workbook(
+            [("TD-N", "B1", 50, "")],
+            headers=(" UNIT code ", "Indicator  Code", "审核得分", "审核意见"),
+        ),
+        by=reviewer,
+    )
+    assert rows[0].error == ""
+
+
+def test_a_score_with_seven_decimals_is_refused_in_the_preview(
+    self_scored, units, reviewer
+):
+    rows = imports.score_import_parse(
+        period=self_scored,
+        file=workbook([("TD-N", "B1", "45.1234567", "close enough")]),
+        by=reviewer,
+    )
+    assert rows[0].error == "A score has at most two decimal places."
