@@ -6,6 +6,8 @@ from django.urls import resolve
 from django.urls.exceptions import Resolver404
 from django.utils.cache import add_never_cache_headers
 
+from .text import CONTROL, strip_control
+
 # What a read-only user (a leader) may still post: their own session and settings.
 PERSONAL_URL_NAMES = frozenset(
     {
@@ -49,6 +51,41 @@ class ReadOnlyRoleMiddleware:
         if match.view_name in PERSONAL_URL_NAMES:
             return None
         raise PermissionDenied
+
+
+class ControlCharactersMiddleware:
+    """Removes control characters from every posted form value before a view reads
+    it (unionportal/text.py): a name pasted with a \x0b is saved without it, so it
+    cannot break an export later. File uploads are not touched."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # The API reads JSON only, and cleans it in its parser; reading a form
+        # body here would take its own answer (415) away from it.
+        if (
+            request.method in ("POST", "PUT", "PATCH")
+            and request.content_type
+            in ("application/x-www-form-urlencoded", "multipart/form-data")
+            and not request.path.startswith("/api/")
+        ):
+            posted = request.POST
+            if any(CONTROL.search(v) for v in _values(posted)):
+                cleaned = posted.copy()
+                for key in cleaned:
+                    cleaned.setlist(
+                        key, [strip_control(v) for v in cleaned.getlist(key)]
+                    )
+                cleaned._mutable = False
+                request.POST = cleaned
+        return self.get_response(request)
+
+
+def _values(querydict):
+    for key in querydict:
+        yield key
+        yield from querydict.getlist(key)
 
 
 class PermissionsPolicyMiddleware:

@@ -20,6 +20,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .text import strip_control
 from .uploads import SPREADSHEET_KINDS, validate_upload
 
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
@@ -83,7 +84,9 @@ def _sheet_rows(worksheet, *, header_row: int) -> Iterator[tuple[int, dict]]:
         values = {}
         for header, value in zip(headers, row, strict=False):
             if header:
-                values[header] = value.strip() if isinstance(value, str) else value
+                values[header] = (
+                    strip_control(value).strip() if isinstance(value, str) else value
+                )
         yield number, values
 
 
@@ -142,7 +145,9 @@ def add_validation(sheet, column: int, rows: int, **options) -> None:
 
 
 def excel_safe(value):
-    """Neutralises text that a spreadsheet would otherwise evaluate as a formula."""
+    """Text a spreadsheet can hold and will not evaluate: control characters
+    removed (unionportal/text.py), a leading formula character neutralised."""
+    value = strip_control(value)
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
@@ -169,7 +174,7 @@ def write_sheet(
         sheet.column_dimensions[get_column_letter(index)].width = width
     header_cells = []
     for header in headers:
-        cell = WriteOnlyCell(sheet, value=str(header))
+        cell = WriteOnlyCell(sheet, value=strip_control(str(header)))
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         header_cells.append(cell)
     sheet.append(header_cells)

@@ -23,6 +23,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl.utils import get_column_letter
 
+from .text import CONTROL
 from .xlsx import excel_safe
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -30,7 +31,7 @@ _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 # Characters XML 1.0 cannot hold (a pasted control character would break the file).
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ILLEGAL = CONTROL
 _BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2}
 # Text that needs no escaping, no formula guard and no clean-up: written as it is.
 _PLAIN = re.compile(

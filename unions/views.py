@@ -24,6 +24,7 @@ from unionportal.access import (
     writer_required,
 )
 from unionportal.cache import cached_part, query_part, scope_part
+from unionportal.downloads import as_download
 from unionportal.forms import apply_service_errors as _form_error
 from unionportal.history import history_rows
 from unionportal.htmx import is_partial_request
@@ -245,10 +246,11 @@ def union_export(request):
             ],
         )
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        f'attachment; filename="unions-{today.isoformat()}.xlsx"'
+    return as_download(
+        response,
+        _("Unions and officers %(date)s.xlsx") % {"date": today.isoformat()},
+        fallback=f"unions-{today.isoformat()}",
     )
-    return response
 
 
 # --- import ----------------------------------------------------------------------------
@@ -350,8 +352,11 @@ def union_import_template(request):
     response = HttpResponse(
         imports.union_import_template(), content_type=XLSX_CONTENT_TYPE
     )
-    response["Content-Disposition"] = 'attachment; filename="unions-template.xlsx"'
-    return response
+    return as_download(
+        response,
+        _("Unions and officers import template.xlsx"),
+        fallback="unions-template",
+    )
 
 
 # --- people and positions ---------------------------------------------------------------

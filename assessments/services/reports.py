@@ -442,6 +442,15 @@ def period_slug(period: Period) -> str:
     return f"assessment-{period.scheme.year}-{period.kind}-{period.scheme.unit_level}"
 
 
+def period_file_title(period: Period) -> str:
+    """A file's name as the office writes it, in the reader's language:
+    2026年第四季度街道总工会考核结果 (2026 Q4 results of sub-district general unions)."""
+    return _("%(period)s results of %(level)s") % {
+        "period": period.label,
+        "level": period.scheme.get_unit_level_display(),
+    }
+
+
 def reports_build_due(*, today=None) -> list[int]:
     """Nightly: builds the report of every period closed before today that has no
     finished (or running) report yet. Returns the ids of the periods enqueued."""

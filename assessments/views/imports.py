@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from unionportal.access import get_visible_or_404
+from unionportal.downloads import as_download
 from unionportal.xlsx import XLSX_CONTENT_TYPE
 
 from ..forms import ScoreImportForm
@@ -100,7 +101,8 @@ def score_import_template(request, pk):
         imports.import_template(period=period, user=request.user),
         content_type=XLSX_CONTENT_TYPE,
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="{period_slug(period)}-reviewed-scores.xlsx"'
+    return as_download(
+        response,
+        _("%(period)s reviewed scores template.xlsx") % {"period": period.label},
+        fallback=f"{period_slug(period)}-reviewed-scores",
     )
-    return response

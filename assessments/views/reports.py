@@ -3,16 +3,18 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from unionportal.access import ADMIN, LEADER, get_visible_or_404, role_required
 from unionportal.cache import cached_part, query_part
+from unionportal.downloads import as_download
 from unions.models import Union
 
 from .. import dashboards, selectors
 from ..models import QuarterReport, QuarterReportFile
-from ..services.reports import REPORT_LANGUAGES, period_slug
+from ..services.reports import REPORT_LANGUAGES, period_file_title, period_slug
 from .report_files import files_context
 
 
@@ -128,10 +130,13 @@ def report_download(request, pk, kind):
         handle = record.file.open("rb")
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{period_slug(report.period)}-{language}.{kind}",
+    response = FileResponse(handle)
+    with translation.override(language):
+        title = period_file_title(report.period)
+    return as_download(
+        response,
+        f"{title}.{kind}",
+        fallback=f"{period_slug(report.period)}-{language}",
     )
 
 

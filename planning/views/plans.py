@@ -17,6 +17,7 @@ from unionportal.access import (
     get_visible_or_404,
     role_required,
 )
+from unionportal.downloads import as_download
 from unionportal.history import history_rows
 from unionportal.xlsx import XLSX_CONTENT_TYPE
 from unions.models import Union
@@ -245,11 +246,10 @@ def item_edit(request, pk):
 def plan_export(request, pk):
     plan = get_visible_or_404(WorkPlan.objects.all(), request.user, pk=pk)
     handle = excel.plan_export(plan=plan)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"plan-{plan.year}-{plan.pk}.xlsx",
-        content_type=XLSX_CONTENT_TYPE,
+    return as_download(
+        FileResponse(handle, content_type=XLSX_CONTENT_TYPE),
+        f"{plan.title}.xlsx",
+        fallback=f"plan-{plan.year}-{plan.pk}",
     )
 
 
@@ -257,8 +257,9 @@ def plan_export(request, pk):
 @role_required(ADMIN)
 def plan_import_template(request):
     response = HttpResponse(excel.import_template(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = 'attachment; filename="plan-import-template.xlsx"'
-    return response
+    return as_download(
+        response, _("Key-work plan import template.xlsx"), fallback="plan-template"
+    )
 
 
 SESSION_KEY = "planning_import"

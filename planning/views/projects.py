@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from unionportal.access import get_editable_or_403, get_visible_or_404
+from unionportal.downloads import as_download
 from unionportal.htmx import render_page_or_partial
 from unionportal.pagination import CappedPaginator
 from unionportal.xlsx import XLSX_CONTENT_TYPE
@@ -63,11 +64,10 @@ def project_export(request):
     qs = project_filter.qs if project_filter.is_bound else project_filter.queryset
     handle = excel.projects_export(projects=qs)
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"projects-{stamp}.xlsx",
-        content_type=XLSX_CONTENT_TYPE,
+    return as_download(
+        FileResponse(handle, content_type=XLSX_CONTENT_TYPE),
+        _("Key-work projects %(date)s.xlsx") % {"date": stamp},
+        fallback=f"projects-{stamp}",
     )
 
 

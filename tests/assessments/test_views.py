@@ -2,6 +2,7 @@
 succeeds), unknown ids, what each role sees, and constant query counts."""
 
 from decimal import Decimal as D
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -669,12 +670,17 @@ def test_report_download_gives_the_readers_language(client_for, published, leade
         reverse("assessments:report_download", args=[report.pk, "xlsx"])
     )
     assert response.status_code == 200
-    assert response["Content-Disposition"].endswith('-en.xlsx"')
+    disposition = response["Content-Disposition"]
+    assert "filename*=UTF-8''2026%20Q1%20results%20of%20Sub-district" in disposition
+    assert disposition.endswith(".xlsx")
     response = client_for(leader).get(
         reverse("assessments:report_download", args=[report.pk, "pdf"]),
         {"lang": "zh-hans"},
     )
-    assert response["Content-Disposition"].endswith('-zh-hans.pdf"')
+    disposition = response["Content-Disposition"]
+    # 2026年第一季度街道总工会考核结果.pdf, with an ASCII name for old clients.
+    assert quote("年第一季度街道总工会考核结果.pdf") in disposition
+    assert 'filename="assessment-' in disposition
 
 
 def test_report_download_is_404_for_a_cadre(client_for, published, cadre_sub):

@@ -158,10 +158,14 @@ def test_leader_reads_the_dashboard_scorecard_and_files(
     portal.goto(f"/reports/{q2.report.pk}/")
     with portal.page.expect_download() as xlsx:
         portal.page.get_by_test_id("download-xlsx").click()
-    assert xlsx.value.suggested_filename.endswith("-en.xlsx")
+    assert xlsx.value.suggested_filename.endswith(
+        "results of Sub-district general unions.xlsx"
+    )
     with portal.page.expect_download() as pdf:
         portal.page.get_by_test_id("download-pdf").click()
-    assert pdf.value.suggested_filename.endswith("-en.pdf")
+    assert pdf.value.suggested_filename.endswith(
+        "results of Sub-district general unions.pdf"
+    )
     english = tmp_path / "report-en.pdf"
     pdf.value.save_as(english)
     assert english.read_bytes().startswith(b"%PDF")

@@ -65,7 +65,9 @@ def test_admin_imports_unions_after_fixing_a_bad_sheet(
     page.get_by_role("link", name="Import").click()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the template").click()
-    assert download.value.suggested_filename == "unions-template.xlsx"
+    assert (
+        download.value.suggested_filename == "Unions and officers import template.xlsx"
+    )
     portal.screenshot("unions-import-01-form")
 
     page.get_by_label("Excel workbook (.xlsx)").set_input_files(str(bad))

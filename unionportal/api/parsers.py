@@ -5,9 +5,12 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
+from unionportal.text import strip_control_deep
+
 
 class PortalJSONParser(JSONParser):
-    """DRF's JSONParser, with two answers it lacks.
+    """DRF's JSONParser, cleaning control characters out of every string, with two
+    answers it lacks.
 
     A body nested deeper than Python's recursion limit (2 KB of ``[`` is enough)
     makes the json module raise RecursionError, and a body larger than
@@ -28,6 +31,8 @@ class PortalJSONParser(JSONParser):
                 _("The request body is larger than %(limit)s bytes.") % {"limit": limit}
             )
         try:
-            return super().parse(stream, media_type, parser_context)
+            data = super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
             raise ParseError(_("The JSON body is nested too deeply.")) from exc
+        # Control characters never reach a service (unionportal/text.py).
+        return strip_control_deep(data)
