@@ -233,11 +233,28 @@ class ProgressReportForm(forms.ModelForm):
 
     class Meta:
         model = ProgressReport
-        fields = ["achieved_value", "percent_complete", "narrative"]
-        widgets = {"narrative": forms.Textarea(attrs={"rows": 6})}
+        fields = [
+            "achieved_value",
+            "percent_is_manual",
+            "percent_complete",
+            "decrease_reason",
+            "narrative",
+        ]
+        widgets = {
+            "narrative": forms.Textarea(
+                attrs={"rows": 6, "maxlength": 5000, "data-counter": ""}
+            ),
+            "decrease_reason": forms.Textarea(
+                attrs={"rows": 2, "maxlength": 5000, "data-counter": ""}
+            ),
+        }
         help_texts = {
             "percent_complete": _(
-                "Your estimate, 0–100. Left empty, it is taken from achieved ÷ target."
+                "Worked out as achieved ÷ target when you save, unless you tick "
+                "“enter the percent by hand”."
+            ),
+            "decrease_reason": _(
+                "Only when the figure is lower than the last approved one."
             ),
         }
 
@@ -251,8 +268,11 @@ class ProgressReportForm(forms.ModelForm):
         self.fields["percent_complete"].widget.attrs.update(
             {"inputmode": "decimal", "min": 0, "max": 100, "step": "0.1"}
         )
+        self.fields["percent_complete"].required = False
         self.helper = _helper(
             _row("achieved_value", "percent_complete"),
+            "percent_is_manual",
+            "decrease_reason",
             "narrative",
             "version",
         )

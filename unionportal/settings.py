@@ -305,6 +305,11 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
 # Notifications are mailed only when a real mail server is configured.
 EMAIL_NOTIFICATIONS = env.bool("EMAIL_NOTIFICATIONS", default=False)
+# A monthly report can be submitted once its month has ended, or this many days
+# before its end (an office that collects reports on the 28th).
+PROGRESS_ENTRY_OPENS_DAYS_BEFORE_MONTH_END = env.int(
+    "PROGRESS_ENTRY_OPENS_DAYS_BEFORE_MONTH_END", default=0
+)
 # The portal's address as users reach it, for the links in e-mails.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
 

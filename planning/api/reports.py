@@ -39,6 +39,13 @@ class ProgressReportSerializer(serializers.ModelSerializer):
     union_name = serializers.CharField(source="union.name", read_only=True)
     period_label = serializers.CharField(read_only=True)
     is_late = serializers.BooleanField(read_only=True)
+    derived_percent = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=1,
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("Achieved ÷ target, in percent."),
+    )
 
     class Meta:
         model = ProgressReport
@@ -54,7 +61,10 @@ class ProgressReportSerializer(serializers.ModelSerializer):
             "period_label",
             "deadline",
             "achieved_value",
+            "percent_is_manual",
             "percent_complete",
+            "derived_percent",
+            "decrease_reason",
             "narrative",
             "status",
             "is_late",
@@ -97,7 +107,13 @@ class ProgressReportDetailSerializer(ProgressReportSerializer):
 class ProgressFieldsSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProgressReport
-        fields = ["achieved_value", "percent_complete", "narrative"]
+        fields = [
+            "achieved_value",
+            "percent_is_manual",
+            "percent_complete",
+            "decrease_reason",
+            "narrative",
+        ]
         extra_kwargs = {
             "achieved_value": {
                 "help_text": gettext_lazy(
@@ -106,7 +122,8 @@ class ProgressFieldsSerializer(serializers.ModelSerializer):
             },
             "percent_complete": {
                 "help_text": gettext_lazy(
-                    "0–100; left empty, it is taken from achieved ÷ target on submit."
+                    "0–100, read only with percent_is_manual; otherwise it is "
+                    "achieved ÷ target, worked out on every save."
                 )
             },
         }

@@ -1,5 +1,11 @@
+from decimal import Decimal
+
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+)
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +16,10 @@ from .. import rules
 from ..querysets import EvidenceFileQuerySet, ProgressReportQuerySet
 from . import choice_label, evidence_path
 from .plans import KeyWorkProject
+
+# The longest narrative or comment: a page of text. Longer ones (a 5 MB paste)
+# made the report page megabytes heavy.
+TEXT_LIMIT = 5000
 
 
 class ProgressReport(models.Model):
@@ -58,7 +68,22 @@ class ProgressReport(models.Model):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    narrative = models.TextField(_("what was done"), blank=True)
+    # Unticked, the percent is achieved ÷ target, worked out on every save, so the
+    # two figures can never contradict each other; ticked, the cadre's estimate
+    # stands (a target that is not a count), and the page shows both.
+    percent_is_manual = models.BooleanField(
+        _("enter the percent by hand"), default=False
+    )
+    # A cumulative figure below the last approved one (a count corrected down)
+    # must say why; the reviewer sees it.
+    decrease_reason = models.TextField(
+        _("why the figure is lower than last approved"),
+        blank=True,
+        validators=[MaxLengthValidator(TEXT_LIMIT)],
+    )
+    narrative = models.TextField(
+        _("what was done"), blank=True, validators=[MaxLengthValidator(TEXT_LIMIT)]
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
@@ -85,7 +110,9 @@ class ProgressReport(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
-    review_comment = models.TextField(_("review comment"), blank=True)
+    review_comment = models.TextField(
+        _("review comment"), blank=True, validators=[MaxLengthValidator(TEXT_LIMIT)]
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -161,6 +188,17 @@ class ProgressReport(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
+
+    @property
+    def percent_differs(self) -> bool:
+        """A hand-entered percent that is not what achieved ÷ target says."""
+        derived = self.derived_percent
+        return (
+            self.percent_is_manual
+            and derived is not None
+            and self.percent_complete is not None
+            and abs(min(derived, Decimal(100)) - self.percent_complete) >= 1
+        )
 
     @property
     def derived_percent(self):

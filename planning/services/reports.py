@@ -4,6 +4,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,7 +23,13 @@ from ..models import (
 from . import notify
 from .plans import project_refresh
 
-REPORT_FIELDS = ("achieved_value", "percent_complete", "narrative")
+REPORT_FIELDS = (
+    "achieved_value",
+    "percent_is_manual",
+    "percent_complete",
+    "decrease_reason",
+    "narrative",
+)
 
 
 def period_of(project: KeyWorkProject, day: date) -> rules.ReportingPeriod:
@@ -51,6 +58,40 @@ def report_for_period(
             version=0,
         )
     return report
+
+
+def _derive_percent(report: ProgressReport) -> None:
+    """The percent is achieved ÷ target (at most 100) unless the cadre chose to
+    enter it by hand: a cumulative figure and a percent that contradict each other
+    cannot be saved."""
+    if report.percent_is_manual:
+        return
+    derived = report.derived_percent
+    report.percent_complete = None if derived is None else min(derived, Decimal(100))
+
+
+def last_approved_value(report: ProgressReport) -> Decimal | None:
+    """The unit's latest approved cumulative figure on the project before this
+    report's period (one query)."""
+    return (
+        ProgressReport.objects.filter(
+            project_id=report.project_id,
+            union_id=report.union_id,
+            status=ProgressReport.Status.APPROVED,
+            period_start__lt=report.period_start,
+            achieved_value__isnull=False,
+        )
+        .order_by("-period_start")
+        .values_list("achieved_value", flat=True)
+        .first()
+    )
+
+
+def entry_opens_on(report: ProgressReport) -> date:
+    """The first day a report of its period may be submitted: the day after the
+    period ends, or PROGRESS_ENTRY_OPENS_DAYS_BEFORE_MONTH_END days earlier."""
+    days = getattr(settings, "PROGRESS_ENTRY_OPENS_DAYS_BEFORE_MONTH_END", 0)
+    return report.period_end + timedelta(days=1) - timedelta(days=days)
 
 
 def _check_editable(report: ProgressReport) -> None:
@@ -94,6 +135,7 @@ def report_save(
     for name in REPORT_FIELDS:
         if name in data:
             setattr(report, name, data[name])
+    _derive_percent(report)
     report.version = (report.version or 0) + 1
     report.full_clean()
     try:
@@ -119,13 +161,25 @@ def report_submit(
     if report.achieved_value is None:
         errors["achieved_value"] = _("Give the value achieved so far.")
     if report.percent_complete is None:
-        derived = report.derived_percent
-        if derived is None:
-            errors["percent_complete"] = _("Give the percent complete.")
-        else:
-            report.percent_complete = min(derived, Decimal(100))
+        errors["percent_complete"] = _("Give the percent complete.")
     if not report.narrative.strip():
         errors["narrative"] = _("Describe what was done in this period.")
+    last = last_approved_value(report)
+    if (
+        report.achieved_value is not None
+        and last is not None
+        and report.achieved_value < last
+        and not report.decrease_reason.strip()
+    ):
+        errors["decrease_reason"] = _(
+            "The figure is lower than the last approved one (%(last)s): say why."
+        ) % {"last": f"{last.normalize():f}"}
+    opens = entry_opens_on(report)
+    if timezone.localdate() < opens:
+        errors["__all__"] = _(
+            "This period has not ended yet: its report can be submitted from "
+            "%(date)s. Save it as a draft until then."
+        ) % {"date": f"{opens:%Y-%m-%d}"}
     if errors:
         raise ValidationError(errors)
     now = timezone.now()

@@ -132,6 +132,7 @@ def report_entry(request, pk):
         if form.is_valid():
             data = {k: form.cleaned_data[k] for k in report_services.REPORT_FIELDS}
             version = form.cleaned_data["version"]
+            stored = report.pk is not None
             try:
                 if action == "submit":
                     report_services.report_submit(
@@ -143,6 +144,14 @@ def report_entry(request, pk):
                     )
             except ValidationError as exc:
                 apply_errors(form, exc)
+                # Nothing was saved: the page shows the report as it is stored
+                # (a new one stays unsaved: no draft badge, no upload box).
+                if stored:
+                    report.refresh_from_db()
+                else:
+                    report.pk = None
+                    report.version = 0
+                    report.status = ProgressReport.Status.DRAFT
             else:
                 url = (
                     reverse("planning:report_entry", args=[project.pk])
@@ -194,7 +203,8 @@ def _carry_over(existing, period) -> dict:
     last = max(earlier, key=lambda r: r.period_start)
     return {
         "achieved_value": last.achieved_value,
-        "percent_complete": last.percent_complete,
+        "percent_is_manual": last.percent_is_manual,
+        "percent_complete": last.percent_complete if last.percent_is_manual else None,
     }
 
 

@@ -10,6 +10,19 @@
         if (el.form.requestSubmit) { el.form.requestSubmit(); } else { el.form.submit(); }
       });
     });
+    // A live count under a long text box ("120 / 5000"): the limit is the
+    // textarea's maxlength; the server refuses anything longer anyway.
+    root.querySelectorAll("textarea[data-counter][maxlength]").forEach(function (el) {
+      if (el.dataset.counterBound) return;
+      el.dataset.counterBound = "1";
+      var counter = document.createElement("div");
+      counter.className = "form-text text-end text-counter";
+      counter.setAttribute("aria-live", "polite");
+      el.insertAdjacentElement("afterend", counter);
+      var update = function () { counter.textContent = el.value.length + " / " + el.maxLength; };
+      el.addEventListener("input", update);
+      update();
+    });
     if (window.echarts) {
       root.querySelectorAll("[data-chart]").forEach(function (el) {
         var source = document.getElementById(el.dataset.chart);

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -31,6 +31,12 @@ def _ids(response) -> set[int]:
 
 def _this_month() -> str:
     return timezone.localdate().replace(day=1).isoformat()
+
+
+def _last_month() -> str:
+    """A month that has ended: its report can be submitted."""
+    first = timezone.localdate().replace(day=1)
+    return (first - timedelta(days=1)).replace(day=1).isoformat()
 
 
 @pytest.fixture
@@ -317,7 +323,12 @@ def _draft(client, project, **extra):
 
 @pytest.fixture
 def draft(api_for, cadre_grass, project):
-    response = _draft(api_for(cadre_grass), project, narrative="Two classes held")
+    response = _draft(
+        api_for(cadre_grass),
+        project,
+        narrative="Two classes held",
+        period=_last_month(),
+    )
     assert response.status_code == 201, response.json()
     return ProgressReport.objects.get(pk=response.json()["id"])
 
@@ -332,7 +343,7 @@ def test_cadre_starts_a_draft_for_their_project(api_for, cadre_grass, project):
 
 
 def test_second_draft_for_the_same_period_answers_409(api_for, cadre_grass, draft):
-    response = _draft(api_for(cadre_grass), draft.project)
+    response = _draft(api_for(cadre_grass), draft.project, period=_last_month())
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "report_exists"
 

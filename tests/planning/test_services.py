@@ -460,3 +460,105 @@ def test_handing_out_in_a_draft_plan_tells_nobody_yet(item, grassroots, cadre_gr
     assert Notification.objects.get(recipient=cadre_grass).kind == (
         "planning.work_handed_out"
     )
+
+
+# --- progress figures that cannot contradict each other --------------------------------
+
+
+def _saved(project, cadre, months_back=1, **data):
+    report = _new_report(project, cadre.union_id, months_back)
+    return report_services.report_save(
+        report=report, data={**DATA, **data}, version=0, by=cadre
+    )
+
+
+def test_the_percent_follows_the_figure_unless_entered_by_hand(project, cadre_grass):
+    project.target_value = Decimal("3000")
+    project.save()
+    report = _saved(
+        project,
+        cadre_grass,
+        achieved_value=Decimal("1650"),
+        percent_complete=Decimal("50.9"),
+    )
+    assert report.percent_complete == Decimal("55.0")
+    report = report_services.report_save(
+        report=report,
+        data={
+            **DATA,
+            "achieved_value": Decimal("1650"),
+            "percent_is_manual": True,
+            "percent_complete": Decimal("50.9"),
+        },
+        version=report.version,
+        by=cadre_grass,
+    )
+    report.refresh_from_db()
+    assert (report.percent_is_manual, report.percent_complete) == (
+        True,
+        Decimal("50.9"),
+    )
+    assert report.percent_differs
+
+
+def test_a_figure_below_the_last_approved_needs_a_reason(project, cadre_grass):
+    ReportFactory(
+        project=project,
+        union=cadre_grass.union,
+        period=past_period(project, 2),
+        status="approved",
+        achieved_value=Decimal("60"),
+    )
+    report = _new_report(project, cadre_grass.union_id)
+    with pytest.raises(ValidationError) as refused:
+        report_services.report_submit(
+            report=report,
+            data={**DATA, "achieved_value": Decimal("40")},
+            version=0,
+            by=cadre_grass,
+        )
+    assert "decrease_reason" in refused.value.message_dict
+    assert not ProgressReport.objects.filter(period_start=report.period_start).exists()
+    report = _new_report(project, cadre_grass.union_id)
+    report = report_services.report_submit(
+        report=report,
+        data={
+            **DATA,
+            "achieved_value": Decimal("40"),
+            "decrease_reason": "Duplicate sign-ins removed after an audit.",
+        },
+        version=0,
+        by=cadre_grass,
+    )
+    assert report.status == "submitted"
+
+
+def test_a_month_not_yet_ended_cannot_be_submitted(project, cadre_grass, settings):
+    this_month = report_services.report_for_period(
+        project=project,
+        union_id=cadre_grass.union_id,
+        period=past_period(project, 0),
+    )
+    with pytest.raises(ValidationError, match="has not ended yet"):
+        report_services.report_submit(
+            report=this_month, data=DATA, version=0, by=cadre_grass
+        )
+    assert not ProgressReport.objects.exists()
+    # An office may open entry a few days before the month ends.
+    settings.PROGRESS_ENTRY_OPENS_DAYS_BEFORE_MONTH_END = 31
+    this_month = report_services.report_for_period(
+        project=project,
+        union_id=cadre_grass.union_id,
+        period=past_period(project, 0),
+    )
+    report = report_services.report_submit(
+        report=this_month, data=DATA, version=0, by=cadre_grass
+    )
+    assert report.status == "submitted"
+
+
+def test_a_narrative_over_the_limit_is_refused(project, cadre_grass):
+    with pytest.raises(ValidationError) as refused:
+        _saved(project, cadre_grass, narrative="长" * 5001)
+    assert "narrative" in refused.value.message_dict
+    assert not ProgressReport.objects.exists()
