@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from unionportal.access import ADMIN, get_visible_or_404, role_required
 from unionportal.htmx import render_page_or_partial
 from unionportal.pagination import CappedPaginator
+from unionportal.search import union_match
 
 from . import services
 from .forms import (
@@ -138,8 +139,7 @@ def user_list(request):
             Q(username__icontains=query)
             | Q(first_name__icontains=query)
             | Q(last_name__icontains=query)
-            | Q(union__name_zh__icontains=query)
-            | Q(union__name_en__icontains=query)
+            | union_match(query, "union")
         )
     page = Paginator(users, 25).get_page(request.GET.get("page"))
     return render_page_or_partial(

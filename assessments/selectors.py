@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery, Sum
 
+from unionportal.search import union_match
 from unions.models import Union
 
 from .explain import explain, local_name
@@ -221,11 +222,7 @@ def report_rows(
         rows = rows.filter(peer_group=group)
     search = search.strip()
     if search:
-        rows = rows.filter(
-            Q(unit__name_zh__icontains=search)
-            | Q(unit__name_en__icontains=search)
-            | Q(unit__code__icontains=search)
-        )
+        rows = rows.filter(union_match(search, "unit"))
     key = sort.lstrip("-")
     if key in REPORT_SORTS:
         fields = REPORT_SORTS[key]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from unionportal.access import scope_filter
 from unionportal.api.filters import IdFilter
+from unionportal.search import union_match
 from unions.models import Union
 
 from .models import (
@@ -194,9 +195,7 @@ class ProjectFilter(StyledFilterSet):
         return queryset.filter(
             Q(title__icontains=value)
             | Q(responsible_person__icontains=value)
-            | Q(owner__name_zh__icontains=value)
-            | Q(owner__name_en__icontains=value)
-            | Q(owner__code__iexact=value)
+            | union_match(value, "owner")
         )
 
 
@@ -223,7 +222,9 @@ class ReviewFilter(StyledFilterSet):
     q = django_filters.CharFilter(
         label=_("Project"),
         method="search",
-        widget=forms.TextInput(attrs={"placeholder": _("Title, number or unit code")}),
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Project title or number, unit name or code")}
+        ),
     )
     # Links name one project by its id (?project=12); there is no select of every
     # project, which at city scale would list 225,000.
@@ -291,8 +292,14 @@ class ReviewFilter(StyledFilterSet):
             match = Q(project__title__icontains=value)
         else:
             match = Q(project_id__in=projects)
+        # Units by name (either language) or code, in the reviewer's subtree:
+        # looked up first, like the projects, so the queue starts from their
+        # reports. "湖光" finds the reports of 湖光纺织厂工会.
         units = list(
-            Union.objects.filter(code__iexact=value).values_list("pk", flat=True)
+            Union.objects.filter(scope_filter(self.user, ""))
+            .search(value)
+            .order_by()
+            .values_list("pk", flat=True)[: self.SEARCH_PROJECTS]
         )
         match |= Q(union_id__in=units)
         if value.isdigit() and len(value) <= 18:

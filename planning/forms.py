@@ -436,3 +436,24 @@ class PlanImportForm(forms.Form):
             _row("reporting_frequency", "report_due_days"),
             "file",
         )
+
+
+class HandDownForm(forms.Form):
+    """Hand a union's own project down to units below it."""
+
+    unions = UnionMultipleChoiceField(
+        label=_("Units below"),
+        queryset=Union.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Each unit gets its own project of this item and is told of it."),
+    )
+    start_date = forms.DateField(
+        label=_("Start"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unions"].queryset = units
+        self.helper = _helper("unions", "start_date")

@@ -150,6 +150,36 @@ class ProjectQuerySet(models.QuerySet):
             rule |= Q(owner_id=user.union_id, plan__status="published")
         return self.visible_to(user).filter(rule)
 
+    def hand_down_by(self, user):
+        """Projects ``user`` may hand down to the units below their owner: of a
+        published plan, owned by a union that has units below (not a grassroots
+        union), for the owner's reviewers or an administrator in scope."""
+        from unions.models import Union
+
+        if not user.is_authenticated:
+            return self.none()
+        rules = []
+        if _is_admin(user):
+            rules.append(scope_filter(user, "owner"))
+        if user.has_role("reviewer") and user.union_id:
+            rules.append(Q(owner_id=user.union_id))
+        if not rules:
+            return self.none()
+        # Combined one by one: an empty Q (a superuser's whole scope) must not be
+        # dropped by "|" with another condition.
+        if any(not rule for rule in rules):
+            who = Q()
+        else:
+            who = rules[0]
+            for rule in rules[1:]:
+                who |= rule
+        return (
+            self.visible_to(user)
+            .filter(plan__status="published")
+            .exclude(owner__kind__in=Union.GRASSROOTS_KINDS)
+            .filter(who)
+        )
+
 
 def project_permissions(project, user, participant_ids) -> dict[str, bool]:
     """What ``user`` may do with ``project``: the answers of ``editable_by``,
@@ -160,11 +190,18 @@ def project_permissions(project, user, participant_ids) -> dict[str, bool]:
     cadre_union = user.union_id if user.has_role("cadre") else None
     published = project.plan.status == "published"
     own = bool(cadre_union) and project.owner_id == cadre_union
+    # A union with reviewers hands its own projects down to the units below it
+    # (分解下达), as the district hands out its plan: its reviewers do, or an
+    # administrator whose scope holds it. Grassroots unions have no units below.
+    reviewer_of_owner = user.has_role("reviewer") and user.union_id == project.owner_id
     return {
         "edit": admin_in_scope,
         "report": published
         and (own or (bool(cadre_union) and cadre_union in participant_ids)),
         "milestones": admin_in_scope or (published and own),
+        "hand_down": published
+        and not project.owner.is_grassroots
+        and (admin_in_scope or reviewer_of_owner),
     }
 
 

@@ -25,6 +25,11 @@ urlpatterns = [
     # projects
     path("projects/", projects.project_list, name="project_list"),
     path("projects/export.xlsx", projects.project_export, name="project_export"),
+    path(
+        "projects/<int:pk>/hand-down/",
+        projects.project_hand_down,
+        name="project_hand_down",
+    ),
     path("projects/<int:pk>/", projects.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", projects.project_edit, name="project_edit"),
     path(

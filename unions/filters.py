@@ -1,9 +1,10 @@
 from functools import cached_property
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from unionportal.search import union_match
 
 from .models import OfficeTerm, Union
 from .selectors import DISTRICT_LEVEL, in_subdistrict
@@ -67,11 +68,7 @@ class UnionFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(name_zh__icontains=value)
-            | Q(name_en__icontains=value)
-            | Q(code__icontains=value)
-        )
+        return queryset.search(value)
 
     def filter_active(self, queryset, name, value):
         if value == "yes":
@@ -159,11 +156,7 @@ class TermFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(union__name_zh__icontains=value)
-            | Q(union__name_en__icontains=value)
-            | Q(union__code__icontains=value)
-        )
+        return queryset.filter(union_match(value, "union"))
 
     def filter_status(self, queryset, name, value):
         if value == ATTENTION:

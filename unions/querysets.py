@@ -7,6 +7,12 @@ def _is_admin(user) -> bool:
 
 
 class UnionQuerySet(models.QuerySet):
+    def search(self, value: str):
+        """Unions whose name (either language) or code holds ``value``."""
+        from unionportal.search import union_match
+
+        return self.filter(union_match(value))
+
     def visible_to(self, user):
         from unionportal.access import scope_filter
 

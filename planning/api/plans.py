@@ -14,6 +14,7 @@ from unionportal.access import ADMIN
 from unionportal.api.concurrency import ETAG_HEADER, IF_MATCH, IF_MATCH_OPTIONAL
 from unionportal.api.filters import IdFilter
 from unionportal.api.viewsets import PortalViewSet
+from unionportal.search import union_match
 from unions.models import Union
 
 from ..models import (
@@ -489,9 +490,7 @@ class ProjectFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(title__icontains=value)
             | Q(responsible_person__icontains=value)
-            | Q(owner__name_zh__icontains=value)
-            | Q(owner__name_en__icontains=value)
-            | Q(owner__code__iexact=value)
+            | union_match(value, "owner")
         )
 
     def filter_mine(self, queryset, name, value):

@@ -175,6 +175,34 @@ def item_hand_out(
 
 
 @transaction.atomic
+def project_hand_down(
+    *, project: KeyWorkProject, unions: list[Union], start_date: date | None = None
+) -> tuple[list[KeyWorkProject], int]:
+    """Hands a union's own project down to units below it (分解下达): each gets its
+    own project of the same plan item, as the district's hand-out does, and hears
+    of it. Units that already have a project of the item keep it."""
+    owner = project.owner
+    if owner.is_grassroots:
+        raise ValidationError(_("A grassroots union has no units to hand work to."))
+    outside = [
+        u for u in unions if not (u.path.startswith(owner.path) and u.pk != owner.pk)
+    ]
+    if outside or any(not u.is_active for u in unions):
+        raise ValidationError(
+            {
+                "unions": _("Hand work only to active units below %(union)s.")
+                % {"union": owner.name}
+            }
+        )
+    return item_hand_out(
+        item=project.item,
+        unions=unions,
+        start_date=start_date or project.start_date,
+        by_union=owner,
+    )
+
+
+@transaction.atomic
 def project_update(
     *, project: KeyWorkProject, data: dict, participants=None
 ) -> KeyWorkProject:

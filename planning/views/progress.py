@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from unionportal.access import get_visible_or_404
 from unionportal.htmx import is_partial_request, render_page_or_partial
 from unionportal.pagination import CappedPaginator
+from unions.filters import apply_sort
 
 from .. import rules
 from ..filters import ReviewFilter
@@ -342,6 +343,16 @@ def _queue_base(user):
     return ProgressReport.objects.reviewable_by(user)
 
 
+# The columns the review queue sorts by (whitelisted: never a field from the URL).
+REVIEW_SORTS = {
+    "unit": "union__code",
+    "project": "project__title",
+    "period": "period_start",
+    "percent": "percent_complete",
+    "submitted": "submitted_at",
+}
+
+
 @login_required
 def review_queue(request):
     user = request.user
@@ -354,6 +365,11 @@ def review_queue(request):
     # Reports waiting for review: the oldest first; decided ones: the newest.
     waiting = review_filter.form.cleaned_data.get("status") in (None, "", "submitted")
     reports = review_queue_rows(filtered, oldest_first=waiting)
+    sort = request.GET.get("sort", "")
+    if sort.lstrip("-") in REVIEW_SORTS:
+        reports, sort = apply_sort(reports, sort, REVIEW_SORTS, sort)
+    else:
+        sort = ""
     page = CappedPaginator(reports, 25).get_page(request.GET.get("page"))
     page.object_list = with_evidence_counts(page.object_list)
     return render_page_or_partial(
@@ -364,6 +380,7 @@ def review_queue(request):
             "filter": review_filter,
             "page": page,
             "oldest_first": waiting,
+            "sort": sort,
             "today": timezone.localdate(),
             "now": timezone.now(),
             "next": request.get_full_path(),

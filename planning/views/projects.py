@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +15,7 @@ from unionportal.pagination import CappedPaginator
 from unionportal.xlsx import XLSX_CONTENT_TYPE
 
 from ..filters import ProjectFilter
-from ..forms import MilestoneForm, ProjectForm
+from ..forms import HandDownForm, MilestoneForm, ProjectForm
 from ..models import KeyWorkProject, Milestone
 from ..querysets import project_permissions
 from ..selectors import (
@@ -97,6 +97,7 @@ def project_detail(request, pk):
             "can_edit": allowed["edit"],
             "can_report": allowed["report"],
             "can_milestones": can_milestones,
+            "can_hand_down": allowed["hand_down"],
             "milestone_form": MilestoneForm() if can_milestones else None,
             "today": timezone.localdate(),
         },
@@ -203,3 +204,43 @@ def milestone_delete(request, pk):
     else:
         messages.success(request, _("The milestone was removed."))
     return redirect(f"{project.get_absolute_url()}#milestones")
+
+
+@login_required
+def project_hand_down(request, pk):
+    """分解下达: a union's reviewer hands its project down to the units below."""
+    try:
+        project = select_project_detail(int(pk), request.user)
+    except KeyWorkProject.DoesNotExist as exc:
+        raise Http404 from exc
+    allowed = project_permissions(project, request.user, set())
+    if not allowed["hand_down"]:
+        raise PermissionDenied
+    units = unions_below(request.user, project.owner).order_by("code")
+    form = HandDownForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created, skipped = plans.project_hand_down(
+                project=project,
+                unions=list(form.cleaned_data["unions"]),
+                start_date=form.cleaned_data.get("start_date"),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Handed down to %(created)s units (%(skipped)s already had it).")
+                % {"created": len(created), "skipped": skipped},
+            )
+            return redirect(project.get_absolute_url())
+    taken = dict(
+        KeyWorkProject.objects.filter(
+            item_id=project.item_id, owner__in=units
+        ).values_list("owner_id", "pk")
+    )
+    return render(
+        request,
+        "planning/project_hand_down.html",
+        {"project": project, "form": form, "taken": taken},
+    )

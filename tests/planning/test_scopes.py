@@ -149,6 +149,9 @@ def test_the_project_pages_flags_are_the_querysets_answers(request, world, perso
             "milestones": KeyWorkProject.objects.milestones_editable_by(user)
             .filter(pk=project.pk)
             .exists(),
+            "hand_down": KeyWorkProject.objects.hand_down_by(user)
+            .filter(pk=project.pk)
+            .exists(),
         }, project.title
 
 

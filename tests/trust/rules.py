@@ -215,6 +215,7 @@ URL_KWARGS: dict[str, Callable[[World], dict]] = {
     "planning:item_edit": pk("plan_item"),
     "planning:project_detail": pk("project"),
     "planning:project_edit": pk("project"),
+    "planning:project_hand_down": pk("project"),
     "planning:milestone_create": pk("project"),
     "planning:milestone_toggle": pk("milestone"),
     "planning:milestone_delete": pk("milestone"),
@@ -471,6 +472,15 @@ add(
         get=ADMIN_WRITES_IN_SCOPE,
         post=ADMIN_WRITES_IN_SCOPE,
         kwargs=_k("planning:project_edit"),
+    ),
+)
+# The world's project belongs to a grassroots union: nobody can hand it down.
+add(
+    "planning:project_hand_down",
+    page(
+        get=expect("outsider:404 *:403"),
+        post=expect("outsider:404 *:403"),
+        kwargs=_k("planning:project_hand_down"),
     ),
 )
 # Milestones: administrators in scope, and the cadres of the owner union.

@@ -2,7 +2,7 @@
 
 import django_filters
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
@@ -16,6 +16,7 @@ from unionportal.access import ADMIN
 from unionportal.api.concurrency import ETAG_HEADER, IF_MATCH_OPTIONAL
 from unionportal.api.filters import IdFilter
 from unionportal.api.viewsets import PortalViewSet
+from unionportal.search import union_match
 
 from .. import workflow
 from ..masking import mask_id_number, mask_phone
@@ -104,11 +105,7 @@ class OfficeTermFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(union__name_zh__icontains=value)
-            | Q(union__name_en__icontains=value)
-            | Q(union__code__icontains=value)
-        )
+        return queryset.filter(union_match(value, "union"))
 
     def filter_area(self, queryset, name, value):
         root = Union.objects.filter(pk=value).values_list("path", flat=True).first()

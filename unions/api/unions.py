@@ -1,7 +1,6 @@
 """Unions: the tree (read) and, for administrators, its changes."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
@@ -128,11 +127,7 @@ class UnionFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(name_zh__icontains=value)
-            | Q(name_en__icontains=value)
-            | Q(code__icontains=value)
-        )
+        return queryset.search(value)
 
     def filter_within(self, queryset, name, value):
         root = queryset.filter(pk=value).values_list("path", flat=True).first()
