@@ -65,6 +65,11 @@ urlpatterns = [
     ),
     path("assessments/periods/<int:pk>/", views.period_detail, name="period_detail"),
     path(
+        "assessments/periods/<int:pk>/close/",
+        views.period_close_confirm,
+        name="period_close",
+    ),
+    path(
         "assessments/periods/<int:pk>/reopen/",
         views.period_reopen,
         name="period_reopen",

@@ -2,6 +2,7 @@
 
 from .periods import (
     period_close,
+    period_close_checklist,
     period_create,
     period_lock,
     period_publish,
@@ -48,6 +49,7 @@ __all__ = [
     "indicator_delete",
     "indicator_save",
     "period_close",
+    "period_close_checklist",
     "period_create",
     "period_lock",
     "period_publish",

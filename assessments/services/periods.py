@@ -1,5 +1,7 @@
 """A period's life: open → closed for entry → published → locked, and reopening."""
 
+from dataclasses import dataclass, field
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -41,16 +43,79 @@ def _locked_for_update(period: Period) -> Period:
     return fresh
 
 
+@dataclass
+class CloseChecklist:
+    """What is still missing when a period closes (docs/design.md §3, Period)."""
+
+    units: int = 0
+    without_self_scores: list = field(default_factory=list)  # units
+    unreviewed: int = 0  # self scores with no reviewed score
+    units_with_unreviewed: list = field(default_factory=list)
+    reports_late: int = 0  # progress reports due in the period, late or missing
+    units_with_late_reports: list = field(default_factory=list)
+
+    @property
+    def is_clear(self) -> bool:
+        return not (self.without_self_scores or self.unreviewed or self.reports_late)
+
+    def summary(self) -> str:
+        """The counts, in words that do not depend on the reader's language (for
+        the audit log)."""
+        return (
+            f"units={self.units} without_self_scores={len(self.without_self_scores)} "
+            f"unreviewed={self.unreviewed} reports_late={self.reports_late}"
+        )
+
+
+def period_close_checklist(*, period: Period, units: list) -> CloseChecklist:
+    """Units without self scores, scores not reviewed, progress reports late or
+    missing in the period, for ``units`` (a constant number of queries)."""
+    from .. import selectors, sources
+
+    checklist = CloseChecklist(units=len(units))
+    for row in selectors.period_unit_progress(period, units):
+        if row.manual and not row.self_scored:
+            checklist.without_self_scores.append(row.unit)
+        if row.waiting:
+            checklist.unreviewed += row.waiting
+            checklist.units_with_unreviewed.append(row.unit)
+    facts = sources.planning_facts(
+        union_ids=[u.pk for u in units], start=period.start, end=period.end
+    )
+    for unit in units:
+        unit_facts = sources.facts_for(facts, unit.pk)
+        late = max(unit_facts.reports_due - unit_facts.reports_on_time, 0)
+        if late:
+            checklist.reports_late += late
+            checklist.units_with_late_reports.append(unit)
+    return checklist
+
+
 @transaction.atomic
-def period_close(*, period: Period, by) -> Period:
-    """Ends entry by cadres; the report is built the next night (or now, by hand)."""
+def period_close(
+    *, period: Period, by, checklist: CloseChecklist | None = None, request=None
+) -> Period:
+    """Ends entry by cadres; the report is built the next night (or now, by hand).
+    The audit log keeps what was still missing when the period closed."""
+    from .schemes import scheme_units
+
     period = _locked_for_update(period)
     if period.status != Period.Status.OPEN:
         raise ValidationError(_("Only an open period can be closed."))
+    if checklist is None:
+        checklist = period_close_checklist(
+            period=period, units=list(scheme_units(scheme=period.scheme))
+        )
     period.status = Period.Status.CLOSED
     period.closed_at = timezone.now()
     stamp(period, by)
     period.save()
+    audit_record(
+        kind=AuditEvent.Kind.PERIOD_CLOSED,
+        request=request,
+        user=by,
+        detail=f"{period.scheme_id}:{period.kind} {checklist.summary()}",
+    )
     _notify_units(period, PERIOD_CLOSED, reviewers=True)
     return period
 

@@ -4,6 +4,7 @@ from .home import assessments_home
 from .imports import score_import, score_import_confirm, score_import_template
 from .periods import (
     period_action,
+    period_close_confirm,
     period_detail,
     period_reopen,
     report_build,
@@ -37,6 +38,7 @@ from .schemes import (
 from .scoring import score_evidence, unit_scoring, unit_scoring_totals
 
 __all__ = [
+    "period_close_confirm",
     "assessments_home",
     "category_create",
     "category_delete",

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from unionportal.access import get_editable_or_403, get_visible_or_404
@@ -96,15 +97,16 @@ def report_status(request, pk):
     )
 
 
+# Labels stay lazy: they are read in the reader's language, not at import.
 PERIOD_ACTIONS = {
-    "close": (services.period_close, _("The period is closed for entry.")),
+    "close": (services.period_close, gettext_lazy("The period is closed for entry.")),
     "publish": (
         services.period_publish,
-        _("The results are published; the units can see their scorecards."),
+        gettext_lazy("The results are published; the units can see their scorecards."),
     ),
     "lock": (
         services.period_lock,
-        _("The period is locked: nothing in it will change."),
+        gettext_lazy("The period is locked: nothing in it will change."),
     ),
 }
 
@@ -188,3 +190,33 @@ def assessed_unit_or_404(period: Period, user, union_pk) -> Union:
         pk=union_pk,
     )
     return unit
+
+
+@login_required
+def period_close_confirm(request, pk):
+    """Closing a period starts from its checklist: units without self scores,
+    scores not reviewed, progress reports late or missing, each with a link; the
+    confirmation names the counts, and the audit log keeps them."""
+    period = get_editable_or_403(_period_queryset(), request.user, pk=pk)
+    units = list(
+        services.scheme_units(scheme=period.scheme)
+        .visible_to(request.user)
+        .select_related("parent")
+        .order_by("parent__code", "code")
+    )
+    checklist = services.period_close_checklist(period=period, units=units)
+    if request.method == "POST":
+        try:
+            services.period_close(
+                period=period, by=request.user, checklist=checklist, request=request
+            )
+        except ValidationError as exc:
+            message_errors(request, exc)
+        else:
+            messages.success(request, _("The period is closed for entry."))
+        return redirect(period)
+    return render(
+        request,
+        "assessments/period_close.html",
+        {"period": period, "checklist": checklist},
+    )

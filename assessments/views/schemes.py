@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from unionportal.access import (
@@ -150,13 +151,16 @@ def scheme_edit(request, pk):
     )
 
 
+# Labels stay lazy: they are read in the reader's language, not at import.
 SCHEME_ACTIONS = {
-    "activate": (services.scheme_activate, _("The scheme is active.")),
+    "activate": (services.scheme_activate, gettext_lazy("The scheme is active.")),
     "draft": (
         services.scheme_return_to_draft,
-        _("The scheme is a draft again; activate it when its points add up to 100."),
+        gettext_lazy(
+            "The scheme is a draft again; activate it when its points add up to 100."
+        ),
     ),
-    "archive": (services.scheme_archive, _("The scheme was archived.")),
+    "archive": (services.scheme_archive, gettext_lazy("The scheme was archived.")),
 }
 
 

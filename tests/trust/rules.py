@@ -245,6 +245,7 @@ URL_KWARGS: dict[str, Callable[[World], dict]] = {
     "assessments:period_create": pk("scheme", "scheme_pk"),
     "assessments:period_detail": pk("period"),
     "assessments:period_reopen": pk("period"),
+    "assessments:period_close": pk("period"),
     "assessments:report_build": pk("period"),
     "assessments:report_status": pk("period"),
     "assessments:report_files_build": pk("period"),
@@ -583,6 +584,7 @@ for name in (
     "assessments:indicator_edit",
     "assessments:exemption_create",
     "assessments:period_reopen",
+    "assessments:period_close",
 ):
     add(name, page(get=ADMIN_WRITES, post=ADMIN_WRITES, kwargs=_k(name)))
 for name in (
