@@ -137,4 +137,9 @@ urlpatterns = [
         views.report_download,
         name="report_download",
     ),
+    path(
+        "reports/<int:pk>/notice.docx",
+        views.report_notice,
+        name="report_notice",
+    ),
 ]

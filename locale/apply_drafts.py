@@ -44,6 +44,7 @@ def main() -> int:
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
             entry.previous_msgid = None
+            entry.previous_msgid_plural = None
             entry.previous_msgctxt = None
     po.save(str(CATALOGUE))
     missing = [e.msgid for e in po if not e.obsolete and not e.translated()]

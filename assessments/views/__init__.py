@@ -16,6 +16,7 @@ from .reports import (
     report_detail,
     report_download,
     report_list,
+    report_notice,
     unit_scorecard,
 )
 from .schemes import (
@@ -56,6 +57,7 @@ __all__ = [
     "report_build",
     "report_detail",
     "report_download",
+    "report_notice",
     "report_files",
     "report_files_build",
     "report_list",

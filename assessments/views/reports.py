@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -13,7 +13,8 @@ from unionportal.downloads import as_download
 from unions.models import Union
 
 from .. import dashboards, selectors
-from ..models import QuarterReport, QuarterReportFile
+from ..models import Period, QuarterReport, QuarterReportFile
+from ..notice import results_notice
 from ..services.reports import REPORT_LANGUAGES, period_file_title, period_slug
 from .report_files import files_context
 
@@ -246,3 +247,34 @@ def _history_chart(rows) -> dict | None:
             },
         ],
     }
+
+
+DOCX_CONTENT_TYPE = (
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+)
+
+
+@login_required
+def report_notice(request, pk):
+    """The results notice (考核结果通报) of a published period, as .docx in the
+    reader's language (or ``?lang=``)."""
+    report = get_visible_or_404(
+        QuarterReport.objects.select_related("period__scheme__owner"),
+        request.user,
+        pk=pk,
+    )
+    if report.period.status not in (Period.Status.PUBLISHED, Period.Status.LOCKED):
+        raise Http404
+    if not report.is_done:
+        raise Http404
+    language = request.GET.get("lang") or _language()
+    if language not in REPORT_LANGUAGES:
+        raise Http404
+    content = results_notice(report, language=language)
+    with translation.override(language):
+        title = _("%(title)s notice") % {"title": period_file_title(report.period)}
+    return as_download(
+        HttpResponse(content, content_type=DOCX_CONTENT_TYPE),
+        f"{title}.docx",
+        fallback=f"{period_slug(report.period)}-notice-{language}",
+    )

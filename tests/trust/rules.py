@@ -256,6 +256,7 @@ URL_KWARGS: dict[str, Callable[[World], dict]] = {
     "assessments:unit_scorecard": union_pk("union_pk"),
     "assessments:report_detail": pk("quarter_report"),
     "assessments:report_download": pk("quarter_report", kind="xlsx"),
+    "assessments:report_notice": pk("quarter_report"),
     "assessments:report_files": pk("quarter_report"),
     # API
     "union-detail": union_pk(),
@@ -654,6 +655,12 @@ add(
 add(
     "assessments:report_download",
     page(get=WHOLE_REPORT_READERS, kwargs=_k("assessments:report_download")),
+)
+# The world's period is closed, not published: its notice does not exist yet for
+# anyone (tests/assessments/test_notice.py reads a published one).
+add(
+    "assessments:report_notice",
+    page(get=expect("*:404"), kwargs=_k("assessments:report_notice")),
 )
 add(
     "assessments:report_files",
