@@ -145,6 +145,12 @@ def report_download(request, pk, kind):
 @role_required(LEADER, ADMIN)
 def dashboard(request):
     periods = selectors.dashboard_periods(request.user)
+    # Published first: the dashboard opens on the latest published period. A
+    # provisional result (closed, not yet published) is offered only to those
+    # who can publish it, and marked as such; a leader reads published results.
+    if not request.user.has_role(ADMIN):
+        periods = [p for p in periods if p.status in selectors.VISIBLE_TO_UNITS]
+    published = [p for p in periods if p.status in selectors.VISIBLE_TO_UNITS]
     chosen = None
     wanted = request.GET.get("period", "")
     if wanted.isdigit():
@@ -152,7 +158,7 @@ def dashboard(request):
         if chosen is None:
             raise Http404
     elif periods:
-        chosen = periods[0]
+        chosen = published[0] if published else periods[0]
     context = {"periods": periods, "chosen": chosen}
     if chosen is not None:
         context.update(

@@ -723,9 +723,13 @@ def test_dashboard_marks_unpublished_results_provisional(
 ):
     services.period_close(period=period, by=admin_user)
     services.report_build(period_id=period.pk)
-    response = client_for(leader).get(reverse("assessments:dashboard"))
+    # Only those who publish see a provisional result, marked as such.
+    response = client_for(admin_user).get(reverse("assessments:dashboard"))
     assert response.context["chosen"] == period
     assert b'data-testid="provisional"' in response.content
+    assert client_for(leader).get(reverse("assessments:dashboard")).context[
+        "chosen"
+    ] is None
 
 
 def test_dashboard_unknown_period_is_404(client_for, published, leader):
@@ -993,3 +997,31 @@ def test_period_page_shows_the_files_once_ready(client_for, published, admin_use
     assert 'data-files-status="done"' in content
     assert 'data-testid="file-xlsx-en"' in content
     assert 'data-testid="file-pdf-zh-hans"' in content
+
+
+def test_the_dashboard_opens_on_the_latest_published_period(
+    client_for, published, leader, admin_user
+):
+    closed = PeriodFactory(scheme=published.scheme, kind="q2")
+    services.period_close(period=closed, by=admin_user)
+    _rebuild(closed)
+    response = client_for(leader).get(reverse("assessments:dashboard"))
+    assert response.context["chosen"] == published
+    # A leader is not offered the provisional quarter at all.
+    assert closed not in response.context["periods"]
+    assert (
+        client_for(leader)
+        .get(reverse("assessments:dashboard"), {"period": closed.pk})
+        .status_code
+        == 404
+    )
+    # The administrator, who publishes, may look at it, marked provisional.
+    admin_view = client_for(admin_user).get(
+        reverse("assessments:dashboard"), {"period": closed.pk}
+    )
+    assert admin_view.context["chosen"] == closed
+    assert b'data-testid="provisional"' in admin_view.content
+    assert (
+        client_for(admin_user).get(reverse("assessments:dashboard")).context["chosen"]
+        == published
+    )

@@ -101,6 +101,10 @@ def test_admin_closes_a_period_and_builds_its_report(
     _accept_confirmations(portal.page)
     portal.sign_in(admin_user.username, password)
     portal.goto(f"/assessments/periods/{q2.pk}/")
+    portal.page.get_by_test_id("close-period").click()
+    # The checklist page names what is missing before the period closes.
+    portal.page.get_by_test_id("close-checklist").wait_for()
+    portal.screenshot("assessments-close-checklist")
     portal.page.get_by_role("button", name="Close for entry").click()
     portal.page.wait_for_load_state("networkidle")
     assert portal.page.get_by_text("The period is closed for entry.").is_visible()
