@@ -146,8 +146,16 @@ def dashboard(request):
         if chosen is None:
             raise Http404
     elif periods:
-        chosen = periods[0]
-    context = {"periods": periods, "chosen": chosen}
+        # Published first: open on the latest published period when there is one.
+        chosen = next(
+            (p for p in periods if p.status in selectors.VISIBLE_TO_UNITS), periods[0]
+        )
+    context = {
+        "periods": periods,
+        "chosen": chosen,
+        "provisional": chosen is not None
+        and chosen.status not in selectors.VISIBLE_TO_UNITS,
+    }
     if chosen is not None:
         context.update(
             dashboards.dashboard_part(

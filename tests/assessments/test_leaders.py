@@ -1,0 +1,109 @@
+"""Issue 16: every period reachable, one order for periods, truthful 403 pages."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from assessments.models import Period, QuarterReport, UnitLevel
+from assessments.selectors import report_list
+
+from .factories import PeriodFactory, active_scheme, build_report
+
+QUARTERS = (Period.Kind.Q1, Period.Kind.Q2, Period.Kind.Q3, Period.Kind.Q4)
+
+
+@pytest.fixture
+def many_periods(district, units, admin_user):
+    """Two years × two levels × four quarters and the year: 20 periods, all
+    closed with a report, more than the 12 the home page used to show."""
+    periods = []
+    for year in (2025, 2026):
+        for level in (UnitLevel.GRASSROOTS, UnitLevel.SUBDISTRICT):
+            scheme = active_scheme(district, level=level, year=year)
+            for kind in (*QUARTERS, Period.Kind.YEAR):
+                periods.append(
+                    PeriodFactory(scheme=scheme, kind=kind, status=Period.Status.CLOSED)
+                )
+    return periods
+
+
+def test_assessment_home_lists_every_period_grouped_by_year(
+    client_for, admin_user, many_periods
+):
+    response = client_for(admin_user).get(reverse("assessments:home"))
+    overview = response.context["overview"]
+    assert [year for year, _ in overview] == [2026, 2025]
+    shown = [p for _, periods in overview for p in periods]
+    assert len(shown) == len(many_periods) == 20
+    first_2025 = next(p for p in many_periods if p.scheme.year == 2025)
+    assert (
+        reverse("assessments:period_detail", args=[first_2025.pk])
+        in response.content.decode()
+    )
+    # Newest first, the year after its Q4, sub-district before grassroots.
+    labels = [(p.scheme.year, p.kind, p.scheme.unit_level) for p in overview[0][1]]
+    assert labels[:4] == [
+        (2026, "year", "subdistrict"),
+        (2026, "year", "grassroots"),
+        (2026, "q4", "subdistrict"),
+        (2026, "q4", "grassroots"),
+    ]
+    assert labels[-1] == (2026, "q1", "grassroots")
+
+
+def test_reports_list_uses_the_same_order(admin_user, many_periods):
+    for period in many_periods:
+        QuarterReport.objects.create(period=period)
+    order = [
+        (r.period.scheme.year, r.period.kind, r.period.scheme.unit_level)
+        for r in report_list(admin_user)
+    ]
+    assert len(order) == 20
+    assert order[:3] == [
+        (2026, "year", "subdistrict"),
+        (2026, "year", "grassroots"),
+        (2026, "q4", "subdistrict"),
+    ]
+    # 2025 Q1 of the sub-districts comes right before 2025 Q1 of the grassroots,
+    # and both after the 2025 annual reports.
+    assert order[-2:] == [(2025, "q1", "subdistrict"), (2025, "q1", "grassroots")]
+    assert order.index((2025, "year", "grassroots")) < order.index(
+        (2025, "q1", "subdistrict")
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_page_the_role_may_not_see_says_so(client_for, admin_user, period, language):
+    """A district administrator is not a reviewer: the score import is closed to
+    them, and the page must not claim they may view it."""
+    client = client_for(admin_user)
+    client.cookies["django_language"] = language
+    before = period.scores.count()
+    response = client.get(
+        reverse("assessments:score_import", args=[period.pk]),
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 403
+    text = response.content.decode()
+    with translation.override(language):
+        assert (
+            translation.gettext(
+                "Your role does not give access to this page or action. Ask the "
+                "district union office if you need this permission."
+            )
+            in text
+        )
+    assert "see this page but not change it" not in text
+    assert "可以查看此页面" not in text
+    assert period.scores.count() == before
+
+
+def test_a_built_report_of_every_period_is_on_the_dashboard_list(
+    client_for, admin_user, period, units
+):
+    from assessments import services
+
+    services.period_close(period=period, by=admin_user)
+    build_report(period)
+    response = client_for(admin_user).get(reverse("assessments:dashboard"))
+    assert [p.pk for p in response.context["periods"]] == [period.pk]
