@@ -124,6 +124,7 @@ class AuditEvent(models.Model):
         LOCKED_OUT = "locked_out", _("Locked out")
         ROLE_CHANGED = "role_changed", _("Roles changed")
         PERSONAL_DATA_EXPORT = "personal_export", _("Personal data exported")
+        PERIOD_CLOSED = "period_closed", _("Period closed for entry")
         PERIOD_PUBLISHED = "period_published", _("Period published")
         PERIOD_LOCKED = "period_locked", _("Period locked")
         PERIOD_REOPENED = "period_reopened", _("Period reopened")

@@ -142,6 +142,38 @@ def period_unit_progress(period: Period, units: list[Union]) -> list[UnitProgres
     return result
 
 
+@dataclass
+class CloseChecklist:
+    """What is still missing before a period closes for entry (issue 16)."""
+
+    without_self: list  # UnitProgress of units with no self-score at all
+    waiting: list  # UnitProgress of units with self-scores not yet reviewed
+    waiting_scores: int
+
+    @property
+    def counts(self) -> dict:
+        return {
+            "units": len(self.without_self),
+            "scores": self.waiting_scores,
+        }
+
+    @property
+    def is_clear(self) -> bool:
+        return not self.without_self and not self.waiting
+
+
+def close_checklist(progress: list) -> CloseChecklist:
+    """From ``period_unit_progress`` rows: units without self-scores and scores
+    waiting for review (no query of its own)."""
+    without_self = [p for p in progress if p.manual and p.self_scored == 0]
+    waiting = [p for p in progress if p.waiting]
+    return CloseChecklist(
+        without_self=without_self,
+        waiting=waiting,
+        waiting_scores=sum(p.waiting for p in waiting),
+    )
+
+
 def scoring_rows(period: Period, unit: Union) -> list[dict]:
     """The scoring page: each indicator with the unit's score and exemption (3 queries)."""
     indicators = list(

@@ -38,8 +38,14 @@ def _locked_for_update(period: Period) -> Period:
 
 
 @transaction.atomic
-def period_close(*, period: Period, by) -> Period:
-    """Ends entry by cadres; the report is built the next night (or now, by hand)."""
+def period_close(
+    *, period: Period, by, request=None, missing: dict | None = None
+) -> Period:
+    """Ends entry by cadres; the report is built the next night (or now, by hand).
+
+    ``missing`` is the close checklist's counts the administrator confirmed
+    (units without self-scores, scores not reviewed); the audit keeps them.
+    """
     period = _locked_for_update(period)
     if period.status != Period.Status.OPEN:
         raise ValidationError(_("Only an open period can be closed."))
@@ -47,6 +53,17 @@ def period_close(*, period: Period, by) -> Period:
     period.closed_at = timezone.now()
     stamp(period, by)
     period.save()
+    missing = missing or {}
+    audit_record(
+        kind=AuditEvent.Kind.PERIOD_CLOSED,
+        request=request,
+        user=by,
+        detail=(
+            f"{period.scheme_id}:{period.kind} {period}; "
+            f"units without self-scores: {missing.get('units', 0)}; "
+            f"scores not reviewed: {missing.get('scores', 0)}"
+        ),
+    )
     return period
 
 

@@ -63,14 +63,18 @@ def period_detail(request, pk):
         .order_by("parent__code", "code")
     )
     context = _report_context(period, request.user)
+    progress = (
+        selectors.period_unit_progress(period, units) if not period.is_year else []
+    )
     history = list(
         period.history.select_related("history_user").order_by("-history_date")[:20]
     )
     context.update(
         {
-            "progress": selectors.period_unit_progress(period, units)
-            if not period.is_year
-            else [],
+            "progress": progress,
+            "checklist": selectors.close_checklist(progress)
+            if period.status == Period.Status.OPEN
+            else None,
             "history": history,
             "show_parent": period.scheme.unit_level != UnitLevel.SUBDISTRICT,
             "can_import": not period.is_year
@@ -108,6 +112,16 @@ PERIOD_ACTIONS = {
 }
 
 
+def _close_counts(period: Period, user) -> dict:
+    """The checklist's counts at the moment of closing, for the audit."""
+    if period.is_year:
+        return {}
+    units = list(services.scheme_units(scheme=period.scheme).visible_to(user))
+    return selectors.close_checklist(
+        selectors.period_unit_progress(period, units)
+    ).counts
+
+
 @login_required
 @require_POST
 def period_action(request, pk, action):
@@ -116,8 +130,10 @@ def period_action(request, pk, action):
     period = get_editable_or_403(_period_queryset(), request.user, pk=pk)
     service, done = PERIOD_ACTIONS[action]
     kwargs = {"period": period, "by": request.user}
-    if action in ("publish", "lock"):
+    if action in ("publish", "lock", "close"):
         kwargs["request"] = request
+    if action == "close":
+        kwargs["missing"] = _close_counts(period, request.user)
     try:
         service(**kwargs)
     except ValidationError as exc:

@@ -107,3 +107,65 @@ def test_a_built_report_of_every_period_is_on_the_dashboard_list(
     build_report(period)
     response = client_for(admin_user).get(reverse("assessments:dashboard"))
     assert [p.pk for p in response.context["periods"]] == [period.pk]
+
+
+# --- a period closes on a checklist ----------------------------------------------------
+
+
+def test_period_page_lists_what_is_missing_before_closing(
+    client_for, admin_user, period, units
+):
+    from assessments.models import Score
+
+    from .factories import ScoreFactory, indicator
+
+    ScoreFactory(
+        period=period,
+        unit=units[0],
+        indicator=indicator(period.scheme, "B1"),
+        self_score=50,
+    )
+    response = client_for(admin_user).get(
+        reverse("assessments:period_detail", args=[period.pk])
+    )
+    checklist = response.context["checklist"]
+    assert [p.unit for p in checklist.without_self] == [units[1]]
+    assert [p.unit for p in checklist.waiting] == [units[0]]
+    assert checklist.counts == {"units": 1, "scores": 1}
+    text = response.content.decode()
+    assert 'data-testid="close-checklist"' in text
+    assert reverse("assessments:unit_scoring", args=[period.pk, units[1].pk]) in text
+    # The confirmation names the counts.
+    assert "1 unit(s) have no self-score and 1 score(s) are not reviewed" in text
+    assert Score.objects.filter(period=period).count() == 1
+
+
+def test_closing_keeps_the_missing_counts_in_the_audit(
+    client_for, admin_user, period, units
+):
+    from accounts.models import AuditEvent
+
+    response = client_for(admin_user).post(
+        reverse("assessments:period_action", args=[period.pk, "close"])
+    )
+    assert response.status_code == 302
+    period.refresh_from_db()
+    assert period.status == Period.Status.CLOSED
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.PERIOD_CLOSED)
+    assert "units without self-scores: 2" in event.detail
+    assert "scores not reviewed: 0" in event.detail
+    assert event.user == admin_user
+
+
+def test_a_leader_cannot_close_and_nothing_is_audited(
+    client_for, leader, period, units
+):
+    from accounts.models import AuditEvent
+
+    response = client_for(leader).post(
+        reverse("assessments:period_action", args=[period.pk, "close"])
+    )
+    assert response.status_code == 403
+    period.refresh_from_db()
+    assert period.status == Period.Status.OPEN
+    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.PERIOD_CLOSED).exists()
