@@ -264,6 +264,7 @@ def report_rows(
     group: str | None = None,
     search: str = "",
     sort: str = "",
+    grade: str = "",
 ):
     """The rows of a report page, to paginate: of one peer group or all, found by
     the unit's name or code, in a whitelisted order (``REPORT_SORTS``, "-" for
@@ -284,6 +285,8 @@ def report_rows(
             | Q(unit__name_en__icontains=search)
             | Q(unit__code__icontains=search)
         )
+    if grade:
+        rows = rows.filter(grade=grade)
     key = sort.lstrip("-")
     if key in REPORT_SORTS:
         fields = REPORT_SORTS[key]
@@ -293,7 +296,7 @@ def report_rows(
         else:
             first = F(fields[0]).asc(nulls_last=True)
         return rows.order_by(first, *fields[1:], "pk")
-    if search:
+    if search or grade:
         return rows.order_by("peer_union__code", "rank", "unit__code", "pk")
     summary = (report.summary or {}).get("peer_groups", {})
     counted = [

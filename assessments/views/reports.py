@@ -11,7 +11,7 @@ from unionportal.cache import cached_part, query_part
 from unions.models import Union
 
 from .. import dashboards, selectors
-from ..models import QuarterReport, QuarterReportFile
+from ..models import Grade, QuarterReport, QuarterReportFile
 from ..services.reports import REPORT_LANGUAGES, period_slug
 from .report_files import files_context
 
@@ -73,10 +73,13 @@ def _report_rows(request, report: QuarterReport) -> dict:
     sort = request.GET.get("sort", "")
     if sort.lstrip("-") not in selectors.REPORT_SORTS:
         sort = ""
+    grade = request.GET.get("grade", "")
+    if grade not in Grade.values:
+        grade = ""
 
     def render_rows():
         rows = selectors.report_rows(
-            report, groups=groups, group=group, search=search, sort=sort
+            report, groups=groups, group=group, search=search, sort=sort, grade=grade
         )
         page = Paginator(rows, selectors.REPORT_PAGE_SIZE).get_page(
             request.GET.get("page")
@@ -93,7 +96,9 @@ def _report_rows(request, report: QuarterReport) -> dict:
             "group": group,
             "search": search,
             "sort": sort,
-            "filtered": bool(group or search),
+            "grade": grade,
+            "grade_choices": [("", _("All grades")), *Grade.choices],
+            "filtered": bool(group or search or grade),
         }
         return render_to_string(
             "assessments/partials/report_rows.html", context, request

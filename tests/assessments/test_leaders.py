@@ -169,3 +169,43 @@ def test_a_leader_cannot_close_and_nothing_is_audited(
     period.refresh_from_db()
     assert period.status == Period.Status.OPEN
     assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.PERIOD_CLOSED).exists()
+
+
+# --- every number is a door ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_every_dashboard_count_opens_a_list_of_that_many_rows(
+    client_for, admin_user, period, units, language
+):
+    """Walks the units and grade counts on the dashboard: each link opens the
+    report's rows filtered to exactly that many units."""
+    import re
+
+    from .factories import ScoreFactory, indicator
+
+    ScoreFactory(
+        period=period,
+        unit=units[0],
+        indicator=indicator(period.scheme, "B1"),
+        self_score=60,
+    )
+    from assessments import services
+
+    services.period_close(period=period, by=admin_user)
+    build_report(period)
+    client = client_for(admin_user)
+    client.cookies["django_language"] = language
+    html = client.get(reverse("assessments:dashboard")).content.decode()
+    doors = re.findall(
+        r'data-testid="(?:grade-count|units-count)" data-count="(\d+)" href="([^"]+)"',
+        html,
+    )
+    assert len(doors) == 1 + 4  # units assessed + one per grade
+    assert sum(int(c) for c, _ in doors[1:]) == int(doors[0][0]) == len(units)
+    for count, href in doors:
+        response = client.get(href.replace("&amp;", "&"))
+        assert response.status_code == 200
+        part = response.context["report_rows"]
+        body = part.split("<tbody>", 1)[1] if "<tbody>" in part else ""
+        assert body.count("<tr") == int(count), href
