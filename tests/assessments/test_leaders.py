@@ -9,6 +9,14 @@ from assessments.selectors import report_list
 
 from .factories import PeriodFactory, active_scheme, build_report
 
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    """A request in Chinese leaves the thread's language active: reset it, so
+    that later tests in the same worker read English."""
+    yield
+    translation.activate("en")
+
+
 QUARTERS = (Period.Kind.Q1, Period.Kind.Q2, Period.Kind.Q3, Period.Kind.Q4)
 
 
@@ -209,3 +217,28 @@ def test_every_dashboard_count_opens_a_list_of_that_many_rows(
         part = response.context["report_rows"]
         body = part.split("<tbody>", 1)[1] if "<tbody>" in part else ""
         assert body.count("<tr") == int(count), href
+
+
+# --- the leader's home -----------------------------------------------------------------
+
+
+def test_leader_home_points_at_the_latest_published_results(
+    client_for, admin_user, leader, period, units
+):
+    from assessments import services
+    from assessments.home import home_tasks
+    from assessments.models import QuarterReportRow
+
+    services.period_close(period=period, by=admin_user)
+    build_report(period)
+    assert home_tasks(leader) == []  # not published: nothing for the leader yet
+    services.period_publish(period=period, by=admin_user)
+    QuarterReportRow.objects.filter(unit=units[1]).update(overdue_months=3)
+    QuarterReportRow.objects.filter(unit=units[0]).update(change=-5)
+    (task,) = home_tasks(leader)
+    assert task.count == 1
+    assert task.url == reverse("assessments:dashboard") + f"?period={period.pk}"
+    assert "Units that fell since the previous period: 1;" in task.detail
+    assert "units with an overdue office term: 1." in task.detail
+    response = client_for(leader).get(reverse("home"))
+    assert task.url in response.content.decode()
