@@ -9,6 +9,7 @@ from assessments.selectors import report_list
 
 from .factories import PeriodFactory, active_scheme, build_report
 
+
 @pytest.fixture(autouse=True)
 def _english_afterwards():
     """A request in Chinese leaves the thread's language active: reset it, so
