@@ -118,7 +118,6 @@ def _leader(user) -> list[HomeTask]:
                 "fell": counts["fell"],
                 "overdue": counts["overdue"],
             },
-            items=[(_("Open the dashboard"), url)],
         )
     ]
 
