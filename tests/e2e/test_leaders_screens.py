@@ -33,3 +33,22 @@ def test_leader_dashboard_and_home_in_chinese(
     assert doors.count() == 4
     portal.screenshot(f"leaders-dashboard-zh-{width}")
     assert portal.page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_admin_sees_a_provisional_dashboard_marked_on_every_panel(
+    portal,
+    assessment,  # noqa: F811
+    admin_user,
+    password,
+):
+    q2 = assessment["q2"]
+    services.period_close(period=q2, by=admin_user)
+    services.report_build(period_id=q2.pk)
+    admin_user.language = "zh-hans"
+    admin_user.save(update_fields=["language"])
+    portal.page.set_viewport_size({"width": 1366, "height": 900})
+    portal.sign_in(admin_user.username, password)
+    portal.goto(f"/dashboard/?period={q2.pk}")
+    portal.page.locator("[data-chart=chart-grades] svg").first.wait_for()
+    assert portal.page.get_by_test_id("provisional-note").is_visible()
+    portal.screenshot("leaders-dashboard-provisional-zh-1366")
