@@ -84,6 +84,44 @@ def _admin(user) -> list[HomeTask]:
     ]
 
 
+def _leader(user) -> list[HomeTask]:
+    """What a leader should look at now: the latest published results, the units
+    that fell, and the overdue office terms counted in them (3 queries)."""
+    from .models import QuarterReportRow
+    from .selectors import VISIBLE_TO_UNITS, dashboard_periods
+
+    latest = next(
+        (p for p in dashboard_periods(user) if p.status in VISIBLE_TO_UNITS), None
+    )
+    if latest is None:
+        return []
+    rows = QuarterReportRow.objects.filter(report_id=latest.report.pk)
+    counts = rows.aggregate(
+        fell=Count("pk", filter=Q(change__lt=0)),
+        overdue=Count("pk", filter=Q(overdue_months__gt=0)),
+    )
+    url = reverse("assessments:dashboard") + f"?period={latest.pk}"
+    return [
+        HomeTask(
+            title=_("Published results to look at"),
+            count=counts["fell"],
+            url=url,
+            icon="graph-down-arrow",
+            tone="warning" if counts["fell"] else "success",
+            detail=_(
+                "%(period)s · %(level)s. Units that fell since the previous "
+                "period: %(fell)s; units with an overdue office term: %(overdue)s."
+            )
+            % {
+                "period": latest.label,
+                "level": latest.scheme.get_unit_level_display(),
+                "fell": counts["fell"],
+                "overdue": counts["overdue"],
+            },
+        )
+    ]
+
+
 def home_tasks(user) -> list[HomeTask]:
     tasks: list[HomeTask] = []
     if not user.is_authenticated:
@@ -94,4 +132,6 @@ def home_tasks(user) -> list[HomeTask]:
         tasks += _reviews(user)
     if user.has_role("admin"):
         tasks += _admin(user)
+    if user.has_role("leader"):
+        tasks += _leader(user)
     return tasks

@@ -8,7 +8,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 
 from unionportal.search import union_match
 from unions.models import Union
@@ -168,8 +180,22 @@ def report_list(user):
         .select_related("period__scheme", "built_by")
         .prefetch_related("files")
         .defer("rules", "summary")
-        .order_by("-period__start", "period__scheme__unit_level", "period__kind")
+        .order_by(*REPORT_LIST_ORDER)
     )
+
+
+# The order of ``period_order`` in SQL: newest year first, the year's own report
+# before its quarters (it comes after Q4), then Q4 … Q1, sub-district before
+# grassroots within a period.
+REPORT_LIST_ORDER = (
+    "-period__scheme__year",
+    "-period__kind",  # "year" > "q4" > … > "q1"
+    Case(
+        When(period__scheme__unit_level=UnitLevel.SUBDISTRICT, then=Value(0)),
+        default=Value(1),
+    ),
+    "period__scheme__owner_id",
+)
 
 
 REPORT_PAGE_SIZE = 50
@@ -207,6 +233,7 @@ def report_rows(
     group: str | None = None,
     search: str = "",
     sort: str = "",
+    grade: str = "",
 ):
     """The rows of a report page, to paginate: of one peer group or all, found by
     the unit's name or code, in a whitelisted order (``REPORT_SORTS``, "-" for
@@ -223,6 +250,8 @@ def report_rows(
     search = search.strip()
     if search:
         rows = rows.filter(union_match(search, "unit"))
+    if grade:
+        rows = rows.filter(grade=grade)
     key = sort.lstrip("-")
     if key in REPORT_SORTS:
         fields = REPORT_SORTS[key]
@@ -232,7 +261,7 @@ def report_rows(
         else:
             first = F(fields[0]).asc(nulls_last=True)
         return rows.order_by(first, *fields[1:], "pk")
-    if search:
+    if search or grade:
         return rows.order_by("peer_union__code", "rank", "unit__code", "pk")
     summary = (report.summary or {}).get("peer_groups", {})
     counted = [
@@ -280,8 +309,25 @@ class GroupedRows:
 # --- dashboard --------------------------------------------------------------------------
 
 
+def period_order(period: Period) -> tuple:
+    """One order for periods everywhere: newest first, the year after its Q4,
+    sub-district schemes before grassroots ones within a period."""
+    return (-period.sort_key, period.scheme.unit_level != UnitLevel.SUBDISTRICT)
+
+
+def periods_by_year(periods) -> list[tuple[int, list[Period]]]:
+    """``periods`` (already in ``period_order``) grouped by year, newest first."""
+    groups: dict[int, list[Period]] = {}
+    for period in periods:
+        groups.setdefault(period.scheme.year, []).append(period)
+    return list(groups.items())
+
+
 def dashboard_periods(user) -> list[Period]:
     """Periods with a finished report that the user may read whole, newest first.
+
+    Unpublished (provisional) results are listed for administrators only, who
+    can publish them; leaders see published results.
 
     A whole report ranks every unit, so it is for users whose scope covers the
     scheme's owner (the district), as on the reports pages.
@@ -295,12 +341,10 @@ def dashboard_periods(user) -> list[Period]:
         .select_related("scheme", "report")
         .defer("report__rules", "report__summary")
     )
-    if not may_see_provisional(user):
+    if not user.has_role("admin"):
+        # A provisional result is for those who can publish it (issue 16).
         periods = periods.filter(status__in=VISIBLE_TO_UNITS)
-    return sorted(
-        periods,
-        key=lambda p: (-p.sort_key, p.scheme.unit_level != UnitLevel.SUBDISTRICT),
-    )
+    return sorted(periods, key=period_order)
 
 
 # --- scorecard --------------------------------------------------------------------------

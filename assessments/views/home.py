@@ -48,12 +48,15 @@ def assessments_home(request):
     )
     overview = []
     if user.has_role("admin", "leader", "reviewer"):
-        overview = sorted(
-            Period.objects.visible_to(user)
-            .select_related("scheme", "report")
-            .defer("report__rules", "report__summary"),
-            key=lambda p: (-p.sort_key, p.scheme.unit_level),
-        )[:12]
+        # Every period, grouped by year (issue 16: 2025 Q1 must stay reachable).
+        overview = selectors.periods_by_year(
+            sorted(
+                Period.objects.visible_to(user)
+                .select_related("scheme", "report")
+                .defer("report__rules", "report__summary"),
+                key=selectors.period_order,
+            )
+        )
     has_scorecard = (
         bool(user.union_id)
         and QuarterReportRow.objects.filter(

@@ -65,14 +65,18 @@ def period_detail(request, pk):
         .order_by("parent__code", "code")
     )
     context = _report_context(period, request.user)
+    progress = (
+        selectors.period_unit_progress(period, units) if not period.is_year else []
+    )
     history = list(
         period.history.select_related("history_user").order_by("-history_date")[:20]
     )
     context.update(
         {
-            "progress": selectors.period_unit_progress(period, units)
-            if not period.is_year
-            else [],
+            "progress": progress,
+            "checklist": services.period_close_checklist(period=period, units=units)
+            if period.status == Period.Status.OPEN and not period.is_year
+            else None,
             "history": history,
             "show_parent": period.scheme.unit_level != UnitLevel.SUBDISTRICT,
             "can_import": not period.is_year
@@ -119,7 +123,7 @@ def period_action(request, pk, action):
     period = get_editable_or_403(_period_queryset(), request.user, pk=pk)
     service, done = PERIOD_ACTIONS[action]
     kwargs = {"period": period, "by": request.user}
-    if action in ("publish", "lock"):
+    if action in ("publish", "lock", "close"):
         kwargs["request"] = request
     try:
         service(**kwargs)

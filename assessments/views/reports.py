@@ -13,7 +13,7 @@ from unionportal.downloads import as_download
 from unions.models import Union
 
 from .. import dashboards, selectors
-from ..models import Period, QuarterReport, QuarterReportFile
+from ..models import Grade, Period, QuarterReport, QuarterReportFile
 from ..notice import results_notice
 from ..services.reports import REPORT_LANGUAGES, period_file_title, period_slug
 from .report_files import files_context
@@ -76,10 +76,13 @@ def _report_rows(request, report: QuarterReport) -> dict:
     sort = request.GET.get("sort", "")
     if sort.lstrip("-") not in selectors.REPORT_SORTS:
         sort = ""
+    grade = request.GET.get("grade", "")
+    if grade not in Grade.values:
+        grade = ""
 
     def render_rows():
         rows = selectors.report_rows(
-            report, groups=groups, group=group, search=search, sort=sort
+            report, groups=groups, group=group, search=search, sort=sort, grade=grade
         )
         page = Paginator(rows, selectors.REPORT_PAGE_SIZE).get_page(
             request.GET.get("page")
@@ -96,7 +99,9 @@ def _report_rows(request, report: QuarterReport) -> dict:
             "group": group,
             "search": search,
             "sort": sort,
-            "filtered": bool(group or search),
+            "grade": grade,
+            "grade_choices": [("", _("All grades")), *Grade.choices],
+            "filtered": bool(group or search or grade),
         }
         return render_to_string(
             "assessments/partials/report_rows.html", context, request
@@ -159,7 +164,12 @@ def dashboard(request):
             raise Http404
     elif periods:
         chosen = published[0] if published else periods[0]
-    context = {"periods": periods, "chosen": chosen}
+    context = {
+        "periods": periods,
+        "chosen": chosen,
+        "provisional": chosen is not None
+        and chosen.status not in selectors.VISIBLE_TO_UNITS,
+    }
     if chosen is not None:
         context.update(
             dashboards.dashboard_part(

@@ -90,7 +90,8 @@ def tree(district):
 
 @pytest.fixture
 def big_report(grassroots_period, tree):
-    grassroots_period.status = Period.Status.CLOSED
+    # Published: leaders see published results only on the dashboard (issue 16).
+    grassroots_period.status = Period.Status.PUBLISHED
     grassroots_period.save()
     return _snapshot(grassroots_period, tree)
 

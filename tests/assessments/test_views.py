@@ -718,18 +718,47 @@ def test_dashboard_shows_the_ranking(client_for, published, leader, units):
     assert b"provisional" not in response.content
 
 
-def test_dashboard_marks_unpublished_results_provisional(
+def test_dashboard_marks_unpublished_results_provisional_for_those_who_publish(
     client_for, period, units, leader, admin_user
 ):
     services.period_close(period=period, by=admin_user)
     services.report_build(period_id=period.pk)
-    # Only those who publish see a provisional result, marked as such.
     response = client_for(admin_user).get(reverse("assessments:dashboard"))
     assert response.context["chosen"] == period
+    assert response.context["provisional"] is True
     assert b'data-testid="provisional"' in response.content
-    assert client_for(leader).get(reverse("assessments:dashboard")).context[
-        "chosen"
-    ] is None
+    assert b'data-testid="provisional-note"' in response.content
+    # Every panel is marked: the body sits in the provisional wrapper.
+    assert b'data-testid="provisional-panels"' in response.content
+
+
+def test_dashboard_hides_provisional_results_from_leaders(
+    client_for, period, units, leader, admin_user
+):
+    services.period_close(period=period, by=admin_user)
+    services.report_build(period_id=period.pk)
+    response = client_for(leader).get(reverse("assessments:dashboard"))
+    assert response.context["chosen"] is None
+    assert period not in response.context["periods"]
+    assert (
+        client_for(leader)
+        .get(reverse("assessments:dashboard"), {"period": period.pk})
+        .status_code
+        == 404
+    )
+
+
+def test_dashboard_opens_on_the_latest_published_period(
+    client_for, published, units, admin_user, leader
+):
+    later = PeriodFactory(scheme=published.scheme, kind=Period.Kind.Q2)
+    services.period_close(period=later, by=admin_user)
+    build_report(later)
+    response = client_for(admin_user).get(reverse("assessments:dashboard"))
+    assert later in response.context["periods"]
+    assert response.context["chosen"].pk == published.pk
+    assert response.context["provisional"] is False
+    assert b'data-testid="provisional-panels"' not in response.content
 
 
 def test_dashboard_unknown_period_is_404(client_for, published, leader):

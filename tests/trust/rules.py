@@ -251,7 +251,8 @@ URL_KWARGS: dict[str, Callable[[World], dict]] = {
     "assessments:report_files_build": pk("period"),
     "assessments:unit_scoring": period_unit,
     "assessments:unit_scoring_totals": period_unit,
-    "assessments:period_action": pk("period", action="close"),
+    # "close" is the checklist page (assessments:period_close); publish stands in.
+    "assessments:period_action": pk("period", action="publish"),
     "assessments:score_evidence": pk("score"),
     "assessments:unit_scorecard": union_pk("union_pk"),
     "assessments:report_detail": pk("quarter_report"),
