@@ -63,6 +63,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py --scale $(SCALE) $(BENCH_ARGS)
 
 lint: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run

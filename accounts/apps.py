@@ -7,4 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from unionportal.demo import register_demo
+
+        from . import demo, signals  # noqa: F401
+
+        register_demo(20, demo.seed)

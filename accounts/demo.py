@@ -66,3 +66,12 @@ def seed_demo_users(unions) -> dict[str, User]:
             user.save(update_fields=["first_name", "last_name"])
         users[username] = user
     return users
+
+
+def seed(context: dict) -> None:
+    """The demo step of accounts: the five sign-ins, once the unions exist."""
+    context["users"] = seed_demo_users(context["unions"])
+    context["logins"] = (
+        DEMO_PASSWORD,
+        [(name, entry[4]) for name, entry in DEMO_USERS.items()],
+    )

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from unionportal.api.tokens import ApiTokenForm, api_token_create, api_token_revoke
+from accounts.tokens import ApiTokenForm, api_token_create, api_token_revoke
 from unionportal.htmx import is_partial_request
 
 from .models import ApiToken

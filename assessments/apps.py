@@ -16,3 +16,9 @@ class AssessmentsConfig(AppConfig):
         from .services.periods import register_notice_kinds
 
         register_notice_kinds()
+
+        from unionportal.demo import register_demo
+
+        from . import demo
+
+        register_demo(50, demo.seed)

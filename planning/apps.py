@@ -16,3 +16,9 @@ class PlanningConfig(AppConfig):
         from .services.notify import register_kinds
 
         register_kinds()
+
+        from unionportal.demo import register_demo
+
+        from . import demo
+
+        register_demo(40, demo.seed)

@@ -295,13 +295,15 @@ class ReviewFilter(StyledFilterSet):
         # Units by name (either language) or code, in the reviewer's subtree:
         # looked up first, like the projects, so the queue starts from their
         # reports. "湖光" finds the reports of 湖光纺织厂工会.
-        units = list(
-            Union.objects.filter(scope_filter(self.user, ""))
-            .search(value)
-            .order_by()
-            .values_list("pk", flat=True)[: self.SEARCH_PROJECTS]
-        )
-        match |= Q(union_id__in=units)
+        # A number is a project's number, not a piece of a unit's code.
+        if not value.isdigit():
+            units = list(
+                Union.objects.filter(scope_filter(self.user, ""))
+                .search(value)
+                .order_by()
+                .values_list("pk", flat=True)[: self.SEARCH_PROJECTS]
+            )
+            match |= Q(union_id__in=units)
         if value.isdigit() and len(value) <= 18:
             match |= Q(project_id=int(value))
         return queryset.filter(match)

@@ -1,30 +1,25 @@
-"""Builds the demo district. Each app seeds its own part; every step is idempotent."""
+"""Builds the demo district. Each app seeds its own part; every step is idempotent.
 
-import importlib
+Apps register their steps from ``AppConfig.ready()`` with ``register_demo(order,
+seed)``; ``seed(context)`` reads and extends ``context`` (``"unions"``: code →
+Union, ``"users"``: username → User, ``"logins"``: the demo sign-ins to print).
+This module names no app: the order numbers say who runs first.
+"""
+
+from collections.abc import Callable
 
 from django.db import transaction
 
-from accounts.demo import seed_demo_users
-from unions.demo import seed_union_tree
+_STEPS: dict[Callable[[dict], None], int] = {}
 
-# Apps that extend the demo keep a ``demo.py`` with ``seed(context)``; ``context``
-# holds "unions" (code → Union) and "users" (username → User) and may be extended.
-EXTENSION_APPS = ("unions", "planning", "assessments")
+
+def register_demo(order: int, seed: Callable[[dict], None]) -> None:
+    _STEPS[seed] = order
 
 
 @transaction.atomic
 def seed_demo() -> dict:
     context: dict = {}
-    context["unions"] = seed_union_tree()
-    context["users"] = seed_demo_users(context["unions"])
-    for app in EXTENSION_APPS:
-        try:
-            module = importlib.import_module(f"{app}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.demo":
-                raise
-            continue
-        seed = getattr(module, "seed", None)
-        if seed is not None:
-            seed(context)
+    for seed, _order in sorted(_STEPS.items(), key=lambda step: step[1]):
+        seed(context)
     return context

@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "unionportal.context_processors.portal",
+                "accounts.context_processors.notifications",
             ],
         },
     },
@@ -324,8 +325,8 @@ MESSAGE_TAGS = {40: "danger"}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # The token first: its challenge makes anonymous requests answer 401.
-        "unionportal.api.authentication.TokenAuthentication",
-        "unionportal.api.authentication.SessionAuthentication",
+        "accounts.api_auth.TokenAuthentication",
+        "accounts.api_auth.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["unionportal.api.permissions.PortalPermission"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -16,3 +16,10 @@ class UnionsConfig(AppConfig):
         from .services import register_notice_kinds
 
         register_notice_kinds()
+
+        from unionportal.demo import register_demo
+
+        from . import demo
+
+        register_demo(10, demo.seed_tree)
+        register_demo(30, demo.seed)

@@ -375,3 +375,8 @@ def seed(context: dict) -> None:
             continue
         _seed_change(union, target, index, users, today)
     context["terms_overdue"] = sorted(OVERDUE)
+
+
+def seed_tree(context: dict) -> None:
+    """The first demo step: the union tree every other step hangs on."""
+    context["unions"] = seed_union_tree()

@@ -84,7 +84,7 @@ def _edit(client, user, **changes):
 def test_setting_a_password_is_audited_and_ends_the_api_tokens(
     client_for, admin_user, cadre_grass
 ):
-    from unionportal.api.tokens import api_token_create
+    from accounts.tokens import api_token_create
 
     api_token_create(user=cadre_grass, name="OA")
     response = _edit(client_for(admin_user), cadre_grass, password="New-Pass-2026-x")
@@ -118,7 +118,7 @@ def _change_password(client, old, new="Brand-New-Pass-2026"):
 def test_changing_ones_password_is_audited_and_ends_the_api_tokens(
     client_for, cadre_grass
 ):
-    from unionportal.api.tokens import api_token_create
+    from accounts.tokens import api_token_create
 
     api_token_create(user=cadre_grass, name="OA")
     response = _change_password(client_for(cadre_grass), PASSWORD)

@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from unionportal.api.tokens import api_token_create
+from accounts.tokens import api_token_create
 
 
 @pytest.fixture

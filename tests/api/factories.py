@@ -1,8 +1,8 @@
 import factory
 
 from accounts.models import ApiToken
+from accounts.tokens import hash_key, new_key
 from tests.accounts.factories import UserFactory
-from unionportal.api.tokens import hash_key, new_key
 
 
 class ApiTokenFactory(factory.django.DjangoModelFactory):

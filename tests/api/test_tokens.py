@@ -5,14 +5,14 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken, AuditEvent
-from tests.api.factories import ApiTokenFactory, token_with_key
-from tests.conftest import EN
-from unionportal.api.tokens import (
+from accounts.tokens import (
     MAX_ACTIVE_TOKENS,
     api_token_create,
     api_token_revoke,
     hash_key,
 )
+from tests.api.factories import ApiTokenFactory, token_with_key
+from tests.conftest import EN
 
 UNIONS = "/api/v1/unions/"
 

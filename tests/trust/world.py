@@ -57,7 +57,7 @@ class World:
 
     @cached_property
     def api_token(self):
-        from unionportal.api.tokens import api_token_create
+        from accounts.tokens import api_token_create
 
         token, _key = api_token_create(user=self.user("cadre_grass"), name="matrix")
         return token

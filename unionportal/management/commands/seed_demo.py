@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import DEMO_PASSWORD, DEMO_USERS
 from unionportal.demo import seed_demo
 
 
@@ -25,6 +24,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Demo district ready: {len(context['unions'])} unions.")
         )
-        self.stdout.write(f"Demo sign-ins (password: {DEMO_PASSWORD}):")
-        for username, (_code, _first, _last, _roles, description) in DEMO_USERS.items():
+        password, logins = context["logins"]
+        self.stdout.write(f"Demo sign-ins (password: {password}):")
+        for username, description in logins:
             self.stdout.write(f"  {username:<12} {description}")

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import ApiToken, AuditEvent, User
-from accounts.services import audit_record
+from .models import ApiToken, AuditEvent, User
+from .services import audit_record
 
 KEY_PREFIX = "upt_"
 # A user rarely needs more; a cap keeps forgotten keys from piling up.

@@ -49,7 +49,7 @@ class SessionAuthentication(authentication.SessionAuthentication):
 
 
 class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "unionportal.api.authentication.TokenAuthentication"
+    target_class = "accounts.api_auth.TokenAuthentication"
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):
@@ -67,7 +67,7 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
 
 
 class SessionAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "unionportal.api.authentication.SessionAuthentication"
+    target_class = "accounts.api_auth.SessionAuthentication"
     name = "cookieAuth"
 
     def get_security_definition(self, auto_schema):
