@@ -1,7 +1,7 @@
 """Demo assessment for the Jiangbin district: last year's four published quarters and
 annual result, this year's quarters so far, and the current quarter open for entry.
 
-The schemes follow the conference's three points (DESIGN.md §4). Last year's scheme
+The schemes follow the conference's three points (docs/design.md §4). Last year's scheme
 scored carrier activities and training by hand (they were kept on paper); this
 year's, copied from it, reads them from the portal's planning data. Idempotent, with
 a fixed random seed; reports are built eagerly by the same service the job runs.

@@ -248,7 +248,7 @@ class Indicator(BilingualName):
         TERMS = "terms", _("Automatic: office terms on time")
         PUBLICITY = "publicity", _("Automatic: publicity by media level")
 
-    # Which kinds each automatic method may have (DESIGN.md §4).
+    # Which kinds each automatic method may have (docs/design.md §4).
     METHOD_KINDS = {
         Method.KEY_WORK: (Kind.BASE, Kind.BONUS),
         Method.TIMELINESS: (Kind.BASE, Kind.BONUS),

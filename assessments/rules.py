@@ -1,4 +1,4 @@
-"""Automatic indicators (DESIGN.md §4), as pure functions over a unit's facts.
+"""Automatic indicators (docs/design.md §4), as pure functions over a unit's facts.
 
 Each rule takes the indicator's settings and the unit's facts (planning's
 ``UnitPlanningFacts``, or anything with the same attributes) and returns an

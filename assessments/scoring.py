@@ -1,4 +1,4 @@
-"""The scoring rules of DESIGN.md §4 as pure functions (no database, no Django models).
+"""The scoring rules of docs/design.md §4 as pure functions (no database, no Django models).
 
 Everything is in ``Decimal`` with two decimal places, rounded half up, so that two
 runs give the same totals to the cent and ties are real ties. The choices §4 leaves

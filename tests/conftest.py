@@ -1,6 +1,6 @@
 """Fixtures shared by every test: the union tree, the personas, and switches.
 
-The personas follow DESIGN.md §2. The tree is:
+The personas follow docs/design.md §2. The tree is:
 
     district ─┬─ subdistrict ─┬─ grassroots        (cadre_grass works here)
               │               └─ grassroots_sibling

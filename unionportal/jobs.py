@@ -11,7 +11,7 @@ error page and the job is lost. Here the job is first written to the database
 broker refuses, the row stays and ``outbox_flush_task`` (unionportal/tasks.py, run
 by celery beat every 30 s) sends it once the broker is back. A job may then run
 twice (the send worked but the row could not be deleted): tasks are idempotent, as
-STYLE.md requires.
+docs/architecture.md requires.
 """
 
 import logging

@@ -1,4 +1,4 @@
-"""DESIGN.md §4 pinned: clamping, caps, deductions, veto, grades, ranks, rescaling."""
+"""docs/design.md §4 pinned: clamping, caps, deductions, veto, grades, ranks, rescaling."""
 
 from decimal import Decimal as D
 
