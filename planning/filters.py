@@ -220,7 +220,7 @@ class ReviewFilter(StyledFilterSet):
         label=_("Unit"), queryset=Union.objects.none(), empty_label=_("All units")
     )
     q = django_filters.CharFilter(
-        label=_("Project"),
+        label=_("Search"),
         method="search",
         widget=forms.TextInput(
             attrs={"placeholder": _("Project title or number, unit name or code")}

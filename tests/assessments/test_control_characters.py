@@ -18,7 +18,8 @@ from .factories import build_report
 
 pytestmark = pytest.mark.django_db
 
-NASTY = "A\x0bB\x00C\x1fD\x7f"
+# No NUL: PostgreSQL cannot store one (the way in removes it all the same).
+NASTY = "A\x0bB\x01C\x1fD\x7f"
 
 
 @pytest.fixture
@@ -93,7 +94,7 @@ def test_a_posted_name_is_saved_without_control_characters(
     response = client_for(admin_user).post(
         reverse("unions:union_edit", args=[grassroots.pk]),
         {
-            "name_zh": f"湖光{NASTY}纺织厂工会",
+            "name_zh": f"湖光{NASTY}\x00纺织厂工会",
             "name_en": before.name_en,
             "code": before.code,
             "kind": before.kind,
@@ -114,7 +115,7 @@ def test_an_api_body_is_saved_without_control_characters(client_for, cadre_grass
         {
             "union": cadre_grass.union_id,
             "kind": "activity",
-            "title": f"职工{NASTY}运动会",
+            "title": f"职工{NASTY}\x00运动会",
             "date": "2026-10-10",
             "participants": 30,
         },
