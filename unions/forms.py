@@ -40,12 +40,17 @@ class UnionForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = (
+        parents = (
             Union.objects.visible_to(user)
             .exclude(kind__in=Union.GRASSROOTS_KINDS)
             .filter(is_active=True)
-            .order_by("path")
         )
+        if self.instance.pk and self.instance.parent_id:
+            # A sub-district administrator editing their own union keeps its
+            # parent (the district, above their scope) without being able to
+            # move it anywhere outside their scope.
+            parents = parents | Union.objects.filter(pk=self.instance.parent_id)
+        self.fields["parent"].queryset = parents.order_by("path")
         self.fields["parent"].required = not (user.is_superuser and not user.union_id)
         self.fields["parent"].help_text = _(
             "Moving a union moves all its sub-unions with it."

@@ -437,3 +437,23 @@ def test_list_pages_the_unions(client_for, admin_user, subdistrict):
     assert first.content.count(b'class="fw-semibold"') == 25
     second = client.get(reverse("unions:union_list"), {"kind": "enterprise", "page": 2})
     assert b"PG29" in second.content
+
+
+def test_a_sub_district_administrator_saves_their_own_union(client_for, subdistrict):
+    from tests.accounts.factories import UserFactory
+
+    sub_admin = UserFactory(union=subdistrict, is_union_admin=True)
+    response = client_for(sub_admin).post(
+        f"/unions/{subdistrict.pk}/edit/",
+        {
+            "name_zh": "北区街道总工会",
+            "name_en": subdistrict.name_en,
+            "code": subdistrict.code,
+            "kind": subdistrict.kind,
+            "parent": subdistrict.parent_id,
+            "member_count": 321,
+        },
+    )
+    assert response.status_code == 302
+    subdistrict.refresh_from_db()
+    assert (subdistrict.name_zh, subdistrict.member_count) == ("北区街道总工会", 321)
