@@ -22,6 +22,17 @@ def _is_admin(user) -> bool:
     return user.is_authenticated and user.has_role("admin")
 
 
+def _writing_cadre(user) -> bool:
+    """A cadre of an active union: the cadres of a deactivated union still read
+    their union's work but no longer write it (reports, events)."""
+    return bool(
+        user.is_authenticated
+        and user.has_role("cadre")
+        and user.union_id
+        and user.union.is_active
+    )
+
+
 def _is_superuser_without_union(user) -> bool:
     return user.is_authenticated and user.is_superuser and user.union_id is None
 
@@ -133,7 +144,7 @@ class ProjectQuerySet(models.QuerySet):
     def reportable_by(self, user):
         """Cadres report on the projects of a published plan that their own union
         owns or takes part in."""
-        if not (user.is_authenticated and user.has_role("cadre") and user.union_id):
+        if not _writing_cadre(user):
             return self.none()
         return (
             self.visible_to(user)
@@ -187,7 +198,7 @@ def project_permissions(project, user, participant_ids) -> dict[str, bool]:
     fetched through ``visible_to(user)`` with its plan and owner, worked out from
     its fields instead of a query each (the project page's buttons)."""
     admin_in_scope = _is_admin(user) and union_in_scope(user, project.owner)
-    cadre_union = user.union_id if user.has_role("cadre") else None
+    cadre_union = user.union_id if _writing_cadre(user) else None
     published = project.plan.status == "published"
     own = bool(cadre_union) and project.owner_id == cadre_union
     # A union with reviewers hands its own projects down to the units below it
@@ -268,7 +279,7 @@ class ProgressReportQuerySet(models.QuerySet):
     def editable_by(self, user):
         """The cadres of the reporting union, while the report is a draft or was
         returned and the plan is still published."""
-        if not (user.is_authenticated and user.has_role("cadre") and user.union_id):
+        if not _writing_cadre(user):
             return self.none()
         return self.visible_to(user).filter(
             union_id=user.union_id,
@@ -344,7 +355,7 @@ class ActivityEventQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         rule = Q(pk__in=[])
-        if user.has_role("cadre") and user.union_id:
+        if _writing_cadre(user):
             rule |= Q(union_id=user.union_id)
         if _is_admin(user):
             rule |= scope_filter(user, "union")

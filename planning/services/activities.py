@@ -49,6 +49,12 @@ def event_save(*, event: ActivityEvent, data: dict, by) -> ActivityEvent:
     for name in EVENT_FIELDS:
         if name in data:
             setattr(event, name, data[name])
+    if event.union_id and not event.union.is_active:
+        raise ValidationError(
+            _("%(union)s is deactivated: its records can be read but not changed.")
+            % {"union": event.union.name},
+            code="union_inactive",
+        )
     if event.item_id and not event.item.campaign.is_active and not event.pk:
         raise ValidationError(
             {"item": _("This campaign is closed; choose an item of an active one.")}

@@ -95,6 +95,12 @@ def entry_opens_on(report: ProgressReport) -> date:
 
 
 def _check_editable(report: ProgressReport) -> None:
+    if not report.union.is_active:
+        raise ValidationError(
+            _("%(union)s is deactivated: its records can be read but not changed.")
+            % {"union": report.union.name},
+            code="union_inactive",
+        )
     if report.status == ProgressReport.Status.APPROVED:
         raise ValidationError(_("An approved report cannot be changed."))
     if report.status == ProgressReport.Status.SUBMITTED:
