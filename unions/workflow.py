@@ -77,7 +77,11 @@ def can_take_step(user, union: Union, step: str) -> bool:
     if not user.is_authenticated or user.is_read_only:
         return False
     if user.has_role("admin"):
-        return True
+        # The approvals (and the completion) belong to the higher union: an
+        # administrator of the union itself takes its own steps but never approves
+        # its own request or result, unless nobody is above (the top of a tree).
+        own = user.union_id == union.pk and union.parent_id is not None
+        return not (own and step not in UNION_STEPS and step != State.CANCELLED)
     return step in UNION_STEPS and user.has_role("cadre") and user.union_id == union.pk
 
 

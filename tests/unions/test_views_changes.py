@@ -158,6 +158,28 @@ def test_cadre_gets_403_on_the_approval_step_of_their_own_union(
     assert TermChange.objects.get(pk=change.pk).state == State.SUBMITTED
 
 
+def test_an_administrator_does_not_approve_their_own_unions_request(
+    client_for, subdistrict, admin_user, today
+):
+    from tests.accounts.factories import UserFactory
+
+    sub_admin = UserFactory(union=subdistrict, is_union_admin=True)
+    term_factory(subdistrict, planned_end=today + timedelta(days=40))
+    own = term_change_plan(union=subdistrict, by=sub_admin, day=today)
+    term_change_advance(change=own, step=State.SUBMITTED, by=sub_admin, day=today)
+    response = client_for(sub_admin).post(
+        _step_url(own, State.APPROVED), _step_data(State.APPROVED, today)
+    )
+    assert response.status_code == 403
+    assert TermChange.objects.get(pk=own.pk).state == State.SUBMITTED
+    # The higher union approves it.
+    response = client_for(admin_user).post(
+        _step_url(own, State.APPROVED), _step_data(State.APPROVED, today)
+    )
+    assert response.status_code == 302
+    assert TermChange.objects.get(pk=own.pk).state == State.APPROVED
+
+
 def test_reviewer_of_the_subdistrict_gets_403_on_a_step(
     client_for, cadre_sub, change, today
 ):
