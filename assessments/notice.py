@@ -15,6 +15,7 @@ from collections import defaultdict
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
@@ -97,7 +98,10 @@ def _grade_lists(document, rows) -> None:
             BODY_SIZE,
         )
         _run(
-            paragraph, _(", ").join(names) if names else _("none"), BODY_FONT, BODY_SIZE
+            paragraph,
+            pgettext("list of names", ", ").join(names) if names else _("none"),
+            BODY_FONT,
+            BODY_SIZE,
         )
 
 

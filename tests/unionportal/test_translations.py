@@ -50,3 +50,19 @@ def test_placeholders_survive_translation(po):
         and not entry.msgid_plural
     ]
     assert broken == []
+
+
+def test_a_duration_reads_as_an_office_writes_it():
+    from datetime import timedelta
+
+    from django.utils import timezone, translation
+    from django.utils.timesince import timesince
+
+    now = timezone.now()
+    # timesince puts no-break spaces between a number and its unit.
+    with translation.override("zh-hans"):
+        text = timesince(now - timedelta(days=1, hours=14), now).replace("\xa0", " ")
+        assert text == "1天 14小时"
+    with translation.override("en"):
+        text = timesince(now - timedelta(days=1, hours=14), now).replace("\xa0", " ")
+        assert text == "1 day, 14 hours"
