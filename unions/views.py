@@ -1,9 +1,6 @@
-import secrets
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
@@ -28,7 +25,7 @@ from unionportal.downloads import as_download
 from unionportal.forms import apply_service_errors as _form_error
 from unionportal.history import history_rows
 from unionportal.htmx import is_partial_request
-from unionportal.xlsx import XLSX_CONTENT_TYPE, open_uploaded_workbook
+from unionportal.xlsx import XLSX_CONTENT_TYPE
 
 from . import imports, selectors, services, workflow
 from .filters import TermFilter, UnionFilter, apply_sort, term_sorts, union_sorts
@@ -254,18 +251,7 @@ def union_export(request):
 
 
 # --- import ----------------------------------------------------------------------------
-
-IMPORT_SESSION_KEY = "unions_import"
-
-
-def _import_storage_name(token: str) -> str:
-    return f"imports/unions/{token}.xlsx"
-
-
-def _forget_import(request) -> None:
-    pending = request.session.pop(IMPORT_SESSION_KEY, None)
-    if pending:
-        default_storage.delete(_import_storage_name(pending["token"]))
+# The shared pipeline (unionportal/imports.py): upload → preview → confirm.
 
 
 @login_required
@@ -275,27 +261,14 @@ def union_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            workbook = open_uploaded_workbook(upload)
-            preview = imports.union_import_parse(workbook=workbook, user=request.user)
+            preview = imports.UNION_IMPORT.preview(request, upload)
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            token = ""
-            if preview.is_valid:
-                _forget_import(request)
-                # The file waits for the confirmation under a random name that only
-                # this session knows; nothing the browser sent is used as a path.
-                token = secrets.token_urlsafe(24)
-                upload.seek(0)
-                default_storage.save(_import_storage_name(token), upload)
-                request.session[IMPORT_SESSION_KEY] = {
-                    "token": token,
-                    "filename": upload.name[:200],
-                }
             return render(
                 request,
                 "unions/union_import_preview.html",
-                {"preview": preview, "token": token, "filename": upload.name},
+                {"preview": preview, "token": preview.token, "filename": upload.name},
             )
     return render(request, "unions/union_import.html", {"form": form})
 
@@ -304,43 +277,26 @@ def union_import(request):
 @role_required(ADMIN)
 @require_POST
 def union_import_confirm(request):
-    pending = request.session.get(IMPORT_SESSION_KEY)
-    token = request.POST.get("token", "")
-    if not pending or not secrets.compare_digest(pending["token"], token):
-        messages.error(
-            request,
-            _(
-                "This import is no longer waiting for confirmation; upload the file again."
-            ),
-        )
+    if request.POST.get("cancel"):
+        imports.UNION_IMPORT.forget(request)
+        messages.info(request, _("The import was cancelled; nothing was saved."))
         return redirect("unions:union_import")
-    name = _import_storage_name(pending["token"])
-    if not default_storage.exists(name):
-        request.session.pop(IMPORT_SESSION_KEY, None)
-        messages.error(request, _("The uploaded file is gone; upload it again."))
+    try:
+        done = imports.UNION_IMPORT.confirm(request, request.POST.get("token", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
         return redirect("unions:union_import")
-    with default_storage.open(name, "rb") as stored:
-        stored.name = pending["filename"]
-        try:
-            workbook = open_uploaded_workbook(stored)
-            preview = imports.union_import_parse(workbook=workbook, user=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect("unions:union_import")
-    if not preview.is_valid:
+    if not done.applied:
         # The unions changed since the preview (a code was taken meanwhile).
-        _forget_import(request)
         return render(
             request,
             "unions/union_import_preview.html",
-            {"preview": preview, "token": "", "filename": pending["filename"]},
+            {"preview": done.preview, "token": "", "filename": ""},
         )
-    result = imports.union_import_apply(preview=preview)
-    _forget_import(request)
     messages.success(
         request,
         _("Imported %(unions)s unions, %(terms)s terms and %(officers)s officers.")
-        % result,
+        % done.result,
     )
     return redirect("unions:union_list")
 

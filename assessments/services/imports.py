@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from unionportal.imports import ImportPipeline
 from unionportal.xlsx import (
     column_aliases,
     header_key,
@@ -62,15 +63,6 @@ class ImportRow:
     unit: Union | None = None
     indicator: Indicator | None = None
     error: str = ""
-
-    def as_session(self) -> list:
-        return [
-            self.number,
-            self.unit.pk,
-            self.indicator.pk,
-            str(self.score),
-            self.comment,
-        ]
 
 
 def import_headers() -> list[str]:
@@ -277,25 +269,41 @@ def _check(period: Period, rows: list[ImportRow], by) -> list[ImportRow]:
     return rows
 
 
-def score_import_restore(*, period: Period, saved: list, by) -> list[ImportRow]:
-    """Rows kept in the session between preview and confirmation, checked again."""
-    units = {u.pk: u for u in Union.objects.filter(pk__in={r[1] for r in saved})}
-    indicators = {
-        i.pk: i for i in Indicator.objects.filter(pk__in={r[2] for r in saved})
-    }
-    rows = [
-        ImportRow(
-            number=number,
-            unit_code=units[unit_id].code if unit_id in units else "",
-            indicator_code=indicators[indicator_id].code
-            if indicator_id in indicators
-            else "",
-            score=Decimal(score),
-            comment=comment,
-        )
-        for number, unit_id, indicator_id, score, comment in saved
-    ]
-    return _check(period, rows, by)
+@dataclass
+class ScorePreview:
+    """The checked rows of a workbook; ``token`` names the kept file to confirm."""
+
+    period: Period
+    rows: list[ImportRow]
+    token: str = ""
+
+    @property
+    def error_rows(self) -> list[ImportRow]:
+        return [row for row in self.rows if row.error]
+
+    @property
+    def is_valid(self) -> bool:
+        return bool(self.rows) and not self.error_rows
+
+
+def _pipeline_period(data: dict) -> Period:
+    return Period.objects.select_related("scheme").get(pk=data["period"])
+
+
+def _pipeline_parse(file, *, user, data) -> ScorePreview:
+    period = _pipeline_period(data)
+    return ScorePreview(
+        period=period, rows=score_import_parse(period=period, file=file, by=user)
+    )
+
+
+def _pipeline_apply(preview: ScorePreview, *, user, data) -> int:
+    return score_import_apply(period=preview.period, rows=preview.rows, by=user)
+
+
+# The portal's one import pipeline (unionportal/imports.py); each period has its own
+# slot in the session, so two periods' imports in two tabs do not meet.
+SCORE_IMPORT = ImportPipeline("scores", parse=_pipeline_parse, apply=_pipeline_apply)
 
 
 @transaction.atomic

@@ -16,10 +16,6 @@ from ..services import can_review, imports, scheme_units
 from ..services.reports import period_slug
 
 
-def _session_key(period: Period) -> str:
-    return f"assessments-import-{period.pk}"
-
-
 def _import_period(request, pk) -> Period:
     """A period whose scores the user may import: 404 unseen, 403 otherwise."""
     period = get_visible_or_404(
@@ -42,30 +38,31 @@ def score_import(request, pk):
     """Upload a workbook of reviewed scores and see every row checked."""
     period = _import_period(request, pk)
     form = ScoreImportForm(request.POST or None, request.FILES or None)
-    rows = None
+    preview = None
     if request.method == "POST" and form.is_valid():
         try:
-            rows = imports.score_import_parse(
-                period=period, file=form.cleaned_data["file"], by=request.user
+            preview = imports.SCORE_IMPORT.preview(
+                request,
+                form.cleaned_data["file"],
+                data={"period": period.pk},
+                slot=str(period.pk),
             )
         except ValidationError as exc:
             form.add_error("file", exc)
-        else:
-            good = [row for row in rows if not row.error]
-            if len(good) == len(rows):
-                request.session[_session_key(period)] = [
-                    row.as_session() for row in rows
-                ]
-            else:
-                request.session.pop(_session_key(period), None)
+    return _render(request, period, form, preview)
+
+
+def _render(request, period, form, preview):
     return render(
         request,
         "assessments/score_import.html",
         {
             "period": period,
             "form": form,
-            "rows": rows,
-            "errors": sum(1 for row in rows or [] if row.error),
+            "preview": preview,
+            "rows": preview.rows if preview else None,
+            "errors": len(preview.error_rows) if preview else 0,
+            "token": preview.token if preview else "",
         },
     )
 
@@ -74,22 +71,24 @@ def score_import(request, pk):
 @require_POST
 def score_import_confirm(request, pk):
     period = _import_period(request, pk)
-    saved = request.session.get(_session_key(period))
-    if not saved:
-        messages.error(
-            request, _("Upload the workbook again: the preview has expired.")
-        )
+    if request.POST.get("cancel"):
+        imports.SCORE_IMPORT.forget(request, slot=str(period.pk))
+        messages.info(request, _("The import was cancelled; nothing was saved."))
         return redirect("assessments:score_import", pk=period.pk)
     try:
-        rows = imports.score_import_restore(period=period, saved=saved, by=request.user)
-        count = imports.score_import_apply(period=period, rows=rows, by=request.user)
+        done = imports.SCORE_IMPORT.confirm(
+            request, request.POST.get("token", ""), slot=str(period.pk)
+        )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
         return redirect("assessments:score_import", pk=period.pk)
-    request.session.pop(_session_key(period), None)
+    if not done.applied:
+        # A row became wrong since the preview (a score was reviewed meanwhile, the
+        # period closed): the rows are shown again with what is wrong now.
+        return _render(request, period, ScoreImportForm(), done.preview)
     messages.success(
-        request, _("%(count)s reviewed scores were imported.") % {"count": count}
+        request, _("%(count)s reviewed scores were imported.") % {"count": done.result}
     )
     return redirect(period)
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from unionportal.access import scope_filter
+from unionportal.imports import ImportPipeline
 from unionportal.xlsx import (
     choice_lookup,
     column_aliases,
@@ -138,7 +139,7 @@ class ImportPreview:
         return [r for r in self.rows if r.errors]
 
     @property
-    def ok(self) -> bool:
+    def is_valid(self) -> bool:
         return bool(self.rows) and not self.error_rows and not self.sheet_errors
 
     @property
@@ -314,7 +315,7 @@ def _label(key: str) -> str:
 @transaction.atomic
 def plan_import_commit(*, preview: ImportPreview, owner: Union, data: dict) -> WorkPlan:
     """Writes the plan, its items and projects in one transaction, or nothing."""
-    if not preview.ok:
+    if not preview.is_valid:
         raise ValidationError(_("The file has errors; nothing was imported."))
     from .plans import plan_create, project_refresh
 
@@ -363,6 +364,21 @@ def plan_import_commit(*, preview: ImportPreview, owner: Union, data: dict) -> W
             project.participants.set(d["participants"])
         project_refresh(project=project, notify_delay=False)
     return plan
+
+
+def _pipeline_parse(file, *, user, data) -> ImportPreview:
+    return plan_import_parse(file=file, user=user, year=data["year"])
+
+
+def _pipeline_apply(preview, *, user, data) -> WorkPlan:
+    owner = Union.objects.get(pk=data["owner"])
+    fields = {k: v for k, v in data.items() if k != "owner"}
+    return plan_import_commit(preview=preview, owner=owner, data=fields)
+
+
+# The portal's one import pipeline (unionportal/imports.py): the form's other values
+# (year, title, frequency, owner) wait beside the file until the confirmation.
+PLAN_IMPORT = ImportPipeline("plans", parse=_pipeline_parse, apply=_pipeline_apply)
 
 
 def import_template() -> bytes:

@@ -1,10 +1,6 @@
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
@@ -262,57 +258,41 @@ def plan_import_template(request):
     )
 
 
-SESSION_KEY = "planning_import"
-
-
-def _stored_name(token: str) -> str:
-    return f"planning-imports/{token}.xlsx"
-
-
 @login_required
 @role_required(ADMIN)
 def plan_import(request):
-    """Upload → preview with every row's problems → confirm (all rows or none)."""
+    """Upload → preview with every row's problems → confirm (all rows or none), on the
+    portal's one import pipeline (unionportal/imports.py)."""
     owner = _plan_owner(request.user)
     preview = None
-    token = None
     form = PlanImportForm(request.POST or None, request.FILES or None)
-    pending = request.session.get(SESSION_KEY)
+
+    if request.method == "POST" and request.POST.get("cancel"):
+        excel.PLAN_IMPORT.forget(request)
+        messages.info(request, _("The import was cancelled; nothing was saved."))
+        return redirect("planning:plan_import")
 
     if request.method == "POST" and request.POST.get("confirm"):
-        if not pending or pending.get("token") != request.POST.get("token"):
-            messages.error(
-                request, _("This import has expired; upload the file again.")
-            )
-            return redirect("planning:plan_import")
-        name = _stored_name(pending["token"])
         try:
-            with default_storage.open(name, "rb") as stored:
-                stored.name = "import.xlsx"
-                preview = excel.plan_import_parse(
-                    file=stored, user=request.user, year=pending["data"]["year"]
-                )
-                plan = excel.plan_import_commit(
-                    preview=preview, owner=owner, data=pending["data"]
-                )
-        except (ValidationError, FileNotFoundError) as exc:
-            messages.error(
-                request,
-                " ".join(getattr(exc, "messages", []))
-                or _("This import has expired; upload the file again."),
-            )
+            done = excel.PLAN_IMPORT.confirm(request, request.POST.get("token", ""))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
             return redirect("planning:plan_import")
-        finally:
-            request.session.pop(SESSION_KEY, None)
-        default_storage.delete(name)
-        messages.success(
-            request,
-            _("The plan was imported: %(items)s items, %(projects)s projects.")
-            % {"items": preview.item_count, "projects": preview.project_count},
-        )
-        return redirect(plan)
+        if done.applied:
+            messages.success(
+                request,
+                _("The plan was imported: %(items)s items, %(projects)s projects.")
+                % {
+                    "items": done.preview.item_count,
+                    "projects": done.preview.project_count,
+                },
+            )
+            return redirect(done.result)
+        # Something changed since the preview (a union was closed, a code is gone).
+        form = PlanImportForm(initial=done.data)
+        preview = done.preview
 
-    if request.method == "POST" and form.is_valid():
+    elif request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "file"}
         if WorkPlan.objects.filter(owner=owner, year=data["year"]).exists():
             form.add_error(
@@ -321,23 +301,16 @@ def plan_import(request):
                 % {"year": data["year"]},
             )
         else:
-            upload = form.cleaned_data["file"]
             try:
-                preview = excel.plan_import_parse(
-                    file=upload, user=request.user, year=data["year"]
+                preview = excel.PLAN_IMPORT.preview(
+                    request,
+                    form.cleaned_data["file"],
+                    data={**data, "owner": owner.pk},
                 )
             except ValidationError as exc:
                 form.add_error("file", exc)
-            else:
-                if preview.ok:
-                    token = uuid.uuid4().hex
-                    upload.seek(0)
-                    default_storage.save(
-                        _stored_name(token), ContentFile(upload.read())
-                    )
-                    request.session[SESSION_KEY] = {"token": token, "data": data}
     return render(
         request,
         "planning/plan_import.html",
-        {"form": form, "preview": preview, "token": token},
+        {"form": form, "preview": preview, "token": getattr(preview, "token", "")},
     )

@@ -181,7 +181,8 @@ def test_import_outsider_404_leader_403_reviewer_succeeds(
     assert b'data-testid="import-confirm"' in preview.content
     assert not Score.objects.filter(reviewed_score__isnull=False).exists()
     response = client.post(
-        reverse("assessments:score_import_confirm", args=[self_scored.pk])
+        reverse("assessments:score_import_confirm", args=[self_scored.pk]),
+        {"token": preview.context["token"]},
     )
     assert response.status_code == 302
     assert Score.objects.get(unit__code="TD-N").reviewed_score == D("45")
@@ -199,7 +200,7 @@ def test_import_preview_with_errors_offers_no_confirmation(
     confirm = client_for(reviewer).post(
         reverse("assessments:score_import_confirm", args=[self_scored.pk]), follow=True
     )
-    assert b"preview has expired" in confirm.content
+    assert b"no longer waiting for confirmation" in confirm.content
     assert not Score.objects.filter(reviewed_score__isnull=False).exists()
 
 
@@ -265,6 +266,7 @@ def test_the_template_imports_unchanged_in_either_language(
     assert not Score.objects.filter(reviewed_score__isnull=False).exists()
     confirm = client.post(
         reverse("assessments:score_import_confirm", args=[self_scored.pk]),
+        {"token": preview.context["token"]},
         headers=headers,
     )
     assert confirm.status_code == 302

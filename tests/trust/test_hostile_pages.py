@@ -65,7 +65,7 @@ def test_union_import_refuses_a_hostile_workbook(
     # error): either way it says why, and nothing is written.
     assert b"is-invalid" in response.content or b"not a readable" in response.content
     assert Union.objects.count() == before
-    assert "unions_import" not in client_for(admin_user).session
+    assert "import:unions:" not in client_for(admin_user).session
 
 
 @pytest.mark.parametrize("case", WORKBOOK_CASES)
@@ -413,4 +413,4 @@ def test_score_import_refuses_a_hostile_workbook(
     assert b"is-invalid" in response.content or b"not a readable" in response.content
     assert not Score.objects.exists()
     session = client_for(cadre_sub).session
-    assert f"assessments-import-{world.period.pk}" not in session
+    assert f"import:scores:{world.period.pk}" not in session

@@ -146,7 +146,7 @@ def test_good_sheet_of_500_unions_imports_in_one_transaction(admin_user, subdist
 def test_a_failure_on_the_last_row_writes_nothing(admin_user, subdistrict, monkeypatch):
     preview = parse(workbook_bytes(good_rows(subdistrict.code, 20)), admin_user)
     created = []
-    original = imports.union_create
+    original = imports.writing.union_create
 
     def failing_create(**kwargs):
         created.append(kwargs["code"])
@@ -154,7 +154,7 @@ def test_a_failure_on_the_last_row_writes_nothing(admin_user, subdistrict, monke
             raise RuntimeError("database went away")
         return original(**kwargs)
 
-    monkeypatch.setattr(imports, "union_create", failing_create)
+    monkeypatch.setattr(imports.writing, "union_create", failing_create)
     with pytest.raises(RuntimeError):
         imports.union_import_apply(preview=preview)
     assert not Union.objects.filter(code__startswith="IM-").exists()
