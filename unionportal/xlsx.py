@@ -13,6 +13,7 @@ import io
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -196,6 +197,78 @@ def new_workbook() -> Workbook:
     return Workbook(write_only=True)
 
 
+@dataclass
+class TemplateSheet:
+    """One sheet of an import template: its header row, the example rows, a
+    drop-down list per column with a fixed set of values (``choices``: column index
+    → the values, written in the reader's language), other checks (``validations``:
+    dicts with ``column`` and the DataValidation options) and column widths."""
+
+    title: str
+    headers: list[str]
+    rows: list[list] = field(default_factory=list)
+    choices: dict[int, list[str]] = field(default_factory=dict)
+    validations: list[dict] = field(default_factory=list)
+    widths: list[int] | None = None
+
+
+# Rows of a template that get its drop-downs and checks (the examples and more).
+TEMPLATE_ROWS = 500
+
+
+def template_book(sheets: list[TemplateSheet], notes: list[str] | None = None) -> bytes:
+    """An import template: the data sheets, a sheet of instructions, and a hidden
+    sheet holding the drop-down lists (a list typed into the validation itself is
+    capped at 255 characters, too short for some Chinese choice lists)."""
+    workbook = new_workbook()
+    lists: list[list[str]] = []
+    for spec in sheets:
+        sheet = write_sheet(
+            workbook,
+            spec.title,
+            spec.headers,
+            spec.rows,
+            widths=spec.widths or [22] * len(spec.headers),
+        )
+        rows = max(len(spec.rows), TEMPLATE_ROWS)
+        for column, values in spec.choices.items():
+            lists.append([str(v) for v in values])
+            letter = get_column_letter(len(lists))
+            add_validation(
+                sheet,
+                column,
+                rows,
+                type="list",
+                formula1=f"'{LISTS_TITLE}'!${letter}$1:${letter}${len(values)}",
+                error=str(_("Choose a value from the list.")),
+            )
+        for validation in spec.validations:
+            add_validation(sheet, rows=rows, **validation)
+    if notes:
+        write_sheet(
+            workbook,
+            _("Notes"),
+            [_("How to fill in this sheet")],
+            [[n] for n in notes],
+            widths=[110],
+        )
+    if lists:
+        hidden = workbook.create_sheet(title=LISTS_TITLE)
+        hidden.sheet_state = "hidden"
+        for index in range(max(len(values) for values in lists)):
+            hidden.append(
+                [excel_safe(v[index]) if index < len(v) else None for v in lists]
+            )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# The hidden sheet of drop-down values: a fixed ASCII title, so that formulas need
+# no quoting rules of other scripts and readers can skip it by name.
+LISTS_TITLE = "lists"
+
+
 def template_workbook(
     title: str,
     headers: list[str],
@@ -203,27 +276,22 @@ def template_workbook(
     notes: list[str] | None = None,
     validations: list[dict] | None = None,
     widths: list[int] | None = None,
+    choices: dict[int, list[str]] | None = None,
 ) -> bytes:
-    """An import template: the header row, example rows, drop-down lists or number
-    ranges (``validations``: dicts with ``column`` and the DataValidation options)
-    and a sheet of instructions."""
-    workbook = new_workbook()
-    sheet = write_sheet(
-        workbook, title, headers, example_rows, widths=widths or [22] * len(headers)
+    """A template of one data sheet (see ``template_book``)."""
+    return template_book(
+        [
+            TemplateSheet(
+                title,
+                headers,
+                example_rows,
+                choices=choices or {},
+                validations=validations or [],
+                widths=widths,
+            )
+        ],
+        notes,
     )
-    for validation in validations or []:
-        add_validation(sheet, rows=max(len(example_rows), 200), **validation)
-    if notes:
-        write_sheet(
-            workbook,
-            _("Notes"),
-            [_("How to fill in this sheet")],
-            [[n] for n in notes],
-            widths=[100],
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

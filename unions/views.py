@@ -306,7 +306,8 @@ def union_import_confirm(request):
 @require_GET
 def union_import_template(request):
     response = HttpResponse(
-        imports.union_import_template(), content_type=XLSX_CONTENT_TYPE
+        imports.union_import_template(user=request.user),
+        content_type=XLSX_CONTENT_TYPE,
     )
     return as_download(
         response,

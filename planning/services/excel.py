@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -381,34 +382,51 @@ def _pipeline_apply(preview, *, user, data) -> WorkPlan:
 PLAN_IMPORT = ImportPipeline("plans", parse=_pipeline_parse, apply=_pipeline_apply)
 
 
-def import_template() -> bytes:
+def _example_owners(user) -> list[Union]:
+    """Units the user may hand work to, for the template's examples (so the file
+    imports unchanged): the first units below the user's union."""
+    if user is None:
+        return []
+    return list(
+        Union.objects.filter(scope_filter(user, ""), is_active=True)
+        .exclude(pk=user.union_id)
+        .order_by("path")[:3]
+    )
+
+
+def import_template(*, user=None) -> bytes:
+    """The template: the header row, two example projects handed to units below the
+    user (it imports unchanged), a drop-down list of categories, number and date
+    checks, and a sheet of instructions."""
     headers = [str(label) for _key, label in COLUMNS]
+    owners = [u.code for u in _example_owners(user)] or ["JB-S01", "JB-S02"]
+    year = timezone.localdate().year
     examples = [
         [
             str(Category.TRAINING.label),
             _("Train union cadres"),
             _("Courses on union law and collective bargaining"),
-            "JB-S01",
+            owners[0],
             "",
             200,
             _("people"),
             1,
-            "2026-01-01",
-            "2026-11-30",
+            f"{year}-01-01",
+            f"{year}-11-30",
             _("Li Ming"),
-            "JB-S01-G01, JB-S01-G02",
+            ", ".join(owners[1:3]),
         ],
         [
             str(Category.SERVICE.label),
             _("Open staff service stations"),
             "",
-            "JB-S02",
+            owners[-1],
             "",
             3,
             _("stations"),
             1.5,
-            "2026-03-01",
-            "2026-09-30",
+            f"{year}-03-01",
+            f"{year}-09-30",
             "",
             "",
         ],
@@ -421,11 +439,38 @@ def import_template() -> bytes:
         % {"list": "; ".join(str(label) for _v, label in Category.choices)},
         _("Owner and participating unions: their codes, separated by commas."),
         _("Dates: 2026-06-30. Numbers: plain digits. Empty start: 1 January."),
+        _("Columns with a fixed set of values offer a drop-down list."),
         _(
             "A single wrong row stops the whole import; the preview names every problem."
         ),
     ]
-    return template_workbook(_("Plan"), headers, examples, notes)
+    positive = {
+        "type": "decimal",
+        "operator": "greaterThan",
+        "formula1": "0",
+        "error": str(_("Enter a number greater than 0.")),
+    }
+    dates = {
+        "type": "date",
+        "operator": "between",
+        "formula1": "DATE(1949,1,1)",
+        "formula2": "DATE(2100,12,31)",
+        "error": str(_("Enter a date such as 2026-06-30.")),
+    }
+    return template_workbook(
+        _("Plan"),
+        headers,
+        examples,
+        notes,
+        choices={0: [label for _v, label in Category.choices]},
+        validations=[
+            {"column": 5, **positive},
+            {"column": 7, **positive},
+            {"column": 8, **dates},
+            {"column": 9, **dates},
+        ],
+        widths=[22, 28, 30, 16, 24, 10, 10, 8, 12, 12, 14, 26],
+    )
 
 
 # The columns of an exported project, read as values rather than model instances.

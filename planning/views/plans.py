@@ -252,7 +252,9 @@ def plan_export(request, pk):
 @login_required
 @role_required(ADMIN)
 def plan_import_template(request):
-    response = HttpResponse(excel.import_template(), content_type=XLSX_CONTENT_TYPE)
+    response = HttpResponse(
+        excel.import_template(user=request.user), content_type=XLSX_CONTENT_TYPE
+    )
     return as_download(
         response, _("Key-work plan import template.xlsx"), fallback="plan-template"
     )

@@ -5,10 +5,13 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from unionportal.xlsx import (
+    TemplateSheet,
     new_workbook,
+    template_book,
     write_sheet,
 )
 
@@ -80,31 +83,63 @@ def union_import_apply(*, preview: ImportPreview) -> dict:
     return {"unions": len(created), "terms": len(terms), "officers": positions}
 
 
-def union_import_template() -> bytes:
+def _example_codes(parent_code: str, count: int) -> list[str]:
+    """Codes below ``parent_code`` that no union holds yet, so that the template's
+    examples import unchanged (a round trip any administrator can try)."""
+    base = parent_code[:24]
+    candidates = [f"{base}-N{index:02d}" for index in range(1, 60)]
+    taken = {
+        code.lower()
+        for code in Union.objects.filter(code__in=candidates).values_list(
+            "code", flat=True
+        )
+    }
+    return [c for c in candidates if c.lower() not in taken][:count]
+
+
+def union_import_template(*, user=None) -> bytes:
+    """The template: two example unions below the user's own union (so the file
+    imports unchanged), drop-down lists for kind, term length, gender and office,
+    and a sheet of instructions."""
+    parent = getattr(user, "union", None)
+    parent_code = parent.code if parent is not None else "JB-S01"
+    first, second = _example_codes(parent_code, 2)
+    start = date(timezone.localdate().year - 1, 6, 30).isoformat()
     example_unions = [
         [
-            "JB-S01-G90",
+            first,
             "滨江示范企业工会",
             "Binjiang Model Enterprise Union",
             str(Union.Kind.ENTERPRISE.label),
-            "JB-S01",
+            parent_code,
             150,
             1,
-            "2023-06-30",
+            start,
             5,
-        ]
+        ],
+        [
+            second,
+            "滨江社区工会",
+            "Binjiang Community Union",
+            str(Union.Kind.COMMUNITY.label),
+            parent_code,
+            60,
+            "",
+            "",
+            "",
+        ],
     ]
     example_officers = [
         [
-            "JB-S01-G90",
+            first,
             "王晓燕",
             str(Gender.FEMALE.label),
             str(Position.Role.CHAIR.label),
-            "138 0000 0001",
+            "13800000001",
             "",
         ],
         [
-            "JB-S01-G90",
+            first,
             "李国强",
             str(Gender.MALE.label),
             str(Position.Role.VICE_CHAIR.label),
@@ -131,35 +166,44 @@ def union_import_template() -> bytes:
         _(
             "ID number: 18 characters, checked with its check digit. It may be left empty."
         ),
+        _("Columns with a fixed set of values offer a drop-down list."),
         _(
             "Nothing is imported while any row has an error; the preview lists them all."
         ),
     ]
-    workbook = new_workbook()
-    write_sheet(
-        workbook,
-        _("Unions"),
-        [str(label) for _k, label in UNION_COLUMNS],
-        example_unions,
-        widths=[16, 28, 32, 26, 18, 10, 12, 14, 18],
+    return template_book(
+        [
+            TemplateSheet(
+                _("Unions"),
+                [str(label) for _k, label in UNION_COLUMNS],
+                example_unions,
+                choices={
+                    3: [label for _v, label in Union.Kind.choices],
+                    8: ["3", "5"],
+                },
+                validations=[
+                    {
+                        "column": 5,
+                        "type": "whole",
+                        "operator": "greaterThanOrEqual",
+                        "formula1": "0",
+                    }
+                ],
+                widths=[16, 28, 32, 26, 18, 10, 12, 14, 18],
+            ),
+            TemplateSheet(
+                _("Officers"),
+                [str(label) for _k, label in OFFICER_COLUMNS],
+                example_officers,
+                choices={
+                    2: [label for _v, label in Gender.choices],
+                    3: [label for _v, label in Position.Role.choices],
+                },
+                widths=[16, 16, 10, 30, 18, 22],
+            ),
+        ],
+        notes,
     )
-    write_sheet(
-        workbook,
-        _("Officers"),
-        [str(label) for _k, label in OFFICER_COLUMNS],
-        example_officers,
-        widths=[16, 16, 10, 30, 18, 22],
-    )
-    write_sheet(
-        workbook,
-        _("Notes"),
-        [_("How to fill in this sheet")],
-        [[n] for n in notes],
-        widths=[110],
-    )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def union_export(*, unions, at: date, include_personal: bool) -> bytes:
