@@ -53,6 +53,7 @@ class StyledPasswordChangeForm(PasswordChangeForm):
         from . import services
         from .models import AuditEvent
 
+        self.user.must_change_password = False
         user = super().save(commit=commit)
         services.audit_record(
             kind=AuditEvent.Kind.PASSWORD_CHANGED, request=self.request, user=user
@@ -165,3 +166,15 @@ class NotificationSettingsForm(forms.Form):
                 choices=choices,
                 initial=user.notification_delivery(kind.code),
             )
+
+
+class UserImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel workbook (.xlsx)"),
+        help_text=_("Start from the template: one row per user."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

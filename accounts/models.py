@@ -38,6 +38,12 @@ class User(AbstractUser):
     is_reviewer = models.BooleanField(_("reviewer"), default=False)
     is_leader = models.BooleanField(_("leader"), default=False)
     is_union_admin = models.BooleanField(_("administrator"), default=False)
+    # Set when someone else chose the password (an administrator, a bulk import):
+    # the person must choose their own before anything else
+    # (accounts.middleware.PasswordChangeRequiredMiddleware).
+    must_change_password = models.BooleanField(
+        _("must change the password at the next sign-in"), default=False
+    )
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
     )

@@ -257,6 +257,8 @@ def user_save(
     if password:
         validate_password(password, user)
         user.set_password(password)
+        # Someone else chose it: the person chooses their own at the next sign-in.
+        user.must_change_password = user.pk != by.pk
     user.full_clean(exclude=["password"])
     user.save()
     after = {name: getattr(user, name) for name in (*ROLE_FIELDS, "union_id")}

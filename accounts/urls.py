@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import token_views, views
+from . import import_views, token_views, views
 from .forms import LoginForm
 
 urlpatterns = [
@@ -54,5 +54,20 @@ accounts_patterns = [
     path("administration/users/", views.user_list, name="user_list"),
     path("administration/users/new/", views.user_create, name="user_create"),
     path("administration/users/<int:pk>/", views.user_edit, name="user_edit"),
+    path(
+        "administration/users/import/",
+        import_views.user_import,
+        name="user_import",
+    ),
+    path(
+        "administration/users/import/confirm/",
+        import_views.user_import_confirm,
+        name="user_import_confirm",
+    ),
+    path(
+        "administration/users/import/template.xlsx",
+        import_views.user_import_template_download,
+        name="user_import_template",
+    ),
     path("administration/audit/", views.audit_list, name="audit_list"),
 ]

@@ -17,7 +17,7 @@ reviewed scores, users) runs through ``ImportPipeline``:
   hold officers' phone and ID numbers: they must not stay on disk).
 
 An import's ``parse(file, user=..., data=...)`` returns an object with ``is_valid``
-(its preview); ``apply(preview, user=..., data=...)`` returns what the success
+(its preview); ``apply(preview, user=..., data=..., request=...)`` returns what the success
 message needs. Both raise ``ValidationError`` for a file that cannot be used at all.
 """
 
@@ -143,7 +143,7 @@ class ImportPipeline:
             preview.token = ""
             if not preview.is_valid:
                 return Confirmed(preview=preview, data=data)
-            result = self.apply(preview, user=request.user, data=data)
+            result = self.apply(preview, user=request.user, data=data, request=request)
             return Confirmed(preview=preview, result=result, data=data)
         finally:
             self.forget(request, slot=slot)

@@ -297,7 +297,7 @@ def _pipeline_parse(file, *, user, data) -> ScorePreview:
     )
 
 
-def _pipeline_apply(preview: ScorePreview, *, user, data) -> int:
+def _pipeline_apply(preview: ScorePreview, *, user, data, request=None) -> int:
     return score_import_apply(period=preview.period, rows=preview.rows, by=user)
 
 

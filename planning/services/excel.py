@@ -371,7 +371,7 @@ def _pipeline_parse(file, *, user, data) -> ImportPreview:
     return plan_import_parse(file=file, user=user, year=data["year"])
 
 
-def _pipeline_apply(preview, *, user, data) -> WorkPlan:
+def _pipeline_apply(preview, *, user, data, request=None) -> WorkPlan:
     owner = Union.objects.get(pk=data["owner"])
     fields = {k: v for k, v in data.items() if k != "owner"}
     return plan_import_commit(preview=preview, owner=owner, data=fields)

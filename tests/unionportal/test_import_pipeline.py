@@ -146,7 +146,8 @@ def test_the_plan_template_offers_the_categories_as_a_drop_down(client_for, admi
     book = load_workbook(io.BytesIO(response.content))
     validations = book.worksheets[0].data_validations.dataValidation
     lists = [dv for dv in validations if dv.type == "list"]
-    assert lists and str(lists[0].sqref).startswith("A2")
+    assert lists
+    assert str(lists[0].sqref).startswith("A2")
     assert book.worksheets[1].cell(1, 1).value == "填写说明"
 
 

@@ -31,7 +31,7 @@ def _parse(file, *, user, data):
     return union_import_parse(workbook=open_uploaded_workbook(file), user=user)
 
 
-def _apply(preview, *, user, data):
+def _apply(preview, *, user, data, request=None):
     return union_import_apply(preview=preview)
 
 
