@@ -26,6 +26,7 @@ from unionportal.xlsx import (
     column_aliases,
     header_key,
     open_uploaded_workbook,
+    reference_sheet,
     sheet_rows,
     template_book,
 )
@@ -285,7 +286,7 @@ def user_import_template(*, by: User) -> bytes:
     notes = [
         _("One row per user. Required: user name, union code, and at least one role."),
         _("User name: letters, digits and @ . + - _; it must not exist yet."),
-        _("Union code: a union you administer (see the union list)."),
+        _("Union code: a union you administer (see the sheet of union codes)."),
         _("Roles: %(yes)s or %(no)s in each role column.") % {"yes": YES, "no": NO},
         _(
             "Each user gets a first password, shown once after the import; they "
@@ -304,7 +305,8 @@ def user_import_template(*, by: User) -> bytes:
                 examples,
                 choices={index: yes_no for index in range(6, 10)},
                 widths=[18, 10, 12, 16, 24, 16, 8, 8, 8, 10],
-            )
+            ),
+            *([codes] if (codes := reference_sheet("unions", by)) else []),
         ],
         notes,
     )

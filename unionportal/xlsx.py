@@ -210,6 +210,8 @@ class TemplateSheet:
     choices: dict[int, list[str]] = field(default_factory=dict)
     validations: list[dict] = field(default_factory=list)
     widths: list[int] | None = None
+    # A sheet to look things up in (union codes), placed after the instructions.
+    reference: bool = False
 
 
 # Rows of a template that get its drop-downs and checks (the examples and more).
@@ -222,7 +224,8 @@ def template_book(sheets: list[TemplateSheet], notes: list[str] | None = None) -
     capped at 255 characters, too short for some Chinese choice lists)."""
     workbook = new_workbook()
     lists: list[list[str]] = []
-    for spec in sheets:
+    data = [spec for spec in sheets if not spec.reference]
+    for spec in data:
         sheet = write_sheet(
             workbook,
             spec.title,
@@ -252,6 +255,11 @@ def template_book(sheets: list[TemplateSheet], notes: list[str] | None = None) -
             [[n] for n in notes],
             widths=[110],
         )
+    for spec in sheets:
+        if spec.reference:
+            write_sheet(
+                workbook, spec.title, spec.headers, spec.rows, widths=spec.widths
+            )
     if lists:
         hidden = workbook.create_sheet(title=LISTS_TITLE)
         hidden.sheet_state = "hidden"
@@ -262,6 +270,22 @@ def template_book(sheets: list[TemplateSheet], notes: list[str] | None = None) -
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# Reference sheets a template can carry for the person filling it in offline (the
+# codes of the unions they may name, with their names): each app that owns such a
+# list registers its builder, ``build(user) -> TemplateSheet``, from ready(), so a
+# lower app's template can carry a higher app's list without importing it.
+_REFERENCES: dict[str, object] = {}
+
+
+def register_reference(name: str, build) -> None:
+    _REFERENCES[name] = build
+
+
+def reference_sheet(name: str, user) -> TemplateSheet | None:
+    build = _REFERENCES.get(name)
+    return build(user) if build is not None and user is not None else None
 
 
 # The hidden sheet of drop-down values: a fixed ASCII title, so that formulas need

@@ -23,3 +23,9 @@ class UnionsConfig(AppConfig):
 
         register_demo(10, demo.seed_tree)
         register_demo(30, demo.seed)
+
+        from unionportal.xlsx import register_reference
+
+        from .imports import union_codes_sheet
+
+        register_reference("unions", union_codes_sheet)

@@ -122,7 +122,9 @@ class TermForm(forms.ModelForm):
         fields = ["number", "start", "length_years"]
         widgets = {"start": DateInput()}
         help_texts = {
-            "number": _("The term's number in the union's history (8 for the 8th term)."),
+            "number": _(
+                "The term's number in the union's history (8 for the 8th term)."
+            ),
         }
 
     def __init__(self, *args, **kwargs):

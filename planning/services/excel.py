@@ -22,12 +22,14 @@ from django.utils.translation import gettext_lazy
 from unionportal.access import scope_filter
 from unionportal.imports import ImportPipeline
 from unionportal.xlsx import (
+    TemplateSheet,
     choice_lookup,
     column_aliases,
     header_key,
     open_uploaded_workbook,
+    reference_sheet,
     sheet_rows,
-    template_workbook,
+    template_book,
 )
 from unionportal.xlsxstream import StreamingWorkbook
 from unions.models import Union
@@ -437,7 +439,10 @@ def import_template(*, user=None) -> bytes:
         _("Required: category, plan item, target, unit and due date."),
         _("Category: one of %(list)s.")
         % {"list": "; ".join(str(label) for _v, label in Category.choices)},
-        _("Owner and participating unions: their codes, separated by commas."),
+        _(
+            "Owner and participating unions: their codes, separated by commas (the "
+            "sheet of union codes lists those you may name)."
+        ),
         _("Dates: 2026-06-30. Numbers: plain digits. Empty start: 1 January."),
         _("Columns with a fixed set of values offer a drop-down list."),
         _(
@@ -457,11 +462,10 @@ def import_template(*, user=None) -> bytes:
         "formula2": "DATE(2100,12,31)",
         "error": str(_("Enter a date such as 2026-06-30.")),
     }
-    return template_workbook(
+    plan = TemplateSheet(
         _("Plan"),
         headers,
         examples,
-        notes,
         choices={0: [label for _v, label in Category.choices]},
         validations=[
             {"column": 5, **positive},
@@ -471,6 +475,8 @@ def import_template(*, user=None) -> bytes:
         ],
         widths=[22, 28, 30, 16, 24, 10, 10, 8, 12, 12, 14, 26],
     )
+    codes = reference_sheet("unions", user)
+    return template_book([plan, *([codes] if codes else [])], notes)
 
 
 # The columns of an exported project, read as values rather than model instances.

@@ -252,3 +252,21 @@ def test_the_daily_job_is_on_the_beat_schedule(settings):
 
 def test_the_daily_job_copes_with_no_staging_folder(media_root):
     assert purge_staged_imports() == 0
+
+
+def test_the_reference_sheet_lists_only_the_unions_in_scope(
+    client_for, subdistrict, other_subdistrict
+):
+    from accounts.models import User
+
+    sub_admin = User.objects.create_user(
+        "sub_admin_ref", union=subdistrict, is_union_admin=True
+    )
+    grassroots_factory(subdistrict, code="TD-N-9")
+    response = client_for(sub_admin).get(reverse("planning:plan_import_template"))
+    book = load_workbook(io.BytesIO(response.content))
+    codes = {
+        row[0] for row in book["Union codes"].iter_rows(min_row=2, values_only=True)
+    }
+    assert codes == {subdistrict.code, "TD-N-9"}
+    assert other_subdistrict.code not in codes

@@ -47,7 +47,6 @@ LATIN_ALLOWED = {
     "office",
     # The API's own words, quoted as they are sent: a header, a field, a value.
     "authorization",
-    "token",
     "count",
     "true",
     "false",

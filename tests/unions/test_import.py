@@ -257,7 +257,13 @@ def test_sheet_without_the_needed_columns_is_refused(admin_user):
 def test_template_download_reads_back_as_an_import(client_for, admin_user, district):
     response = client_for(admin_user).get(reverse("unions:union_import_template"))
     workbook = load_workbook(io.BytesIO(response.content))
-    assert [s.title for s in workbook.worksheets] == ["Unions", "Officers", "Notes"]
+    assert [s.title for s in workbook.worksheets] == [
+        "Unions",
+        "Officers",
+        "Notes",
+        "Union codes",  # the codes the administrator may name, to look up
+        "lists",  # hidden: the drop-down lists
+    ]
     headers = [c.value for c in workbook.worksheets[0][1]]
     assert headers == UNION_HEADERS
 

@@ -12,7 +12,12 @@ from unionportal.xlsx import open_uploaded_workbook
 
 from .columns import OFFICER_COLUMNS, UNION_COLUMNS, ImportPreview, Row
 from .reading import union_import_parse
-from .writing import union_export, union_import_apply, union_import_template
+from .writing import (
+    union_codes_sheet,
+    union_export,
+    union_import_apply,
+    union_import_template,
+)
 
 __all__ = [
     "OFFICER_COLUMNS",
@@ -20,6 +25,7 @@ __all__ = [
     "UNION_IMPORT",
     "ImportPreview",
     "Row",
+    "union_codes_sheet",
     "union_export",
     "union_import_apply",
     "union_import_parse",

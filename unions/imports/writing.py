@@ -155,7 +155,8 @@ def union_import_template(*, user=None) -> bytes:
         _("Kind: one of %(choices)s.")
         % {"choices": ", ".join(str(label) for _v, label in Union.Kind.choices)},
         _(
-            "Higher union code: a union you manage, or a union earlier or later in this sheet."
+            "Higher union code: a union you manage (see the sheet of union codes), or "
+            "a union earlier or later in this sheet."
         ),
         _(
             "Term start, number and length (3 or 5 years) open the union's current "
@@ -201,6 +202,7 @@ def union_import_template(*, user=None) -> bytes:
                 },
                 widths=[16, 16, 10, 30, 18, 22],
             ),
+            *([union_codes_sheet(user)] if user is not None else []),
         ],
         notes,
     )
@@ -272,3 +274,33 @@ def union_export(*, unions, at: date, include_personal: bool) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# Unions listed on a template's reference sheet, at most.
+REFERENCE_LIMIT = 3000
+
+
+def union_codes_sheet(user) -> TemplateSheet:
+    """The unions ``user`` may name in an import, with their codes and names: the
+    reference sheet of every template that asks for union codes."""
+    unions = (
+        Union.objects.visible_to(user)
+        .filter(is_active=True)
+        .select_related("parent")
+        .order_by("path")[:REFERENCE_LIMIT]
+    )
+    return TemplateSheet(
+        _("Union codes"),
+        [_("Union code"), _("Union name"), _("Kind"), _("Higher union")],
+        [
+            [
+                union.code,
+                union.name,
+                union.get_kind_display(),
+                union.parent.name if union.parent_id else "",
+            ]
+            for union in unions
+        ],
+        widths=[16, 32, 24, 32],
+        reference=True,
+    )
