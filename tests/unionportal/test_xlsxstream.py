@@ -38,3 +38,68 @@ def test_an_empty_workbook_still_opens(tmp_path):
     path = tmp_path / "empty.xlsx"
     StreamingWorkbook(path).close()
     assert load_workbook(path).worksheets[0].max_row == 1
+
+
+def test_values_a_spreadsheet_cannot_hold_become_harmless(tmp_path):
+    import datetime
+    from decimal import Decimal
+
+    path = tmp_path / "odd.xlsx"
+    with StreamingWorkbook(path) as workbook:
+        sheet = workbook.add_sheet("Odd", ["a", "b", "c", "d", "e", "f"])
+        sheet.append(
+            [
+                float("nan"),
+                float("inf"),
+                float("-inf"),
+                Decimal("12.50"),
+                datetime.date(2026, 3, 31),
+                datetime.datetime(2026, 3, 31, 9, 30, tzinfo=datetime.UTC),
+            ]
+        )
+        sheet.append(["名字\x00带\x1b控制符\x7f", "line\nbreak", "+1", "@x", "-3", 7])
+    sheet = load_workbook(path).worksheets[0]
+    assert [c.value for c in sheet[2]][:4] == [None, None, None, 12.5]
+    assert sheet["E2"].value == datetime.datetime(2026, 3, 31)
+    assert sheet["E2"].number_format == "yyyy-mm-dd"
+    # An aware time is written in the portal's time zone (Asia/Shanghai: UTC+8).
+    assert sheet["F2"].value == datetime.datetime(2026, 3, 31, 17, 30)
+    assert sheet["F2"].number_format == "yyyy-mm-dd hh:mm"
+    assert sheet["A3"].value == "名字带控制符"
+    assert sheet["B3"].value == "line\nbreak"
+    # Text that a spreadsheet would run stays text, neutralised.
+    assert [sheet["C3"].value, sheet["D3"].value, sheet["E3"].value] == [
+        "'+1",
+        "'@x",
+        "'-3",
+    ]
+    assert sheet["F3"].value == 7
+
+
+def test_long_and_colliding_sheet_titles_are_made_unique(tmp_path):
+    path = tmp_path / "titles.xlsx"
+    long = "街道总工会考核结果" * 5
+    with StreamingWorkbook(path) as workbook:
+        for title in (long, long, "Totals", "TOTALS", "a/b:c", "'quoted'"):
+            workbook.add_sheet(title, ["x"]).append([1])
+    titles = load_workbook(path).sheetnames
+    assert len(titles) == len({t.lower() for t in titles}) == 6
+    assert all(len(t) <= 31 for t in titles)
+    assert titles[0] == long[:31]
+    assert titles[1].endswith(" (2)")
+    assert titles[3] == "TOTALS (2)"
+    assert titles[4] == "a b c"
+    assert titles[5] == "quoted"
+
+
+def test_a_large_sheet_round_trips(tmp_path):
+    path = tmp_path / "large.xlsx"
+    with StreamingWorkbook(path) as workbook:
+        sheet = workbook.add_sheet("Rows", ["n", "text"], number_formats={0: "0"})
+        for n in range(5000):
+            sheet.append([n, f"单位{n}"])
+    rows = list(
+        load_workbook(path, read_only=True).worksheets[0].iter_rows(values_only=True)
+    )
+    assert len(rows) == 5001
+    assert rows[-1] == (4999, "单位4999")
