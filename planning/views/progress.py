@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from unionportal.access import get_visible_or_404
 from unionportal.htmx import is_partial_request, render_page_or_partial
 from unionportal.pagination import CappedPaginator
-from unions.filters import apply_sort
+from unionportal.sorting import apply_sort
 
 from .. import rules
 from ..filters import ReviewFilter
@@ -29,6 +29,14 @@ from ..selectors import (
 from ..services import reports as report_services
 from .common import apply_errors, htmx_redirect, parse_iso_date
 
+# The columns of a cadre's sent reports (indexes report_union_period and the
+# unique project/union/period one).
+SENT_SORTS = {
+    "period": "period_start",
+    "project": ("project__title", "period_start"),
+    "status": ("status", "period_start"),
+}
+
 
 @login_required
 def progress_home(request):
@@ -37,6 +45,7 @@ def progress_home(request):
     slots = []
     projects = []
     recent = None
+    sort = ""
     if user.has_role("cadre") and user.union_id:
         slots = outstanding_slots(union_ids=[user.union_id], today=today)
         projects = list(
@@ -44,13 +53,14 @@ def progress_home(request):
             .select_related("plan")
             .order_by("due_date", "title")
         )
-        recent = Paginator(
+        sent = (
             ProgressReport.objects.filter(union_id=user.union_id)
             .exclude(status=ProgressReport.Status.DRAFT)
             .select_related("project", "reviewed_by")
-            .order_by("-period_start", "project__title"),
-            15,
-        ).get_page(request.GET.get("page"))
+            .order_by("-period_start", "project__title")
+        )
+        sent, sort = apply_sort(sent, request.GET.get("sort", ""), SENT_SORTS, "")
+        recent = Paginator(sent, 15).get_page(request.GET.get("page"))
     waiting = waiting_count(user) if user.has_role("reviewer") else 0
     return render(
         request,
@@ -59,6 +69,7 @@ def progress_home(request):
             "slots": slots,
             "projects": projects,
             "page": recent,
+            "sort": sort,
             "waiting": waiting,
             "today": today,
             "is_cadre": user.has_role("cadre") and user.union_id,
