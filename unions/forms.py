@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from unionportal.search import union_label, union_search_attrs
 from unionportal.uploads import validate_upload
 
 from .models import Gender, OfficeTerm, Person, Position, TermChange, Union
@@ -299,7 +300,12 @@ class ChangePlanForm(StepForm):
     def __init__(self, *args, unions, **kwargs):
         kwargs.setdefault("prefix", "")
         super().__init__(*args, step=TermChange.State.PLANNED, **kwargs)
-        self.fields["union"].queryset = unions
+        field = self.fields["union"]
+        field.queryset = unions
+        # "name (code)", and found by typing either (portal.js asks the look-up
+        # for the same unions: ``lookups.change_candidates``).
+        field.label_from_instance = lambda union: union_label(union.name, union.code)
+        field.widget.attrs.update(union_search_attrs("change"))
 
     def _layout(self):
         return Layout(

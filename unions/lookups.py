@@ -47,6 +47,20 @@ def union_choice(user, value):
     return Union.objects.visible_to(user).filter(pk=int(value)).first()
 
 
+def union_options(unions, chosen=None) -> list[tuple[str, str]]:
+    """The options of a union select before anything is typed: ``unions`` and the
+    ``chosen`` one, "name (code)" in the reader's language, by path; one query."""
+    if chosen is not None:
+        unions = unions | Union.objects.filter(pk=chosen.pk)
+    english = (get_language() or "").startswith("en")
+    return [
+        (str(pk), union_label(name_en if english and name_en else name_zh, code))
+        for pk, name_zh, name_en, code in unions.order_by("path").values_list(
+            "pk", "name_zh", "name_en", "code"
+        )
+    ]
+
+
 @login_required
 @require_GET
 def union_lookup(request):

@@ -28,7 +28,7 @@ from unionportal.downloads import as_download
 from unionportal.forms import apply_service_errors as _form_error
 from unionportal.history import history_rows
 from unionportal.htmx import is_partial_request
-from unionportal.search import union_match
+from unionportal.search import union_match, union_search_attrs
 from unionportal.sorting import apply_sort
 from unionportal.xlsx import XLSX_CONTENT_TYPE, open_uploaded_workbook
 
@@ -47,7 +47,7 @@ from .forms import (
     TermForm,
     UnionForm,
 )
-from .lookups import change_candidates, union_choice
+from .lookups import change_candidates, higher_unions, union_choice, union_options
 from .masking import PERSONAL_FIELDS
 from .models import (
     OfficeTerm,
@@ -103,7 +103,11 @@ def union_list(request):
     )
     if is_partial_request(request):
         return HttpResponse(rows_html)
-    return render(request, "unions/union_list.html", {**context, "rows": rows_html})
+    return render(
+        request,
+        "unions/union_list.html",
+        {**context, "rows": rows_html, "parent_search": union_search_attrs("higher")},
+    )
 
 
 def _history(model_history, *, show_personal, limit=20, subject=None):
@@ -637,6 +641,8 @@ def change_list(request):
             "waiting": waiting,
             "query": query,
             "union": union,
+            "union_options": union_options(higher_unions(user), union),
+            "union_search": union_search_attrs(),
             "sort": sort,
             "states": State.choices,
             "can_plan": user.has_role(ADMIN, "cadre") and not user.is_read_only,
