@@ -11,20 +11,15 @@ it keeps the other filters and starts again at page 1.
 from django.db.models import F
 
 
-def sort_value(value: str, sorts: dict, default: str = "") -> str:
-    """The whitelisted sort named by ``value``, or ``default``."""
-    value = (value or "").strip()
-    return value if value.lstrip("-") in sorts else default
-
-
 def apply_sort(queryset, value: str, sorts: dict, default: str):
     """``queryset`` ordered by the column ``value`` names (or ``default``), and the
     sort in force. A field may be a string or a tuple of strings/expressions
     (several columns in turn); ``-`` reverses all of them, so that an index on
     the columns is read forwards or backwards."""
-    key = (value or "").lstrip("-")
+    value = value or ""
+    key = value[1:] if value.startswith("-") else value
     if key not in sorts:
-        value, key = default, default.lstrip("-")
+        value, key = default, default.removeprefix("-")
     if not key:
         return queryset, ""
     fields = sorts[key]
