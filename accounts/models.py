@@ -202,6 +202,15 @@ class AuditEvent(models.Model):
             "password_change_failed",
             _("Wrong current password when changing it"),
         )
+        PASSWORD_RESET_REQUESTED = (
+            "password_reset_requested",
+            _("Password reset e-mail requested"),
+        )
+        PASSWORD_RESET_LIMITED = (
+            "password_reset_limited",
+            _("Password reset refused: too many requests"),
+        )
+        PASSWORD_RESET = "password_reset", _("Password reset by e-mail")
         USER_DEACTIVATED = "user_deactivated", _("User deactivated")
         USER_REACTIVATED = "user_reactivated", _("User reactivated")
 
