@@ -383,6 +383,7 @@ def review_queue(request):
         sort = ""
     page = CappedPaginator(reports, 25).get_page(request.GET.get("page"))
     page.object_list = with_evidence_counts(page.object_list)
+    kept = request.session.pop(TICKED_KEY, None) or {}
     return render_page_or_partial(
         request,
         "planning/review_queue.html",
@@ -392,6 +393,8 @@ def review_queue(request):
             "page": page,
             "oldest_first": waiting,
             "sort": sort,
+            "checked": set(kept.get("ids", [])),
+            "bulk_comment": kept.get("comment", ""),
             "today": timezone.localdate(),
             "now": timezone.now(),
             "next": request.get_full_path(),
@@ -470,12 +473,14 @@ def review_bulk(request):
         raise PermissionDenied
     form = BulkReviewForm(request.POST, queryset=_queue_base(user))
     back = _safe_next(request, reverse("planning:review_queue"))
+    ticked = _posted_ids(request.POST.getlist("reports"))
     if not form.is_valid():
         messages.error(
             request, " ".join(str(e) for errs in form.errors.values() for e in errs)
         )
-        return redirect(back)
+        return _back_with_ticks(request, back, ticked)
     approve = form.cleaned_data["decision"] == "approve"
+    before = {r.pk: r.status for r in form.cleaned_data["reports"]}
     try:
         done, problems = report_services.reports_review_bulk(
             reports=form.cleaned_data["reports"],
@@ -485,7 +490,7 @@ def review_bulk(request):
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect(back)
+        return _back_with_ticks(request, back, ticked)
     if done:
         messages.success(
             request,
@@ -498,4 +503,29 @@ def review_bulk(request):
         )
     for problem in problems:
         messages.warning(request, problem)
+    if problems:
+        # The reports that could not be decided stay ticked.
+        after = dict(
+            ProgressReport.objects.filter(pk__in=before).values_list("pk", "status")
+        )
+        ticked = [pk for pk, status in before.items() if after.get(pk) == status]
+        return _back_with_ticks(request, back, ticked)
+    return redirect(back)
+
+
+# Ticked boxes of a bulk action that failed, kept for the page it returns to.
+TICKED_KEY = "review_bulk_ticked"
+
+
+def _posted_ids(values) -> list[int]:
+    return [int(v) for v in values if str(v).isdigit() and len(str(v)) <= 18][:500]
+
+
+def _back_with_ticks(request, back, ticked):
+    """Back to the list, with ``ticked`` (and the comment typed) kept in the
+    session for the next page of the queue to show ticked again."""
+    request.session[TICKED_KEY] = {
+        "ids": list(ticked),
+        "comment": request.POST.get("comment", "")[:5000],
+    }
     return redirect(back)
