@@ -280,8 +280,16 @@ class BaseOfficerFormSet(forms.BaseFormSet):
         return [f.officer() for f in self.forms if f.has_changed() and f.cleaned_data]
 
 
+# Rows are added as needed ("Add a row", portal.js); the server takes up to
+# MAX_OFFICERS and refuses more with a message.
+MAX_OFFICERS = 100
 OfficerFormSet = forms.formset_factory(
-    OfficerForm, formset=BaseOfficerFormSet, extra=6, max_num=60, validate_max=True
+    OfficerForm,
+    formset=BaseOfficerFormSet,
+    extra=5,
+    max_num=MAX_OFFICERS,
+    absolute_max=MAX_OFFICERS,
+    validate_max=True,
 )
 
 
