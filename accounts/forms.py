@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from unionportal.search import union_label, union_search_attrs
+
 from .models import User
 
 
@@ -108,6 +110,10 @@ class UserForm(forms.ModelForm):
             unions = unions.visible_to(by).filter(is_active=True)
         self.fields["union"].queryset = unions
         self.fields["union"].required = True
+        self.fields["union"].label_from_instance = lambda union: union_label(
+            union.name, union.code
+        )
+        self.fields["union"].widget.attrs.update(union_search_attrs("active"))
         if not self.instance.pk:
             self.fields["password"].required = True
             self.fields["password"].help_text = ""

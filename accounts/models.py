@@ -60,6 +60,12 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["username"]
+        indexes = [
+            # The user list's sortable columns (views.USER_SORTS); the user name
+            # is unique, so indexed already.
+            models.Index(fields=["last_name", "first_name", "id"], name="user_name"),
+            models.Index(fields=["is_active", "username"], name="user_active"),
+        ]
 
     def __str__(self):
         return self.get_full_name() or self.username
@@ -202,6 +208,15 @@ class AuditEvent(models.Model):
             "password_change_failed",
             _("Wrong current password when changing it"),
         )
+        PASSWORD_RESET_REQUESTED = (
+            "password_reset_requested",
+            _("Password reset e-mail requested"),
+        )
+        PASSWORD_RESET_LIMITED = (
+            "password_reset_limited",
+            _("Password reset refused: too many requests"),
+        )
+        PASSWORD_RESET = "password_reset", _("Password reset by e-mail")
         USER_DEACTIVATED = "user_deactivated", _("User deactivated")
         USER_REACTIVATED = "user_reactivated", _("User reactivated")
 
@@ -235,6 +250,11 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The audit log sorted by event or by person (views.AUDIT_SORTS).
+            models.Index(fields=["kind", "created_at"], name="audit_kind_when"),
+            models.Index(fields=["username", "created_at"], name="audit_user_when"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.username}"

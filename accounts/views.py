@@ -15,6 +15,7 @@ from unionportal.access import ADMIN, get_visible_or_404, role_required
 from unionportal.htmx import render_page_or_partial
 from unionportal.pagination import CappedPaginator
 from unionportal.search import union_match
+from unionportal.sorting import apply_sort
 
 from . import services
 from .forms import (
@@ -125,6 +126,22 @@ def admin_home(request):
     return render(request, "accounts/admin_home.html")
 
 
+# The columns the user list sorts by (a whitelist; indexes: the user name, user_name,
+# the unions' code, user_active).
+USER_SORTS = {
+    "username": "username",
+    "name": ("last_name", "first_name"),
+    "union": ("union__code", "username"),
+    "active": ("is_active", "username"),
+}
+# The audit log's (the created_at index, audit_kind_when, audit_user_when).
+AUDIT_SORTS = {
+    "when": "created_at",
+    "kind": ("kind", "created_at"),
+    "user": ("username", "created_at"),
+}
+
+
 @login_required
 @role_required(ADMIN)
 def user_list(request):
@@ -141,12 +158,13 @@ def user_list(request):
             | Q(last_name__icontains=query)
             | union_match(query, "union")
         )
+    users, sort = apply_sort(users, request.GET.get("sort", ""), USER_SORTS, "")
     page = Paginator(users, 25).get_page(request.GET.get("page"))
     return render_page_or_partial(
         request,
         "accounts/user_list.html",
         "accounts/partials/user_rows.html",
-        {"page": page, "query": query},
+        {"page": page, "query": query, "sort": sort},
     )
 
 
@@ -195,11 +213,26 @@ def audit_list(request):
     kind = request.GET.get("kind", "")
     if kind in AuditEvent.Kind.values:
         events = events.filter(kind=kind)
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        # By person or by their union's name or code (who acted or was acted on).
+        events = events.filter(
+            Q(username__icontains=query)
+            | union_match(query, "user__union")
+            | union_match(query, "target_user__union")
+        )
+    events, sort = apply_sort(events, request.GET.get("sort", ""), AUDIT_SORTS, "")
     page = CappedPaginator(events, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/audit_list.html",
-        {"page": page, "kinds": AuditEvent.Kind.choices, "kind": kind},
+        {
+            "page": page,
+            "kinds": AuditEvent.Kind.choices,
+            "kind": kind,
+            "query": query,
+            "sort": sort,
+        },
     )
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from unionportal.access import scope_filter
 from unionportal.api.filters import IdFilter
-from unionportal.search import union_match
+from unionportal.search import union_match, union_search_attrs
 from unions.models import Union
 
 from .models import (
@@ -125,6 +125,8 @@ class StyledFilterSet(django_filters.FilterSet):
         field.widget.choices = [("", field.empty_label)] + [
             (union.pk, union_label(union)) for union in unions
         ]
+        # Any union in scope is found by typing its name or code (portal.js).
+        field.widget.attrs.update(union_search_attrs())
 
 
 class ProjectFilter(StyledFilterSet):

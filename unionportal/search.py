@@ -21,3 +21,31 @@ def union_match(value: str, prefix: str = "") -> Q:
         | Q(**{f"{field}name_en__icontains": value})
         | Q(**{f"{field}code__icontains": value})
     )
+
+
+# How many unions the type-ahead answers with at most.
+LOOKUP_LIMIT = 20
+
+
+def union_search_attrs(purpose: str = "") -> dict[str, str]:
+    """The attributes that turn a union ``<select>`` into a type-ahead
+    (``static/js/portal.js``): typing a name or code asks ``unions:union_lookup``
+    for the matching unions in the reader's scope (``purpose`` narrows them, e.g.
+    "change" for the unions a change of term may be planned for). Without
+    JavaScript the select works as it is."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    url = reverse("unions:union_lookup")
+    if purpose:
+        url = f"{url}?for={purpose}"
+    return {
+        "data-union-search": url,
+        "data-union-search-placeholder": gettext("Type a union's name or code"),
+        "data-union-search-empty": gettext("No union found"),
+    }
+
+
+def union_label(name: str, code: str) -> str:
+    """A union as pickers show it: "name (code)"."""
+    return f"{name} ({code})" if code else name

@@ -53,7 +53,6 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
-    "django_tables2",
     "django_htmx",
     "simple_history",
     "axes",
@@ -137,6 +136,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.UnionModelBackend",
 ]
+# A password-reset link works once, for a day (accounts/password_reset.py).
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
@@ -315,11 +316,9 @@ PROGRESS_ENTRY_OPENS_DAYS_BEFORE_MONTH_END = env.int(
 # The portal's address as users reach it, for the links in e-mails.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
 
-# --- Forms and tables ----------------------------------------------------------------
+# --- Forms ----------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
-DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-hover align-middle"}
 MESSAGE_TAGS = {40: "danger"}
 
 # --- API --------------------------------------------------------------------------

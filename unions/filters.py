@@ -90,16 +90,6 @@ def union_sorts() -> dict[str, str]:
     }
 
 
-def apply_sort(queryset, value: str, sorts: dict[str, str], default: str):
-    key = (value or "").lstrip("-")
-    if key not in sorts:
-        value, key = default, default.lstrip("-")
-    field = sorts[key]
-    if value.startswith("-"):
-        return queryset.order_by(f"-{field}", "pk"), value
-    return queryset.order_by(field, "pk"), value
-
-
 ATTENTION = "attention"
 OPEN_STATUS_CHOICES = [
     (value, label) for value, label in OfficeTerm.Status.choices if value != "closed"
@@ -181,4 +171,21 @@ def term_sorts() -> dict[str, str]:
         "start": "start",
         "end": "planned_end",
         "number": "number",
+    }
+
+
+# The columns the list of changes sorts by (a whitelist; indexes: the unions' code
+# and names, termchange_election, termchange_state, termchange_updated_at).
+def change_sorts() -> dict:
+    name = (
+        "union__name_en"
+        if (get_language() or "").startswith("en")
+        else "union__name_zh"
+    )
+    return {
+        "union": name,
+        "code": "union__code",
+        "election": "planned_election_date",
+        "state": ("state", "updated_at"),
+        "updated": "updated_at",
     }

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from unionportal.search import union_label, union_search_attrs
 from unionportal.uploads import validate_upload
 
 from .models import Gender, OfficeTerm, Person, Position, TermChange, Union
@@ -281,8 +282,16 @@ class BaseOfficerFormSet(forms.BaseFormSet):
         return [f.officer() for f in self.forms if f.has_changed() and f.cleaned_data]
 
 
+# Rows are added as needed ("Add a row", portal.js); the server takes up to
+# MAX_OFFICERS and refuses more with a message.
+MAX_OFFICERS = 100
 OfficerFormSet = forms.formset_factory(
-    OfficerForm, formset=BaseOfficerFormSet, extra=6, max_num=60, validate_max=True
+    OfficerForm,
+    formset=BaseOfficerFormSet,
+    extra=5,
+    max_num=MAX_OFFICERS,
+    absolute_max=MAX_OFFICERS,
+    validate_max=True,
 )
 
 
@@ -301,7 +310,12 @@ class ChangePlanForm(StepForm):
     def __init__(self, *args, unions, **kwargs):
         kwargs.setdefault("prefix", "")
         super().__init__(*args, step=TermChange.State.PLANNED, **kwargs)
-        self.fields["union"].queryset = unions
+        field = self.fields["union"]
+        field.queryset = unions
+        # "name (code)", and found by typing either (portal.js asks the look-up
+        # for the same unions: ``lookups.change_candidates``).
+        field.label_from_instance = lambda union: union_label(union.name, union.code)
+        field.widget.attrs.update(union_search_attrs("change"))
 
     def _layout(self):
         return Layout(

@@ -83,6 +83,11 @@ class Union(models.Model):
             models.Index(fields=["kind", "is_active"], name="union_kind_active"),
             # The latest change versions the cached lists (selectors.data_version).
             models.Index(fields=["updated_at"], name="union_updated_at"),
+            # The union list's sortable columns (filters.union_sorts); the code is
+            # unique, so indexed already.
+            models.Index(fields=["name_zh", "id"], name="union_name_zh"),
+            models.Index(fields=["name_en", "id"], name="union_name_en"),
+            models.Index(fields=["member_count", "id"], name="union_members"),
         ]
 
     def __str__(self):
@@ -260,6 +265,8 @@ class OfficeTerm(models.Model):
             models.Index(fields=["closed", "planned_end"], name="term_open_end"),
             # The latest change versions the cached lists (selectors.data_version).
             models.Index(fields=["updated_at"], name="term_updated_at"),
+            # The term list sorted by start (filters.term_sorts).
+            models.Index(fields=["closed", "start"], name="term_open_start"),
         ]
 
     def __str__(self):
@@ -452,6 +459,12 @@ class TermChange(models.Model):
         indexes = [
             # The latest change versions the cached lists (selectors.data_version).
             models.Index(fields=["updated_at"], name="termchange_updated_at"),
+            # The list of changes sorted by planned election or by state
+            # (views.CHANGE_SORTS).
+            models.Index(
+                fields=["planned_election_date", "id"], name="termchange_election"
+            ),
+            models.Index(fields=["state", "updated_at"], name="termchange_state"),
         ]
 
     def __str__(self):

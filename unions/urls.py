@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import lookups, views
 
 app_name = "unions"
 
 urlpatterns = [
     path("unions/", views.union_list, name="union_list"),
+    path("unions/lookup/", lookups.union_lookup, name="union_lookup"),
     path("unions/new/", views.union_create, name="union_create"),
     path("unions/export.xlsx", views.union_export, name="union_export"),
     path("unions/import/", views.union_import, name="union_import"),

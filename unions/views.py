@@ -25,10 +25,12 @@ from unionportal.downloads import as_download
 from unionportal.forms import apply_service_errors as _form_error
 from unionportal.history import history_rows
 from unionportal.htmx import is_partial_request
+from unionportal.search import union_match, union_search_attrs
+from unionportal.sorting import apply_sort
 from unionportal.xlsx import XLSX_CONTENT_TYPE
 
 from . import imports, selectors, services, workflow
-from .filters import TermFilter, UnionFilter, apply_sort, term_sorts, union_sorts
+from .filters import TermFilter, UnionFilter, change_sorts, term_sorts, union_sorts
 from .forms import (
     CancelForm,
     ChangePlanForm,
@@ -42,6 +44,7 @@ from .forms import (
     TermForm,
     UnionForm,
 )
+from .lookups import change_candidates, higher_unions, union_choice, union_options
 from .masking import PERSONAL_FIELDS
 from .models import (
     OfficeTerm,
@@ -97,7 +100,11 @@ def union_list(request):
     )
     if is_partial_request(request):
         return HttpResponse(rows_html)
-    return render(request, "unions/union_list.html", {**context, "rows": rows_html})
+    return render(
+        request,
+        "unions/union_list.html",
+        {**context, "rows": rows_html, "parent_search": union_search_attrs("higher")},
+    )
 
 
 def _history(model_history, *, show_personal, limit=20, subject=None):
@@ -558,8 +565,9 @@ def term_edit(request, pk):
 
 @login_required
 def change_list(request):
+    user = request.user
     changes = (
-        TermChange.objects.visible_to(request.user)
+        TermChange.objects.visible_to(user)
         .select_related("union", "old_term", "new_term")
         .order_by("-updated_at", "-pk")
     )
@@ -573,6 +581,13 @@ def change_list(request):
         from .home import APPROVAL_STATES
 
         changes = changes.filter(state__in=APPROVAL_STATES)
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        changes = changes.filter(union_match(query, "union"))
+    union = union_choice(user, request.GET.get("union"))
+    if union is not None:
+        changes = changes.filter(union__path__startswith=union.path)
+    changes, sort = apply_sort(changes, request.GET.get("sort", ""), change_sorts(), "")
     page = Paginator(changes, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -581,9 +596,13 @@ def change_list(request):
             "page": page,
             "state": state,
             "waiting": waiting,
+            "query": query,
+            "union": union,
+            "union_options": union_options(higher_unions(user), union),
+            "union_search": union_search_attrs(),
+            "sort": sort,
             "states": State.choices,
-            "can_plan": request.user.has_role(ADMIN, "cadre")
-            and not request.user.is_read_only,
+            "can_plan": user.has_role(ADMIN, "cadre") and not user.is_read_only,
         },
     )
 
@@ -594,11 +613,7 @@ def change_create(request):
     user = request.user
     if not (user.has_role(ADMIN) or user.has_role("cadre")):
         raise PermissionDenied
-    unions = Union.objects.visible_to(user).filter(is_active=True)
-    if not user.has_role(ADMIN):
-        unions = unions.filter(pk=user.union_id)
-    busy = TermChange.objects.active().values("union_id")
-    unions = unions.exclude(pk__in=busy).order_by("path")
+    unions = change_candidates(user).order_by("path")
     initial = {}
     union_id = request.GET.get("union")
     if union_id:

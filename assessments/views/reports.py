@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from unionportal.access import ADMIN, LEADER, get_visible_or_404, role_required
 from unionportal.cache import cached_part, query_part
 from unionportal.downloads import as_download
+from unionportal.search import union_match
+from unionportal.sorting import apply_sort
 from unions.models import Union
 
 from .. import dashboards, selectors
@@ -24,14 +26,31 @@ def _language() -> str:
     return "en" if language.startswith("en") else "zh-hans"
 
 
+# The columns the report list sorts by (a whitelist); without one, the newest
+# period first (selectors.REPORT_LIST_ORDER).
+REPORT_SORTS = {
+    "period": ("period__scheme__year", "period__kind", "period__scheme__owner__code"),
+    "owner": ("period__scheme__owner__code", "period__scheme__year", "period__kind"),
+    "units": ("period__scheme__unit_level", "period__scheme__year", "period__kind"),
+    "status": ("period__status", "period__scheme__year", "period__kind"),
+    "built": "finished_at",
+}
+
+
 @login_required
 def report_list(request):
-    reports = selectors.report_list(request.user)
+    reports = selectors.report_list(request.user).select_related(
+        "period__scheme__owner"
+    )
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        reports = reports.filter(union_match(query, "period__scheme__owner"))
+    reports, sort = apply_sort(reports, request.GET.get("sort", ""), REPORT_SORTS, "")
     page = Paginator(reports, 20).get_page(request.GET.get("page"))
     return render(
         request,
         "assessments/report_list.html",
-        {"page": page, "language": _language()},
+        {"page": page, "language": _language(), "query": query, "sort": sort},
     )
 
 

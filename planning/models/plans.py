@@ -236,6 +236,10 @@ class KeyWorkProject(models.Model):
             models.Index(
                 fields=["status", "due_date", "title", "id"], name="project_status_due"
             ),
+            # The list's other sortable columns (PROJECT_SORTS): a page of the
+            # list sorted by title or by progress is the first rows of these.
+            models.Index(fields=["title", "id"], name="project_title"),
+            models.Index(fields=["percent_complete", "id"], name="project_percent"),
         ]
 
     def __str__(self):

@@ -147,6 +147,15 @@ class ProgressReport(models.Model):
             models.Index(
                 fields=["status", "-period_start", "-id"], name="report_status_period"
             ),
+            # The review queue sorted by progress (REVIEW_SORTS), within a status,
+            # and a union's own reports newest first (the progress home's list).
+            models.Index(
+                fields=["status", "percent_complete", "id"],
+                name="report_status_percent",
+            ),
+            models.Index(
+                fields=["union", "-period_start", "-id"], name="report_union_period"
+            ),
             # Key-work completion reads each project's latest approved value as of a
             # quarter's end (assessment_facts): one index-only probe per project.
             models.Index(

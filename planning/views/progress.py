@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from unionportal.access import get_visible_or_404
 from unionportal.htmx import is_partial_request, render_page_or_partial
 from unionportal.pagination import CappedPaginator
-from unions.filters import apply_sort
+from unionportal.sorting import apply_sort
 
 from .. import rules
 from ..filters import ReviewFilter
@@ -29,6 +29,14 @@ from ..selectors import (
 from ..services import reports as report_services
 from .common import apply_errors, htmx_redirect, parse_iso_date
 
+# The columns of a cadre's sent reports (indexes report_union_period and the
+# unique project/union/period one).
+SENT_SORTS = {
+    "period": "period_start",
+    "project": ("project__title", "period_start"),
+    "status": ("status", "period_start"),
+}
+
 
 @login_required
 def progress_home(request):
@@ -37,6 +45,7 @@ def progress_home(request):
     slots = []
     projects = []
     recent = None
+    sort = ""
     if user.has_role("cadre") and user.union_id:
         slots = outstanding_slots(union_ids=[user.union_id], today=today)
         projects = list(
@@ -44,13 +53,14 @@ def progress_home(request):
             .select_related("plan")
             .order_by("due_date", "title")
         )
-        recent = Paginator(
+        sent = (
             ProgressReport.objects.filter(union_id=user.union_id)
             .exclude(status=ProgressReport.Status.DRAFT)
             .select_related("project", "reviewed_by")
-            .order_by("-period_start", "project__title"),
-            15,
-        ).get_page(request.GET.get("page"))
+            .order_by("-period_start", "project__title")
+        )
+        sent, sort = apply_sort(sent, request.GET.get("sort", ""), SENT_SORTS, "")
+        recent = Paginator(sent, 15).get_page(request.GET.get("page"))
     waiting = waiting_count(user) if user.has_role("reviewer") else 0
     return render(
         request,
@@ -59,6 +69,7 @@ def progress_home(request):
             "slots": slots,
             "projects": projects,
             "page": recent,
+            "sort": sort,
             "waiting": waiting,
             "today": today,
             "is_cadre": user.has_role("cadre") and user.union_id,
@@ -372,6 +383,7 @@ def review_queue(request):
         sort = ""
     page = CappedPaginator(reports, 25).get_page(request.GET.get("page"))
     page.object_list = with_evidence_counts(page.object_list)
+    kept = request.session.pop(TICKED_KEY, None) or {}
     return render_page_or_partial(
         request,
         "planning/review_queue.html",
@@ -381,6 +393,8 @@ def review_queue(request):
             "page": page,
             "oldest_first": waiting,
             "sort": sort,
+            "checked": set(kept.get("ids", [])),
+            "bulk_comment": kept.get("comment", ""),
             "today": timezone.localdate(),
             "now": timezone.now(),
             "next": request.get_full_path(),
@@ -459,12 +473,14 @@ def review_bulk(request):
         raise PermissionDenied
     form = BulkReviewForm(request.POST, queryset=_queue_base(user))
     back = _safe_next(request, reverse("planning:review_queue"))
+    ticked = _posted_ids(request.POST.getlist("reports"))
     if not form.is_valid():
         messages.error(
             request, " ".join(str(e) for errs in form.errors.values() for e in errs)
         )
-        return redirect(back)
+        return _back_with_ticks(request, back, ticked)
     approve = form.cleaned_data["decision"] == "approve"
+    before = {r.pk: r.status for r in form.cleaned_data["reports"]}
     try:
         done, problems = report_services.reports_review_bulk(
             reports=form.cleaned_data["reports"],
@@ -474,7 +490,7 @@ def review_bulk(request):
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect(back)
+        return _back_with_ticks(request, back, ticked)
     if done:
         messages.success(
             request,
@@ -487,4 +503,29 @@ def review_bulk(request):
         )
     for problem in problems:
         messages.warning(request, problem)
+    if problems:
+        # The reports that could not be decided stay ticked.
+        after = dict(
+            ProgressReport.objects.filter(pk__in=before).values_list("pk", "status")
+        )
+        ticked = [pk for pk, status in before.items() if after.get(pk) == status]
+        return _back_with_ticks(request, back, ticked)
+    return redirect(back)
+
+
+# Ticked boxes of a bulk action that failed, kept for the page it returns to.
+TICKED_KEY = "review_bulk_ticked"
+
+
+def _posted_ids(values) -> list[int]:
+    return [int(v) for v in values if str(v).isdigit() and len(str(v)) <= 18][:500]
+
+
+def _back_with_ticks(request, back, ticked):
+    """Back to the list, with ``ticked`` (and the comment typed) kept in the
+    session for the next page of the queue to show ticked again."""
+    request.session[TICKED_KEY] = {
+        "ids": list(ticked),
+        "comment": request.POST.get("comment", "")[:5000],
+    }
     return redirect(back)

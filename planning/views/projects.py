@@ -12,6 +12,7 @@ from unionportal.access import get_editable_or_403, get_visible_or_404
 from unionportal.downloads import as_download
 from unionportal.htmx import render_page_or_partial
 from unionportal.pagination import CappedPaginator
+from unionportal.sorting import apply_sort
 from unionportal.xlsx import XLSX_CONTENT_TYPE
 
 from ..filters import ProjectFilter
@@ -38,10 +39,27 @@ def _filtered(request):
     )
 
 
+# The columns the project list sorts by (a whitelist; each read in the order of an
+# index: project_title, project_due_title, project_percent, project_status_due, and
+# the unions' code).
+PROJECT_SORTS = {
+    "title": "title",
+    "owner": "owner__code",
+    "due": ("due_date", "title"),
+    "progress": "percent_complete",
+    "status": ("status", "due_date", "title"),
+}
+
+
+def _sorted(request, project_filter):
+    qs = project_filter.qs if project_filter.is_bound else project_filter.queryset
+    return apply_sort(qs, request.GET.get("sort", ""), PROJECT_SORTS, "")
+
+
 @login_required
 def project_list(request):
     project_filter = _filtered(request)
-    qs = project_filter.qs if project_filter.is_bound else project_filter.queryset
+    qs, sort = _sorted(request, project_filter)
     page = CappedPaginator(qs, 25).get_page(request.GET.get("page"))
     return render_page_or_partial(
         request,
@@ -52,6 +70,7 @@ def project_list(request):
             "page": page,
             "query": request.GET.urlencode(),
             "user_union_id": request.user.union_id,
+            "sort": sort,
         },
     )
 
@@ -61,7 +80,7 @@ def project_export(request):
     project_filter = _filtered(request)
     if project_filter.is_bound and not project_filter.is_valid():
         raise Http404
-    qs = project_filter.qs if project_filter.is_bound else project_filter.queryset
+    qs, _sort = _sorted(request, project_filter)
     handle = excel.projects_export(projects=qs)
     stamp = timezone.localdate().strftime("%Y%m%d")
     return as_download(

@@ -23,6 +23,8 @@
       el.addEventListener("input", update);
       update();
     });
+    root.querySelectorAll("select[data-union-search]").forEach(unionTypeahead);
+    root.querySelectorAll("[data-formset]").forEach(formsetRows);
     if (window.echarts) {
       root.querySelectorAll("[data-chart]").forEach(function (el) {
         var source = document.getElementById(el.dataset.chart);
@@ -33,6 +35,158 @@
         window.addEventListener("resize", function () { chart.resize(); });
       });
     }
+  }
+
+  // A union select becomes a type-ahead: the reader types a name or code and picks
+  // from the unions in their scope that match (asked of the URL in
+  // data-union-search, at most ~20). The select stays in the form and carries the
+  // value; without JavaScript it works as a plain select.
+  var typeaheadCount = 0;
+  function unionTypeahead(select) {
+    if (select.dataset.typeaheadBound) return;
+    select.dataset.typeaheadBound = "1";
+    var id = "union-typeahead-" + (++typeaheadCount);
+    var box = document.createElement("div");
+    box.className = "union-typeahead position-relative";
+    var input = document.createElement("input");
+    input.type = "search";
+    input.id = select.id ? select.id + "-search" : id + "-input";
+    input.className = select.classList.contains("form-select-sm") ? "form-control form-control-sm" : "form-control";
+    if (select.classList.contains("is-invalid")) input.classList.add("is-invalid");
+    input.autocomplete = "off";
+    input.placeholder = select.dataset.unionSearchPlaceholder || "";
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", id + "-list");
+    input.dataset.testid = "union-typeahead";
+    var menu = document.createElement("ul");
+    menu.id = id + "-list";
+    menu.className = "list-group union-typeahead-menu shadow-sm";
+    menu.setAttribute("role", "listbox");
+    menu.hidden = true;
+    var chosen = select.options[select.selectedIndex];
+    input.value = chosen && chosen.value ? chosen.text : "";
+    var label = select.id ? document.querySelector("label[for='" + select.id + "']") : null;
+    if (label) label.htmlFor = input.id;
+    select.hidden = true;
+    select.insertAdjacentElement("afterend", box);
+    box.appendChild(input);
+    box.appendChild(menu);
+    var results = [], active = -1, timer = null, asked = 0;
+
+    function close() { menu.hidden = true; input.setAttribute("aria-expanded", "false"); active = -1; }
+    function choose(item) {
+      var option = Array.prototype.find.call(select.options, function (o) { return o.value === String(item.id); });
+      if (!option) { option = new Option(item.label, item.id); select.add(option); }
+      input.value = item.id ? item.label : "";
+      close();
+      if (select.value !== String(item.id)) {
+        select.value = String(item.id);
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    }
+    function highlight(index) {
+      active = index;
+      Array.prototype.forEach.call(menu.children, function (li, i) {
+        li.classList.toggle("active", i === index);
+        li.setAttribute("aria-selected", i === index ? "true" : "false");
+        if (i === index) { input.setAttribute("aria-activedescendant", li.id); li.scrollIntoView({ block: "nearest" }); }
+      });
+    }
+    function show(items) {
+      results = items;
+      menu.textContent = "";
+      if (!items.length) {
+        var none = document.createElement("li");
+        none.className = "list-group-item small text-body-secondary";
+        none.textContent = select.dataset.unionSearchEmpty || "";
+        menu.appendChild(none);
+      }
+      items.forEach(function (item, i) {
+        var li = document.createElement("li");
+        li.id = id + "-option-" + i;
+        li.className = "list-group-item list-group-item-action small";
+        li.setAttribute("role", "option");
+        li.textContent = item.label;
+        li.addEventListener("mousedown", function (event) { event.preventDefault(); choose(item); });
+        menu.appendChild(li);
+      });
+      menu.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      active = -1;
+    }
+    function ask() {
+      var url = select.dataset.unionSearch;
+      url += (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(input.value.trim());
+      var ticket = ++asked;
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+        .then(function (data) { if (ticket === asked && document.activeElement === input) show(data.results || []); })
+        .catch(function () {});
+    }
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(ask, 200);
+    });
+    input.addEventListener("focus", function () { if (!input.value) ask(); });
+    function clearIfEmptied() {
+      // Emptied and left (or Enter): the filter is lifted, the choice cleared.
+      if (!input.value.trim() && select.value) choose({ id: "", label: "" });
+    }
+    input.addEventListener("blur", function () {
+      clearIfEmptied();
+      close();
+      var current = select.options[select.selectedIndex];
+      input.value = current && current.value ? current.text : "";
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        if (menu.hidden) { ask(); return; }
+        var step = event.key === "ArrowDown" ? 1 : -1;
+        highlight(Math.max(0, Math.min(results.length - 1, active + step)));
+      } else if (event.key === "Enter") {
+        if (!menu.hidden && results.length && input.value.trim()) {
+          event.preventDefault();
+          choose(results[active >= 0 ? active : 0]);
+        } else if (!input.value.trim() && select.value) {
+          event.preventDefault();
+          clearIfEmptied();
+        }
+      } else if (event.key === "Escape") {
+        close();
+      }
+    });
+  }
+
+  // A formset whose rows are added as needed: [data-formset="prefix"] holds the
+  // rows ([data-formset-row]), a <template data-formset-empty> with __prefix__ in
+  // its names, and a [data-formset-add] button; the TOTAL_FORMS count follows.
+  function formsetRows(box) {
+    if (box.dataset.formsetBound) return;
+    box.dataset.formsetBound = "1";
+    var prefix = box.dataset.formset;
+    var total = box.querySelector("input[name='" + prefix + "-TOTAL_FORMS']");
+    var max = box.querySelector("input[name='" + prefix + "-MAX_NUM_FORMS']");
+    var empty = box.querySelector("template[data-formset-empty]");
+    var rows = box.querySelector("[data-formset-rows]");
+    var button = box.querySelector("[data-formset-add]");
+    if (!total || !empty || !rows || !button) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var count = parseInt(total.value, 10) || 0;
+      if (max && count >= parseInt(max.value, 10)) return;
+      var html = empty.innerHTML.replace(/__prefix__/g, String(count));
+      var holder = document.createElement(rows.tagName === "TBODY" ? "tbody" : "div");
+      holder.innerHTML = html;
+      var row = holder.firstElementChild;
+      rows.appendChild(row);
+      total.value = String(count + 1);
+      onReady(row);
+      var first = row.querySelector("input, select, textarea");
+      if (first) first.focus();
+    });
   }
 
   document.addEventListener("submit", function (event) {
