@@ -75,7 +75,8 @@ def test_sorted_list_and_union_type_ahead(portal, demo_district, width):
     box.fill("JB-S01-G0")
     page.get_by_role("option").first.wait_for()
     labels = page.get_by_role("option").all_inner_texts()
-    assert labels and all("JB-S01-G0" in label for label in labels)
+    assert labels
+    assert all("JB-S01-G0" in label for label in labels)
     portal.screenshot(f"change-picker-{width}", full_page=False)
     page.get_by_role("option").first.click()
     chosen = page.locator("select#id_union").evaluate("s => s.value")
