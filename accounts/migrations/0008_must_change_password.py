@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_period_closed_audit'),
+        ('accounts', '0007_list_sort_indexes_password_reset'),
     ]
 
     operations = [
