@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from unionportal.roles import Role
 
+from .audit import audit_kind_choices, register_audit_kinds
+
 
 class UserQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -187,7 +189,8 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    """Security-relevant events: sign-ins, role changes, personal-data exports."""
+    """Security-relevant events: sign-ins, role changes, personal-data exports, and
+    the kinds other apps register (accounts/audit.py)."""
 
     class Kind(models.TextChoices):
         LOGIN = "login", _("Signed in")
@@ -196,10 +199,6 @@ class AuditEvent(models.Model):
         LOCKED_OUT = "locked_out", _("Locked out")
         ROLE_CHANGED = "role_changed", _("Roles changed")
         PERSONAL_DATA_EXPORT = "personal_export", _("Personal data exported")
-        PERIOD_CLOSED = "period_closed", _("Period closed for entry")
-        PERIOD_PUBLISHED = "period_published", _("Period published")
-        PERIOD_LOCKED = "period_locked", _("Period locked")
-        PERIOD_REOPENED = "period_reopened", _("Period reopened")
         TOKEN_CREATED = "token_created", _("API token created")
         TOKEN_REVOKED = "token_revoked", _("API token revoked")
         PASSWORD_SET = "password_set", _("Password set by an administrator")
@@ -220,7 +219,9 @@ class AuditEvent(models.Model):
         USER_DEACTIVATED = "user_deactivated", _("User deactivated")
         USER_REACTIVATED = "user_reactivated", _("User reactivated")
 
-    kind = models.CharField(_("event"), max_length=30, choices=Kind.choices)
+    # The choices are every app's registered kinds (accounts/audit.py), read when
+    # asked for: this app's own below, the period events of assessments...
+    kind = models.CharField(_("event"), max_length=30, choices=audit_kind_choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -258,6 +259,9 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.username}"
+
+
+register_audit_kinds(AuditEvent.Kind)
 
 
 class ApiTokenQuerySet(models.QuerySet):

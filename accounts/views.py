@@ -18,6 +18,7 @@ from unionportal.search import union_match
 from unionportal.sorting import apply_sort
 
 from . import services
+from .audit import audit_kind_choices
 from .forms import (
     LanguageForm,
     NotificationSettingsForm,
@@ -211,7 +212,8 @@ def user_edit(request, pk):
 def audit_list(request):
     events = AuditEvent.objects.visible_to(request.user).order_by("-created_at", "-pk")
     kind = request.GET.get("kind", "")
-    if kind in AuditEvent.Kind.values:
+    kinds = audit_kind_choices()
+    if kind in dict(kinds):
         events = events.filter(kind=kind)
     query = request.GET.get("q", "").strip()[:100]
     if query:
@@ -228,7 +230,7 @@ def audit_list(request):
         "accounts/audit_list.html",
         {
             "page": page,
-            "kinds": AuditEvent.Kind.choices,
+            "kinds": kinds,
             "kind": kind,
             "query": query,
             "sort": sort,

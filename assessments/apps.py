@@ -13,6 +13,12 @@ class AssessmentsConfig(AppConfig):
 
         register_home_tasks(home_tasks)
 
+        from accounts.audit import register_audit_kinds
+
+        from .audit import PeriodAudit
+
+        register_audit_kinds(PeriodAudit)
+
         from .services.periods import register_notice_kinds
 
         register_notice_kinds()

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import notices
-from accounts.models import AuditEvent, User
+from accounts.models import User
 from accounts.services import audit_record, notification_send
 
+from ..audit import PeriodAudit
 from ..models import Period, QuarterReport, Scheme, period_label, quarter_dates
 from .common import refuse_if_locked, stamp
 
@@ -111,7 +112,7 @@ def period_close(
     stamp(period, by)
     period.save()
     audit_record(
-        kind=AuditEvent.Kind.PERIOD_CLOSED,
+        kind=PeriodAudit.CLOSED,
         request=request,
         user=by,
         detail=f"{period.scheme_id}:{period.kind} {checklist.summary()}",
@@ -134,7 +135,7 @@ def period_publish(*, period: Period, by, request=None) -> Period:
     stamp(period, by)
     period.save()
     audit_record(
-        kind=AuditEvent.Kind.PERIOD_PUBLISHED,
+        kind=PeriodAudit.PUBLISHED,
         request=request,
         user=by,
         detail=f"{period.scheme_id}:{period.kind} {period}",
@@ -259,7 +260,7 @@ def period_lock(*, period: Period, by, request=None) -> Period:
     stamp(period, by)
     period.save()
     audit_record(
-        kind=AuditEvent.Kind.PERIOD_LOCKED,
+        kind=PeriodAudit.LOCKED,
         request=request,
         user=by,
         detail=f"{period.scheme_id}:{period.kind} {period}",
@@ -284,7 +285,7 @@ def period_reopen(*, period: Period, reason: str, by, request=None) -> Period:
     stamp(period, by, reason, limit=0)
     period.save()
     audit_record(
-        kind=AuditEvent.Kind.PERIOD_REOPENED,
+        kind=PeriodAudit.REOPENED,
         request=request,
         user=by,
         detail=f"{period.scheme_id}:{period.kind} {period}: {reason}",

@@ -143,3 +143,29 @@ def test_wrong_current_passwords_are_audited_then_limited(client_for, cadre_gras
     assert "Too many wrong passwords" in response.content.decode()
     cadre_grass.refresh_from_db()
     assert cadre_grass.check_password(PASSWORD)
+
+
+def test_each_app_registers_its_own_audit_kinds():
+    from accounts.audit import audit_kind_choices
+    from accounts.models import AuditEvent
+    from assessments.audit import PeriodAudit
+
+    codes = dict(audit_kind_choices())
+    assert "period_published" not in AuditEvent.Kind.values  # not accounts' own
+    assert codes["period_published"] == PeriodAudit.PUBLISHED.label
+    assert codes["login"] == AuditEvent.Kind.LOGIN.label
+    assert (
+        AuditEvent(kind=PeriodAudit.PUBLISHED).get_kind_display() == "Period published"
+    )
+
+
+def test_a_kind_cannot_be_registered_twice_with_another_meaning():
+    from django.db import models
+
+    from accounts.audit import register_audit_kinds
+
+    class Clash(models.TextChoices):
+        LOGIN = "login", "Something else"
+
+    with pytest.raises(ValueError, match="registered twice"):
+        register_audit_kinds(Clash)

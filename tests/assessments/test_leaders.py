@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from assessments.audit import PeriodAudit
 from assessments.models import Period, QuarterReport, UnitLevel
 from assessments.selectors import report_list
 
@@ -166,7 +167,7 @@ def test_closing_keeps_the_missing_counts_in_the_audit(
     assert response.status_code == 302
     period.refresh_from_db()
     assert period.status == Period.Status.CLOSED
-    event = AuditEvent.objects.get(kind=AuditEvent.Kind.PERIOD_CLOSED)
+    event = AuditEvent.objects.get(kind=PeriodAudit.CLOSED)
     assert "without_self_scores=2" in event.detail
     assert "unreviewed=0" in event.detail
     assert event.user == admin_user
@@ -183,7 +184,7 @@ def test_a_leader_cannot_close_and_nothing_is_audited(
     assert response.status_code == 403
     period.refresh_from_db()
     assert period.status == Period.Status.OPEN
-    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.PERIOD_CLOSED).exists()
+    assert not AuditEvent.objects.filter(kind=PeriodAudit.CLOSED).exists()
 
 
 # --- every number is a door ------------------------------------------------------------

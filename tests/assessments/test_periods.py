@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import AuditEvent, Notification
 from assessments import services
+from assessments.audit import PeriodAudit
 from assessments.models import Period, QuarterReport
 
 from .factories import PeriodFactory, SchemeFactory, build_report
@@ -71,7 +72,7 @@ def test_publish_and_lock_are_audited(period, units, admin_user):
     services.period_publish(period=period, by=admin_user)
     services.period_lock(period=period, by=admin_user)
     kinds = set(AuditEvent.objects.values_list("kind", flat=True))
-    assert {AuditEvent.Kind.PERIOD_PUBLISHED, AuditEvent.Kind.PERIOD_LOCKED} <= kinds
+    assert {PeriodAudit.PUBLISHED, PeriodAudit.LOCKED} <= kinds
 
 
 def test_publishing_tells_the_units_cadres(period, units, cadre_sub, admin_user):
@@ -106,7 +107,7 @@ def test_reopening_keeps_the_reason_in_history_and_audit(period, units, admin_us
     latest = period.history.first()
     assert latest.history_change_reason == reason.strip()
     assert latest.history_user == admin_user
-    audit = AuditEvent.objects.get(kind=AuditEvent.Kind.PERIOD_REOPENED)
+    audit = AuditEvent.objects.get(kind=PeriodAudit.REOPENED)
     assert "wrong evidence" in audit.detail
 
 
