@@ -123,11 +123,43 @@ class Period(PeriodGuard, models.Model):
     def __str__(self):
         return self.label
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.status in (self.Status.PUBLISHED, self.Status.LOCKED):
+            self.pin_published_report()
+
     def get_absolute_url(self):
         return reverse("assessments:period_detail", args=[self.pk])
 
+    def pin_published_report(self) -> None:
+        """A published period always has a published (pinned) version: the latest
+        finished one, unless one is pinned already (1 query). ``period_publish``
+        pins the version it publishes itself; this keeps the rule on every other
+        path that publishes (the Django admin, a fixture)."""
+        from .reports import QuarterReport
+
+        pin_if_published(QuarterReport.objects.filter(period_id=self.pk))
+
     def period_of_row(self) -> dict | None:
         return {"pk": self.pk} if self.pk else None
+
+    @property
+    def report(self):
+        """The latest version of the period's report (None before the first build).
+
+        Lists load it in their query with ``versions.with_versions()``.
+        """
+        if self.__dict__.get("versions_loaded"):
+            return self.__dict__.get("current_version")
+        return self.reports.filter(is_current=True).first()
+
+    @property
+    def published_report(self):
+        """The version that was published (pinned), which stays what units and
+        leaders read after a reopen until another version is published."""
+        if self.__dict__.get("versions_loaded"):
+            return self.__dict__.get("published_version")
+        return self.reports.filter(is_published=True).first()
 
     @property
     def is_year(self) -> bool:
@@ -153,6 +185,25 @@ class Period(PeriodGuard, models.Model):
     def sort_key(self) -> int:
         """Orders periods in time: quarters by number, the year after Q4."""
         return self.scheme.year * 10 + (self.quarter or 5)
+
+
+def pin_if_published(reports) -> None:
+    """Pins the latest finished version among ``reports`` (of one period) when
+    its period is published or locked and has no published version yet."""
+    from django.utils import timezone
+
+    from .reports import QuarterReport
+
+    period_id = reports.values("period_id")[:1]
+    reports.filter(
+        is_current=True,
+        status=QuarterReport.Status.DONE,
+        period__status__in=(Period.Status.PUBLISHED, Period.Status.LOCKED),
+    ).exclude(
+        period_id__in=QuarterReport.objects.filter(
+            period_id__in=period_id, is_published=True
+        ).values("period_id")
+    ).update(is_published=True, published_at=timezone.now())
 
 
 def period_label(year: int, kind: str) -> str:

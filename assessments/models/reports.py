@@ -10,16 +10,22 @@ from ..querysets import (
     ReportFileQuerySet,
     ReportRowQuerySet,
 )
-from .periods import Period, PeriodGuard
+from .periods import Period, PeriodGuard, pin_if_published
 from .schemes import POINTS, Grade
 
 
 class QuarterReport(PeriodGuard, models.Model):
-    """A snapshot of a period's results, built by a Celery job.
+    """One numbered version of a period's results, built by a Celery job.
 
     Dashboards and scorecards read these rows; they never recompute scores. The
     scheme's rules at build time are kept in ``rules`` (with ``scheme_version``) so
     a ranking can be reproduced later even after the scheme changed.
+
+    Every build of a finished report makes a new version (1, 2, 3 … per period);
+    earlier versions keep their rows and files. ``is_current`` marks the latest
+    build (what administrators see and publish); ``is_published`` pins the
+    version that was published, which units and leaders keep reading after a
+    reopen until a new version is published (docs/design.md §5).
     """
 
     class Status(models.TextChoices):
@@ -35,12 +41,16 @@ class QuarterReport(PeriodGuard, models.Model):
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
 
-    period = models.OneToOneField(
+    period = models.ForeignKey(
         Period,
         verbose_name=_("period"),
         on_delete=models.PROTECT,
-        related_name="report",
+        related_name="reports",
     )
+    number = models.PositiveIntegerField(_("version"), default=1)
+    is_current = models.BooleanField(_("latest version"), default=True)
+    is_published = models.BooleanField(_("published version"), default=False)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
     scheme_version = models.PositiveIntegerField(_("scheme version"), default=0)
     rules = models.JSONField(_("rules used"), default=dict, blank=True)
     status = models.CharField(
@@ -87,10 +97,31 @@ class QuarterReport(PeriodGuard, models.Model):
     class Meta:
         verbose_name = _("quarter report")
         verbose_name_plural = _("quarter reports")
-        ordering = ["-period__start", "period__kind"]
+        ordering = ["-period__start", "period__kind", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "number"], name="report_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=models.Q(is_current=True),
+                name="report_one_current_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=models.Q(is_published=True),
+                name="report_one_published_per_period",
+            ),
+        ]
 
     def __str__(self):
-        return str(self.period)
+        return f"{self.period} · v{self.number}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.is_current and self.is_done and not self.is_published:
+            # A published period's finished report is its published version.
+            pin_if_published(QuarterReport.objects.filter(pk=self.pk))
 
     def get_absolute_url(self):
         return reverse("assessments:report_detail", args=[self.pk])
@@ -183,7 +214,7 @@ class QuarterReportRow(PeriodGuard, models.Model):
         return f"{self.report} · {self.unit}"
 
     def period_of_row(self) -> dict | None:
-        return {"report__pk": self.report_id}
+        return {"reports__pk": self.report_id}
 
 
 def report_file_path(instance, filename: str) -> str:
@@ -225,4 +256,4 @@ class QuarterReportFile(PeriodGuard, models.Model):
         return f"{self.report} · {self.kind} · {self.language}"
 
     def period_of_row(self) -> dict | None:
-        return {"report__pk": self.report_id}
+        return {"reports__pk": self.report_id}

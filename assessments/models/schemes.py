@@ -325,7 +325,7 @@ class Indicator(BilingualName):
         """The automatic rule's settings in words, for the scheme page."""
         from django.utils.translation import gettext
 
-        from .explain import media_label
+        from ..explain import media_label
 
         params = self.params or {}
         if self.method in (self.Method.ACTIVITIES, self.Method.TRAINING):

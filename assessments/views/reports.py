@@ -151,11 +151,10 @@ def report_download(request, pk, kind):
 def dashboard(request):
     periods = selectors.dashboard_periods(request.user)
     # Published first: the dashboard opens on the latest published period. A
-    # provisional result (closed, not yet published) is offered only to those
-    # who can publish it, and marked as such; a leader reads published results.
-    if not request.user.has_role(ADMIN):
-        periods = [p for p in periods if p.status in selectors.VISIBLE_TO_UNITS]
-    published = [p for p in periods if p.status in selectors.VISIBLE_TO_UNITS]
+    # provisional result (a version not yet published) is offered only to those
+    # who can publish it, and marked as such; a leader reads the published
+    # version, also while the period is reopened and rebuilt.
+    published = [p for p in periods if p.shown_report.is_published]
     chosen = None
     wanted = request.GET.get("period", "")
     if wanted.isdigit():
@@ -167,13 +166,13 @@ def dashboard(request):
     context = {
         "periods": periods,
         "chosen": chosen,
-        "provisional": chosen is not None
-        and chosen.status not in selectors.VISIBLE_TO_UNITS,
+        "provisional": chosen is not None and not chosen.shown_report.is_published,
     }
     if chosen is not None:
+        chosen.shown_report.period = chosen
         context.update(
             dashboards.dashboard_part(
-                chosen.report, request.GET.get("group") or None, request
+                chosen.shown_report, request.GET.get("group") or None, request
             )
         )
     return render(request, "assessments/dashboard.html", context)
@@ -199,8 +198,7 @@ def unit_scorecard(request, union_pk):
         "unit": unit,
         "rows": rows,
         "row": row,
-        "provisional": row is not None
-        and row.report.period.status not in selectors.VISIBLE_TO_UNITS,
+        "provisional": row is not None and not row.report.is_published,
     }
     if row is not None:
         detail = selectors.scorecard_detail(row)
