@@ -44,6 +44,7 @@ def _report_context(period: Period, user) -> dict:
     context = {
         "period": period,
         "report": report,
+        "published_report": period.published_report,
         "report_stale": stale,
         "can_manage": can_manage,
         "can_build": can_build,

@@ -12,7 +12,7 @@ from unionportal.cache import cached_part, query_part
 from unionportal.downloads import as_download
 from unions.models import Union
 
-from .. import dashboards, selectors
+from .. import dashboards, selectors, versions
 from ..models import Grade, Period, QuarterReport, QuarterReportFile
 from ..notice import results_notice
 from ..services.reports import REPORT_LANGUAGES, period_file_title, period_slug
@@ -56,8 +56,19 @@ def report_detail(request, pk):
             "files_next": "report",
             "language": _language(),
             "show_groups": level != "subdistrict",
+            **_versions_context(report),
         },
     )
+
+
+def _versions_context(report: QuarterReport) -> dict:
+    """Every version of the period's report (who built it, when, with which
+    scheme version, which one is published), for the version list (2 queries)."""
+    every = versions.versions_of(report.period)
+    return {
+        "versions": every,
+        "published_version": next((v for v in every if v.is_published), None),
+    }
 
 
 def _report_rows(request, report: QuarterReport) -> dict:
