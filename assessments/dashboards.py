@@ -9,6 +9,7 @@ a fixed number of rows whatever the size of the report (the first of a ranking, 
 largest falls), never every row.
 """
 
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -239,6 +240,21 @@ def _category_chart(category_items: list[dict]) -> dict:
     }
 
 
+def _one_version_per_period(report: QuarterReport, candidates: list) -> list:
+    """One version a period, in order: ``report`` itself for its own period, the
+    published version of every other (the latest where none was published)."""
+    chosen: dict = {}
+    for candidate in candidates:
+        if candidate.period_id == report.period_id:
+            if candidate.pk == report.pk:
+                chosen[candidate.period_id] = candidate
+            continue
+        held = chosen.get(candidate.period_id)
+        if held is None or (candidate.is_published and not held.is_published):
+            chosen[candidate.period_id] = candidate
+    return list(chosen.values())
+
+
 def _trend(report: QuarterReport, top: list[QuarterReportRow], group: str | None):
     """Totals over the quarters up to this one (2 queries): the average of the
     ranking (of its peer group, for grassroots reports) from each quarter's
@@ -246,8 +262,9 @@ def _trend(report: QuarterReport, top: list[QuarterReportRow], group: str | None
     would put hundreds of lines, and their numbers, into the page."""
     period = report.period
     scheme = period.scheme
-    reports = list(
+    candidates = list(
         QuarterReport.objects.filter(
+            Q(is_published=True) | Q(is_current=True),
             status=QuarterReport.Status.DONE,
             period__kind__in=Period.QUARTERS,
             period__scheme__owner_id=scheme.owner_id,
@@ -256,9 +273,16 @@ def _trend(report: QuarterReport, top: list[QuarterReportRow], group: str | None
             period__scheme__year__gte=scheme.year - 1,
         )
         .select_related("period__scheme")
-        .only("summary", "period__kind", "period__start", "period__scheme__year")
+        .only(
+            "summary",
+            "is_published",
+            "period__kind",
+            "period__start",
+            "period__scheme__year",
+        )
         .order_by("period__start")
     )
+    reports = _one_version_per_period(report, candidates)
     labels = [
         f"{r.period.scheme.year} {Period.Kind(r.period.kind).label}" for r in reports
     ]

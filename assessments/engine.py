@@ -485,6 +485,7 @@ def previous_results(period: Period) -> dict:
     rows = (
         QuarterReportRow.objects.filter(
             report__status="done",
+            report__is_current=True,
             report__period__kind=kind,
             report__period__scheme__year=year,
             report__period__scheme__owner_id=period.scheme.owner_id,
@@ -603,8 +604,9 @@ def check_quarters_built(period: Period) -> dict[str, int]:
         Period.objects.filter(
             scheme_id=period.scheme_id,
             kind__in=Period.QUARTERS,
-            report__status="done",
-        ).values_list("kind", "report__pk")
+            reports__is_current=True,
+            reports__status="done",
+        ).values_list("kind", "reports__pk")
     )
     missing = [k for k in Period.QUARTERS if k not in quarter_reports]
     if missing:

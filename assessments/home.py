@@ -1,6 +1,6 @@
 """What the assessment needs from a user now, for the home page (constant queries)."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -56,16 +56,18 @@ def _reviews(user) -> list[HomeTask]:
 
 
 def _admin(user) -> list[HomeTask]:
+    latest = QuarterReport.objects.filter(period=OuterRef("pk"), is_current=True)
     periods = (
         Period.objects.editable_by(user)
         .filter(status=Period.Status.CLOSED)
+        .annotate(
+            built=Exists(latest),
+            failed=Exists(latest.filter(status=QuarterReport.Status.FAILED)),
+            done=Exists(latest.filter(status=QuarterReport.Status.DONE)),
+        )
         .aggregate(
-            to_build=Count(
-                "pk",
-                filter=Q(report__isnull=True)
-                | Q(report__status=QuarterReport.Status.FAILED),
-            ),
-            to_publish=Count("pk", filter=Q(report__status=QuarterReport.Status.DONE)),
+            to_build=Count("pk", filter=Q(built=False) | Q(failed=True)),
+            to_publish=Count("pk", filter=Q(done=True)),
         )
     )
     count = periods["to_build"] + periods["to_publish"]
@@ -88,14 +90,14 @@ def _leader(user) -> list[HomeTask]:
     """What a leader should look at now: the latest published results, the units
     that fell, and the overdue office terms counted in them (3 queries)."""
     from .models import QuarterReportRow
-    from .selectors import VISIBLE_TO_UNITS, dashboard_periods
+    from .selectors import dashboard_periods
 
     latest = next(
-        (p for p in dashboard_periods(user) if p.status in VISIBLE_TO_UNITS), None
+        (p for p in dashboard_periods(user) if p.shown_report.is_published), None
     )
     if latest is None:
         return []
-    rows = QuarterReportRow.objects.filter(report_id=latest.report.pk)
+    rows = QuarterReportRow.objects.filter(report_id=latest.shown_report.pk)
     counts = rows.aggregate(
         fell=Count("pk", filter=Q(change__lt=0)),
         overdue=Count("pk", filter=Q(overdue_months__gt=0)),

@@ -96,7 +96,7 @@ class LockGuardQuerySet(models.QuerySet):
         if field == "period":
             return Period.objects.filter(pk__in=parent_ids, status=LOCKED).exists()
         # "report__period__status": the parents are quarter reports.
-        return Period.objects.filter(report__pk__in=parent_ids, status=LOCKED).exists()
+        return Period.objects.filter(reports__pk__in=parent_ids, status=LOCKED).exists()
 
 
 class SchemeQuerySet(models.QuerySet):

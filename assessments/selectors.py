@@ -90,8 +90,10 @@ def scheme_categories(scheme: Scheme, user) -> list[IndicatorCategory]:
 
 
 def scheme_periods(scheme: Scheme) -> list[Period]:
+    from .versions import with_versions
+
     periods = list(
-        Period.objects.filter(scheme=scheme).select_related("report", "scheme")
+        with_versions(Period.objects.filter(scheme=scheme)).select_related("scheme")
     )
     return sorted(periods, key=lambda p: p.sort_key)
 
@@ -177,6 +179,7 @@ def scoring_rows(period: Period, unit: Union) -> list[dict]:
 def report_list(user):
     return (
         QuarterReport.objects.visible_to(user)
+        .filter(is_current=True)
         .select_related("period__scheme", "built_by")
         .prefetch_related("files")
         .defer("rules", "summary")
@@ -324,27 +327,36 @@ def periods_by_year(periods) -> list[tuple[int, list[Period]]]:
 
 
 def dashboard_periods(user) -> list[Period]:
-    """Periods with a finished report that the user may read whole, newest first.
+    """Periods with a finished report that the user may read whole, newest first;
+    each with ``shown_report``, the version the user reads (``versions.py``).
 
     Unpublished (provisional) results are listed for administrators only, who
-    can publish them; leaders see published results.
+    can publish them; leaders read the published version, also while the period
+    is reopened and rebuilt, until another version is published.
 
     A whole report ranks every unit, so it is for users whose scope covers the
     scheme's owner (the district), as on the reports pages.
     """
     from unionportal.access import scope_filter
 
-    periods = (
-        Period.objects.visible_to(user)
-        .filter(scope_filter(user, "scheme__owner"))
-        .filter(report__status=QuarterReport.Status.DONE)
-        .select_related("scheme", "report")
-        .defer("report__rules", "report__summary")
+    from .versions import report_for_reader, with_versions
+
+    readable = QuarterReport.objects.filter(status=QuarterReport.Status.DONE)
+    if user.has_role("admin"):
+        readable = readable.filter(Q(is_current=True) | Q(is_published=True))
+    else:
+        readable = readable.filter(is_published=True)
+    periods = list(
+        with_versions(
+            Period.objects.visible_to(user)
+            .filter(scope_filter(user, "scheme__owner"))
+            .filter(pk__in=readable.values("period_id"))
+            .select_related("scheme__owner")
+        )
     )
-    if not user.has_role("admin"):
-        # A provisional result is for those who can publish it (issue 16).
-        periods = periods.filter(status__in=VISIBLE_TO_UNITS)
-    return sorted(periods, key=period_order)
+    for period in periods:
+        period.shown_report = report_for_reader(period, user)
+    return sorted((p for p in periods if p.shown_report is not None), key=period_order)
 
 
 # --- scorecard --------------------------------------------------------------------------
@@ -355,12 +367,31 @@ def scorecard_rows(unit: Union, user) -> list[QuarterReportRow]:
     rows = QuarterReportRow.objects.filter(
         unit=unit, report__status=QuarterReport.Status.DONE
     ).select_related("report__period__scheme", "peer_union")
-    if not may_see_provisional(user, unit):
-        rows = rows.filter(report__period__status__in=VISIBLE_TO_UNITS)
+    if may_see_provisional(user, unit):
+        rows = _one_version_per_period(
+            rows.filter(Q(report__is_current=True) | Q(report__is_published=True)),
+            prefer_latest=user.has_role("admin"),
+        )
+    else:
+        # The published version, which stays after a reopen until another is.
+        rows = rows.filter(report__is_published=True)
     return sorted(
         rows,
         key=lambda r: (r.report.period.sort_key, r.report.period.scheme.unit_level),
     )
+
+
+def _one_version_per_period(rows, *, prefer_latest: bool) -> list:
+    """One row a period: the latest version's for those who publish, the published
+    version's for everyone else (who sees the latest only before a first
+    publication)."""
+    chosen: dict = {}
+    for row in rows:
+        held = chosen.get(row.report.period_id)
+        mark = "is_current" if prefer_latest else "is_published"
+        if held is None or getattr(row.report, mark):
+            chosen[row.report.period_id] = row
+    return list(chosen.values())
 
 
 def scorecard_detail(row: QuarterReportRow) -> dict:

@@ -118,6 +118,11 @@ class PositionEndForm(forms.Form):
 
 
 class TermForm(forms.ModelForm):
+    # The term's version the form was drawn from (optimistic locking).
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1, required=False
+    )
+
     class Meta:
         model = OfficeTerm
         fields = ["number", "start", "length_years"]
@@ -130,8 +135,9 @@ class TermForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", self.instance.version or 0)
         self.helper = _helper(
-            Layout(_row("number", "start", "length_years", cols="col-md-4"))
+            Layout(_row("number", "start", "length_years", cols="col-md-4"), "version")
         )
 
     def validate_unique(self):

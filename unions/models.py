@@ -225,6 +225,9 @@ class OfficeTerm(models.Model):
     planned_end = models.DateField(_("planned end"), editable=False)
     actual_end = models.DateField(_("actual end"), null=True, blank=True)
     closed = models.BooleanField(_("term closed"), default=False)
+    # Optimistic locking: every save raises it; an edit form carries the version
+    # it was drawn from, and a save from a stale form is refused (term_update).
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -274,6 +277,11 @@ class OfficeTerm(models.Model):
             "union": self.union.name,
             "number": self.number,
         }
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            self.version = (self.version or 0) + 1
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("unions:term_detail", args=[self.pk])

@@ -252,10 +252,31 @@ def term_open(
     return term
 
 
+@transaction.atomic
 def term_update(
-    *, term: OfficeTerm, start: date, length_years: int, number: int
+    *,
+    term: OfficeTerm,
+    start: date,
+    length_years: int,
+    number: int,
+    version: int | None = None,
 ) -> OfficeTerm:
-    """Corrects a term's number, start or length; its planned end follows."""
+    """Corrects a term's number, start or length; its planned end follows.
+
+    ``version`` is the one the edit form was drawn from: when the term was saved
+    since (by someone else, or by a step of a change of term), the save is refused
+    and nothing changes, rather than overwriting what they saved.
+    """
+    stored = OfficeTerm.objects.select_for_update().get(pk=term.pk)
+    if version is not None and stored.version != version:
+        raise ValidationError(
+            _(
+                "Someone else saved this term while you were editing it. Reload "
+                "the page to see their changes, then make yours again."
+            ),
+            code="stale",
+        )
+    term.version = stored.version
     if (
         number != term.number
         and term.union.terms.filter(number=number).exclude(pk=term.pk).exists()

@@ -521,7 +521,8 @@ def term_create(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            term = services.term_open(union=union, **form.cleaned_data)
+            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            term = services.term_open(union=union, **data)
         except ValidationError as exc:
             _form_error(form, exc)
         else:
@@ -546,7 +547,11 @@ def term_edit(request, pk):
         stored = OfficeTerm.objects.select_related("union").get(pk=term.pk)
         if form.is_valid():
             try:
-                term = services.term_update(term=stored, **form.cleaned_data)
+                data = dict(form.cleaned_data)
+                # A form without the version it was drawn from is as stale as an
+                # old one: versions start at 1.
+                data["version"] = data.get("version") or 0
+                term = services.term_update(term=stored, **data)
             except ValidationError as exc:
                 _form_error(form, exc)
             else:

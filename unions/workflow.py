@@ -8,7 +8,10 @@ union carries out itself (planning, submitting the request, recording the
 election) for their own union only; the approvals belong to the higher union.
 """
 
+import functools
+import logging
 import uuid
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePath
@@ -32,6 +35,7 @@ from .models import (
 )
 from .services import person_find_or_create, position_add, term_close, term_open
 
+logger = logging.getLogger(__name__)
 State = TermChange.State
 
 NEXT_STEP = {
@@ -120,6 +124,37 @@ def _check_date(*, day: date, change: TermChange | None, step: str) -> None:
         )
 
 
+# The documents stored by the service under way; removed again when it fails.
+_stored_documents: ContextVar[list | None] = ContextVar(
+    "stored_documents", default=None
+)
+
+
+def _documents_removed_on_error(service):
+    """A step document is written to storage before its transaction commits; when
+    the service fails after that (a check, a constraint, the database) and its
+    transaction is rolled back, the file is deleted too, so that no document is
+    left on disk without its step."""
+
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        stored: list = []
+        token = _stored_documents.set(stored)
+        try:
+            return service(*args, **kwargs)
+        except BaseException:
+            for storage, name in stored:
+                try:
+                    storage.delete(name)
+                except OSError:  # already gone is what was wanted
+                    logger.warning("step document %s could not be deleted", name)
+            raise
+        finally:
+            _stored_documents.reset(token)
+
+    return wrapper
+
+
 def _record_step(
     *, change: TermChange, step: str, by, day: date, comment: str, document
 ) -> TermChangeStep:
@@ -130,11 +165,15 @@ def _record_step(
         record.document_name = PurePath(document.name).name[:255]
         # The stored name is random: nothing the browser sent ends up in a path.
         record.document.save(f"{uuid.uuid4().hex}{suffix}", document, save=False)
+        _stored_documents.get([]).append(
+            (record.document.storage, record.document.name)
+        )
     record.full_clean()
     record.save()
     return record
 
 
+@_documents_removed_on_error
 @transaction.atomic
 def term_change_plan(
     *,
@@ -229,6 +268,7 @@ def _check_officers(officers: list[Officer]) -> list[ElectedOfficer]:
     ]
 
 
+@_documents_removed_on_error
 @transaction.atomic
 def term_change_advance(
     *,
@@ -308,6 +348,7 @@ def _complete(change: TermChange) -> None:
     change.new_term = new_term
 
 
+@_documents_removed_on_error
 @transaction.atomic
 def term_change_cancel(
     *, change: TermChange, by, day: date, comment: str, document=None

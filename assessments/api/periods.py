@@ -31,6 +31,7 @@ from ..models import (
     QuarterReport,
     Scheme,
 )
+from ..versions import with_versions
 
 # --- schemes ------------------------------------------------------------------------
 
@@ -165,13 +166,27 @@ class ReportStateSerializer(serializers.ModelSerializer):
             "requested_at",
             "started_at",
             "finished_at",
+            "number",
+            "is_published",
         ]
         read_only_fields = fields
 
 
 class PeriodSerializer(serializers.ModelSerializer):
     label = serializers.CharField(read_only=True)
-    report = serializers.SerializerMethodField()
+    report = serializers.SerializerMethodField(
+        help_text=gettext_lazy("The latest version of the period's report.")
+    )
+    published_report = serializers.IntegerField(
+        source="published_report.pk",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text=gettext_lazy(
+            "The published version, which units and leaders read (also after a "
+            "reopen, until another version is published)."
+        ),
+    )
 
     class Meta:
         model = Period
@@ -187,6 +202,7 @@ class PeriodSerializer(serializers.ModelSerializer):
             "published_at",
             "locked_at",
             "report",
+            "published_report",
         ]
         read_only_fields = fields
 
@@ -280,7 +296,7 @@ class PeriodViewSet(PortalViewSet):
     ordering = ("-start", "kind")
 
     def select(self, queryset):
-        return queryset.select_related("scheme", "report")
+        return with_versions(queryset.select_related("scheme"))
 
     @extend_schema(
         summary=gettext_lazy("Open a period of an active scheme (administrators)"),

@@ -14,6 +14,7 @@ from accounts import notices
 from accounts.models import User
 from accounts.services import audit_record, notification_send
 
+from .. import versions
 from ..audit import PeriodAudit
 from ..models import Period, QuarterReport, Scheme, period_label, quarter_dates
 from .common import refuse_if_locked, stamp
@@ -127,9 +128,12 @@ def period_publish(*, period: Period, by, request=None) -> Period:
     period = _locked_for_update(period)
     if period.status != Period.Status.CLOSED:
         raise ValidationError(_("Only a closed period can be published."))
-    report = QuarterReport.objects.filter(period=period).first()
+    report = period.report
     if report is None or not report.is_done:
         raise ValidationError(_("Build the period's report before publishing it."))
+    # Publishing pins this version: units and leaders read it, also after a
+    # reopen and rebuild, until another version is published.
+    versions.pin(report)
     period.status = Period.Status.PUBLISHED
     period.published_at = timezone.now()
     stamp(period, by)
@@ -138,7 +142,7 @@ def period_publish(*, period: Period, by, request=None) -> Period:
         kind=PeriodAudit.PUBLISHED,
         request=request,
         user=by,
-        detail=f"{period.scheme_id}:{period.kind} {period}",
+        detail=f"{period.scheme_id}:{period.kind} {period} v{report.number}",
     )
     _notify_units(period, PERIOD_PUBLISHED, reviewers=True)
     return period
@@ -246,7 +250,11 @@ def period_lock(*, period: Period, by, request=None) -> Period:
     period = _locked_for_update(period)
     if period.status != Period.Status.PUBLISHED:
         raise ValidationError(_("Only a published period can be locked."))
-    report = QuarterReport.objects.select_for_update().filter(period=period).first()
+    report = (
+        QuarterReport.objects.select_for_update()
+        .filter(period=period, is_current=True)
+        .first()
+    )
     if report is not None and not report.files_ready:
         # Nothing can be stored for a locked period: its files must exist first.
         raise ValidationError(

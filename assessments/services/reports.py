@@ -1,21 +1,22 @@
 """Quarter reports: requesting a build, the build itself, its files, and the nightly run.
 
-A build makes the snapshot, and a second job makes the files from it:
+Every build of a finished report makes a new numbered version (``versions.py``);
+the rows and files of earlier versions are kept, and the published version stays
+pinned. A build makes the snapshot, and a second job makes the files from it:
 
-1. claim: lock the report row, check that nobody else is building it, mark it
-   running (committed at once);
-2. compute: bulk reads and scoring (progress is committed as it goes);
-3. write: in one transaction, replace the rows and the summary, mark the report
-   done and its files waiting, drop the old files, and enqueue the files job
-   (sent after the commit);
+1. claim: lock the period and its latest version, check that nobody else is
+   building it, mark it running (committed at once);
+2. compute: bulk reads and scoring (progress is committed as it goes), with the
+   rules stored for the period once it was published (``versions.stored_rules``);
+3. write: in one transaction, write the version's rows and summary, mark it done
+   and its files waiting, and enqueue the files job (sent after the commit);
 4. files (``report_files_build``, its own job): the .xlsx and .pdf in both
    languages, made from the stored rows, stored in one short transaction.
 
-Running either job twice leaves one snapshot with the same numbers and one set of
-files (the rows and files are replaced, and the period has one report by a unique
-constraint); a second run while the first still works is turned away by the lock
-in step 1. A new snapshot gives its files a new token, so a files job of an older
-snapshot never stores its files over the new one's.
+A job sent twice builds its version once (the second finds it done); a second run
+while the first still works is turned away by the lock in step 1. A new snapshot
+gives its files a new token, so a files job of an older one never stores its
+files over the new one's.
 """
 
 import contextlib
@@ -34,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from unionportal.jobs import enqueue_on_commit
 
-from .. import engine, exports
+from .. import engine, exports, versions
 from ..models import Period, QuarterReport, QuarterReportFile, Scheme
 from .common import refuse_if_locked
 
@@ -82,8 +83,7 @@ def report_request(*, period: Period, by) -> QuarterReport:
     check_buildable(period)
     if period.is_year:
         engine.check_quarters_built(period)
-    report, _created = QuarterReport.objects.get_or_create(period=period)
-    report = QuarterReport.objects.select_for_update().get(pk=report.pk)
+    report = _version_to_build(period)
     now = timezone.now()
     if report.status == QuarterReport.Status.RUNNING and not _running_is_stale(report):
         raise ValidationError(_("The report is being built; wait for it to finish."))
@@ -107,6 +107,19 @@ def report_request(*, period: Period, by) -> QuarterReport:
     return report
 
 
+def _version_to_build(period: Period) -> QuarterReport:
+    """The latest version, locked, when it is not finished yet (waiting, running
+    or failed); otherwise a new version (inside the caller's transaction)."""
+    report = (
+        QuarterReport.objects.select_for_update()
+        .filter(period=period, is_current=True)
+        .first()
+    )
+    if report is None or report.is_done:
+        report = versions.next_version(period)
+    return report
+
+
 def _claim(period_id: int, token: str | None) -> tuple[QuarterReport, str] | None:
     """Step 1: returns the report and this run's token, or None when another run
     owns it. Raises ValidationError when the period may not be built; a request
@@ -125,12 +138,21 @@ def _claim(period_id: int, token: str | None) -> tuple[QuarterReport, str] | Non
                 engine.check_quarters_built(period)
         except ValidationError as exc:
             refusal = exc
-            report = QuarterReport.objects.filter(period=period).first()
+            report = period.report
             if report is not None and report.is_busy:
                 _fail(report, " ".join(exc.messages))
         else:
-            report, _created = QuarterReport.objects.get_or_create(period=period)
-            report = QuarterReport.objects.select_for_update().get(pk=report.pk)
+            report = (
+                QuarterReport.objects.select_for_update()
+                .filter(period=period, is_current=True)
+                .first()
+            )
+            if report is not None and report.is_done and token is not None:
+                # This request's version is built already (a job sent twice), or
+                # a newer request's was.
+                return None
+            if report is None or report.is_done:
+                report = versions.next_version(period)
             owned_by_other = bool(report.run_token) and report.run_token != token
             if report.status == QuarterReport.Status.RUNNING and owned_by_other:
                 if not _running_is_stale(report):
@@ -208,6 +230,11 @@ def _build(report: QuarterReport, token: str) -> QuarterReport | None:
     period = report.period
     scheme = period.scheme
     rules = engine.scheme_rules(scheme)
+    stored = versions.stored_rules(period)
+    if stored:
+        # A period once published is rebuilt with its own rules, not today's
+        # scheme; only the exemptions (units' data, like scores) are today's.
+        rules = {**stored, "exemptions": rules["exemptions"]}
     _progress(report, token, 20)
     if period.is_year:
         lines = engine.compute_year(period, rules)
@@ -226,10 +253,12 @@ def _build(report: QuarterReport, token: str) -> QuarterReport | None:
             logger.info("report %s was taken over by another run", report.pk)
             return None
         engine.write_rows(current, lines)
+        # Only this version's own files (of an earlier failed try) go; earlier
+        # versions keep theirs.
         _drop_files(current)
         files_token = uuid.uuid4().hex
         now = timezone.now()
-        current.scheme_version = scheme.version
+        current.scheme_version = rules["scheme"]["version"]
         current.rules = rules
         current.summary = summary
         current.unit_count = len(lines)
@@ -464,7 +493,11 @@ def reports_build_due(*, today=None) -> list[int]:
             closed_at__lt=start_of_today,
             scheme__status=Scheme.Status.ACTIVE,
         )
-        .exclude(report__status__in=("done", "running", "pending"))
+        .exclude(
+            pk__in=QuarterReport.objects.filter(
+                is_current=True, status__in=("done", "running", "pending")
+            ).values("period_id")
+        )
         .values_list("pk", flat=True)
     )
     ids = list(due)

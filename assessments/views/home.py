@@ -6,6 +6,7 @@ from unions.models import Union
 
 from .. import selectors
 from ..models import Period, QuarterReportRow, Score
+from ..versions import with_versions
 
 
 def review_queue(user) -> list[dict]:
@@ -51,9 +52,7 @@ def assessments_home(request):
         # Every period, grouped by year (issue 16: 2025 Q1 must stay reachable).
         overview = selectors.periods_by_year(
             sorted(
-                Period.objects.visible_to(user)
-                .select_related("scheme", "report")
-                .defer("report__rules", "report__summary"),
+                with_versions(Period.objects.visible_to(user).select_related("scheme")),
                 key=selectors.period_order,
             )
         )

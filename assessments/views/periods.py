@@ -24,7 +24,9 @@ def _period_queryset():
 
 def _report_context(period: Period, user) -> dict:
     report = (
-        QuarterReport.objects.filter(period=period).prefetch_related("files").first()
+        QuarterReport.objects.filter(period=period, is_current=True)
+        .prefetch_related("files")
+        .first()
     )
     can_manage = Period.objects.editable_by(user).filter(pk=period.pk).exists()
     stale = False
@@ -42,6 +44,7 @@ def _report_context(period: Period, user) -> dict:
     context = {
         "period": period,
         "report": report,
+        "published_report": period.published_report,
         "report_stale": stale,
         "can_manage": can_manage,
         "can_build": can_build,

@@ -61,7 +61,7 @@ def report_files_build(request, pk):
     period = get_editable_or_403(
         Period.objects.select_related("scheme"), request.user, pk=pk
     )
-    report = QuarterReport.objects.filter(period=period).first()
+    report = period.report
     try:
         if report is None:
             raise ValidationError(_("Build the report before preparing its files."))

@@ -14,7 +14,7 @@ from unionportal.search import union_match
 from unionportal.sorting import apply_sort
 from unions.models import Union
 
-from .. import dashboards, selectors
+from .. import dashboards, selectors, versions
 from ..models import Grade, Period, QuarterReport, QuarterReportFile
 from ..notice import results_notice
 from ..services.reports import REPORT_LANGUAGES, period_file_title, period_slug
@@ -75,8 +75,19 @@ def report_detail(request, pk):
             "files_next": "report",
             "language": _language(),
             "show_groups": level != "subdistrict",
+            **_versions_context(report),
         },
     )
+
+
+def _versions_context(report: QuarterReport) -> dict:
+    """Every version of the period's report (who built it, when, with which
+    scheme version, which one is published), for the version list (2 queries)."""
+    every = versions.versions_of(report.period)
+    return {
+        "versions": every,
+        "published_version": next((v for v in every if v.is_published), None),
+    }
 
 
 def _report_rows(request, report: QuarterReport) -> dict:
@@ -170,11 +181,10 @@ def report_download(request, pk, kind):
 def dashboard(request):
     periods = selectors.dashboard_periods(request.user)
     # Published first: the dashboard opens on the latest published period. A
-    # provisional result (closed, not yet published) is offered only to those
-    # who can publish it, and marked as such; a leader reads published results.
-    if not request.user.has_role(ADMIN):
-        periods = [p for p in periods if p.status in selectors.VISIBLE_TO_UNITS]
-    published = [p for p in periods if p.status in selectors.VISIBLE_TO_UNITS]
+    # provisional result (a version not yet published) is offered only to those
+    # who can publish it, and marked as such; a leader reads the published
+    # version, also while the period is reopened and rebuilt.
+    published = [p for p in periods if p.shown_report.is_published]
     chosen = None
     wanted = request.GET.get("period", "")
     if wanted.isdigit():
@@ -186,13 +196,13 @@ def dashboard(request):
     context = {
         "periods": periods,
         "chosen": chosen,
-        "provisional": chosen is not None
-        and chosen.status not in selectors.VISIBLE_TO_UNITS,
+        "provisional": chosen is not None and not chosen.shown_report.is_published,
     }
     if chosen is not None:
+        chosen.shown_report.period = chosen
         context.update(
             dashboards.dashboard_part(
-                chosen.report, request.GET.get("group") or None, request
+                chosen.shown_report, request.GET.get("group") or None, request
             )
         )
     return render(request, "assessments/dashboard.html", context)
@@ -218,8 +228,7 @@ def unit_scorecard(request, union_pk):
         "unit": unit,
         "rows": rows,
         "row": row,
-        "provisional": row is not None
-        and row.report.period.status not in selectors.VISIBLE_TO_UNITS,
+        "provisional": row is not None and not row.report.is_published,
     }
     if row is not None:
         detail = selectors.scorecard_detail(row)

@@ -223,20 +223,37 @@ def test_overdue_terms_are_deducted_and_listed(
     assert row.report.summary["overdue_units"] == 1
 
 
-def test_building_twice_leaves_one_snapshot_with_the_same_numbers(
+def test_building_twice_makes_a_second_version_with_the_same_numbers(
     period, units, admin_user
 ):
     score(period, units[0], "B1", "50")
     first = close_and_build(period, admin_user)
     numbers = sorted(first.rows.values_list("unit_id", "total", "rank", "grade"))
     second = build_report(period)
+    # Every build keeps its snapshot: the first version's rows and files stay.
+    assert QuarterReport.objects.filter(period=period).count() == 2
+    assert (first.number, second.number) == (1, 2)
+    first.refresh_from_db()
+    assert (first.is_current, second.is_current) == (False, True)
+    for version in (first, second):
+        assert (
+            sorted(version.rows.values_list("unit_id", "total", "rank", "grade"))
+            == numbers
+        )
+        assert QuarterReportFile.objects.filter(report=version).count() == 4
+    assert period.report == second
+
+
+def test_a_build_job_sent_twice_builds_its_version_once(
+    period, units, admin_user, django_capture_on_commit_callbacks
+):
+    services.period_close(period=period, by=admin_user)
+    with django_capture_on_commit_callbacks(execute=False):
+        report = services.report_request(period=period, by=admin_user)
+    token = report.run_token
+    assert services.report_build(period_id=period.pk, token=token).is_done
+    assert services.report_build(period_id=period.pk, token=token) is None
     assert QuarterReport.objects.filter(period=period).count() == 1
-    assert second.pk == first.pk
-    assert (
-        sorted(second.rows.values_list("unit_id", "total", "rank", "grade")) == numbers
-    )
-    assert second.rows.count() == 2
-    assert QuarterReportFile.objects.filter(report=second).count() == 4
 
 
 def test_a_build_is_refused_while_the_period_is_open(period, units):
@@ -378,7 +395,7 @@ def test_the_job_runs_a_constant_number_of_queries(scheme, district, admin_user)
     small = _build_queries(period)
     _add_units(district, period, 6, "b")
     large = _build_queries(period)
-    assert QuarterReport.objects.get(period=period).unit_count == 7
+    assert period.report.unit_count == 7
     assert small == large
 
 
@@ -600,7 +617,7 @@ def test_the_files_job_is_idempotent(period, units, admin_user):
     assert sorted(report.files.values_list("file", flat=True)) == names
 
 
-def test_a_files_job_of_an_older_snapshot_stores_nothing(
+def test_a_files_job_of_an_older_version_stores_only_its_own_files(
     period, units, admin_user, django_capture_on_commit_callbacks
 ):
     services.period_close(period=period, by=admin_user)
@@ -608,14 +625,20 @@ def test_a_files_job_of_an_older_snapshot_stores_nothing(
         first = services.report_build(period_id=period.pk)
     old_token = first.files_token
     with django_capture_on_commit_callbacks(execute=False):
-        services.report_build(period_id=period.pk)
-    assert services.report_files_build(report_id=first.pk, token=old_token) is None
-    report = QuarterReport.objects.get()
-    assert report.files_status == QuarterReport.FilesStatus.PENDING
-    assert not report.files.exists()
+        second = services.report_build(period_id=period.pk)
+    assert services.report_files_build(report_id=first.pk, token=old_token)
+    assert first.files.count() == 4
+    second.refresh_from_db()
+    assert second.files_status == QuarterReport.FilesStatus.PENDING
+    assert not second.files.exists()
+    # A token of one version never stores files on another.
+    assert services.report_files_build(report_id=second.pk, token=old_token) is None
+    assert not second.files.exists()
 
 
-def test_a_rebuild_replaces_the_files(period, units, admin_user, media_root):
+def test_a_rebuild_keeps_the_earlier_versions_files(
+    period, units, admin_user, media_root
+):
     score(period, units[0], "B1", "50")
     first = close_and_build(period, admin_user)
     old = {f.file.name for f in first.files.all()}
@@ -625,8 +648,9 @@ def test_a_rebuild_replaces_the_files(period, units, admin_user, media_root):
     assert second.files_status == QuarterReport.FilesStatus.DONE
     new = {f.file.name for f in second.files.all()}
     assert len(new) == 4
-    assert all(storage.exists(name) for name in new)
-    assert not any(storage.exists(name) for name in old - new)
+    assert not old & new
+    assert all(storage.exists(name) for name in new | old)
+    assert {f.file.name for f in first.files.all()} == old
     record = second.files.get(kind="xlsx", language="en")
     totals = load_workbook(io.BytesIO(record.file.read())).worksheets[0]
     assert sorted(row[7].value for row in totals.iter_rows(min_row=2)) == [20, 50]
@@ -694,8 +718,7 @@ def test_the_files_job_runs_a_constant_number_of_queries(scheme, district, admin
 
     small = files_queries()
     _add_units(district, period, 6, "b")
-    build_report(period)
-    report.refresh_from_db()
+    report = build_report(period)
     assert QuarterReportRow.objects.filter(report=report).count() == 7
     assert files_queries() == small
 

@@ -157,7 +157,8 @@ def test_term_of_four_years_is_refused(client_for, admin_user, grassroots):
 
 def test_admin_corrects_a_term(client_for, admin_user, term):
     response = client_for(admin_user).post(
-        reverse("unions:term_edit", args=[term.pk]), _term_data(number=2)
+        reverse("unions:term_edit", args=[term.pk]),
+        _term_data(number=2, version=term.version),
     )
     assert response.status_code == 302
     term.refresh_from_db()
@@ -383,3 +384,41 @@ def test_term_list_follows_a_saved_term_at_once(client_for, admin_user, term):
         term=term, start=timezone.localdate(), length_years=5, number=term.number
     )
     assert term.union.name_en.encode() not in client.get(url, {"status": "due"}).content
+
+
+def test_a_stale_term_form_is_refused_and_nothing_changes(client_for, admin_user, term):
+    # Two administrators open the edit form; the first saves, then the second.
+    drawn_from = term.version
+    first = client_for(admin_user).post(
+        reverse("unions:term_edit", args=[term.pk]),
+        _term_data(number=2, version=drawn_from),
+    )
+    assert first.status_code == 302
+    term.refresh_from_db()
+    saved = (term.number, term.start, term.length_years, term.version)
+    assert saved[0] == 2
+    assert term.version == drawn_from + 1
+    second = client_for(admin_user).post(
+        reverse("unions:term_edit", args=[term.pk]),
+        _term_data(number=4, length_years=5, version=drawn_from),
+    )
+    assert second.status_code == 200
+    assert b"Someone else saved this term" in second.content
+    term.refresh_from_db()
+    assert (term.number, term.start, term.length_years, term.version) == saved
+
+
+def test_a_term_form_without_its_version_is_refused(client_for, admin_user, term):
+    before = (term.number, term.version)
+    response = client_for(admin_user).post(
+        reverse("unions:term_edit", args=[term.pk]), _term_data(number=2)
+    )
+    assert response.status_code == 200
+    assert b"Someone else saved this term" in response.content
+    term.refresh_from_db()
+    assert (term.number, term.version) == before
+
+
+def test_the_term_form_carries_the_terms_version(client_for, admin_user, term):
+    response = client_for(admin_user).get(reverse("unions:term_edit", args=[term.pk]))
+    assert f'name="version" value="{term.version}"' in response.content.decode()

@@ -210,6 +210,66 @@ def test_step_document_is_stored_under_a_random_name(
     assert step.document.name.endswith(".pdf")
 
 
+def _stored_files(media_root) -> list:
+    return (
+        [p for p in media_root.rglob("*") if p.is_file()] if media_root.exists() else []
+    )
+
+
+def test_a_step_document_is_removed_when_its_transaction_rolls_back(
+    change, admin_user, today, media_root, monkeypatch
+):
+    # The database fails after the document was written (issue 14): the step is
+    # rolled back, and its file must not stay on disk without it.
+    from django.db import DatabaseError
+
+    def failing_save(self, *args, **kwargs):
+        raise DatabaseError("connection lost")
+
+    document = SimpleUploadedFile("请示.pdf", PDF, content_type="application/pdf")
+    monkeypatch.setattr(TermChange, "save", failing_save)
+    with pytest.raises(DatabaseError):
+        term_change_advance(
+            change=change,
+            step=State.SUBMITTED,
+            by=admin_user,
+            day=today,
+            document=document,
+        )
+    monkeypatch.undo()
+    assert not TermChangeStep.objects.filter(change=change, step=State.SUBMITTED)
+    assert _stored_files(media_root) == []
+    change.refresh_from_db()
+    assert change.state == State.PLANNED
+
+
+def test_a_plan_that_fails_after_its_document_was_stored_leaves_no_file(
+    grassroots, admin_user, today, media_root, monkeypatch
+):
+    from django.db import DatabaseError
+
+    def failing_save(self, *args, **kwargs):
+        raise DatabaseError("disk full")
+
+    document = SimpleUploadedFile("计划.pdf", PDF, content_type="application/pdf")
+    monkeypatch.setattr(TermChangeStep, "save", failing_save)
+    with pytest.raises(DatabaseError):
+        term_change_plan(union=grassroots, by=admin_user, day=today, document=document)
+    monkeypatch.undo()
+    assert not TermChange.objects.filter(union=grassroots).exists()
+    assert _stored_files(media_root) == []
+
+
+def test_a_stored_step_document_stays_when_the_step_commits(
+    change, admin_user, today, media_root
+):
+    document = SimpleUploadedFile("请示.pdf", PDF, content_type="application/pdf")
+    term_change_advance(
+        change=change, step=State.SUBMITTED, by=admin_user, day=today, document=document
+    )
+    assert len(_stored_files(media_root)) == 1
+
+
 def test_step_document_of_a_wrong_type_is_refused(change, admin_user, today):
     document = SimpleUploadedFile("minutes.pdf", b"MZ\x90\x00 not a pdf at all")
     with pytest.raises(ValidationError):

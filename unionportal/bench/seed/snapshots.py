@@ -71,6 +71,8 @@ def build_snapshots(world: World, log) -> int:
                 requested_at=world.now,
                 started_at=world.now,
                 finished_at=world.now,
+                is_published=True,  # the seed's snapshots are of published periods
+                published_at=world.now,
             )
             first = world.take_ids(QuarterReportRow, len(lines))
             table = CopyTable(QuarterReportRow, ROW_FIELDS, now=world.now)
