@@ -639,3 +639,19 @@ def project_history(project: KeyWorkProject, report_ids) -> list[HistoryRow]:
             ).select_related("history_user"),
         ),
     )
+
+
+# --- who is late (docs/design.md §3: the leader's "who is late") --------------------
+
+
+def late_slots(*, union_ids: list[int], today: date) -> list[ReportSlot]:
+    """Progress reports the units owe whose deadline has passed: not submitted
+    (missing, a draft, or returned), as of ``today``. Two or three queries (those
+    of ``outstanding_slots``)."""
+    if not union_ids:
+        return []
+    return [
+        slot
+        for slot in outstanding_slots(union_ids=union_ids, today=today)
+        if slot.period.deadline < today
+    ]

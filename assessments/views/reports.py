@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from unionportal.cache import cached_part, query_part
 from unionportal.downloads import as_download
 from unions.models import Union
 
-from .. import dashboards, selectors
+from .. import dashboards, lateness, selectors
 from ..models import Grade, Period, QuarterReport, QuarterReportFile
 from ..notice import results_notice
 from ..services.reports import REPORT_LANGUAGES, period_file_title, period_slug
@@ -165,6 +166,9 @@ def dashboard(request):
     elif periods:
         chosen = published[0] if published else periods[0]
     context = {
+        "late_rows": lateness.who_is_late(request.user, today=timezone.localdate()),
+        "late_labels": lateness.figure_labels(),
+        "today": timezone.localdate(),
         "periods": periods,
         "chosen": chosen,
         "provisional": chosen is not None

@@ -10,18 +10,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from unionportal.access import get_visible_or_404
+from unionportal.access import get_visible_or_404, scope_filter
 from unionportal.htmx import is_partial_request, render_page_or_partial
 from unionportal.pagination import CappedPaginator
 from unions.filters import apply_sort
+from unions.models import Union
+from unions.selectors import DISTRICT_LEVEL, in_subdistrict
 
 from .. import rules
 from ..filters import ReviewFilter
 from ..forms import BulkReviewForm, EvidenceForm, ProgressReportForm, ReviewForm
 from ..home import waiting_count
 from ..models import EvidenceFile, KeyWorkProject, ProgressReport
+from ..filters import area_choices
 from ..selectors import (
     history_rows,
+    late_slots,
     outstanding_slots,
     review_queue_rows,
     with_evidence_counts,
@@ -62,6 +66,40 @@ def progress_home(request):
             "waiting": waiting,
             "today": today,
             "is_cadre": user.has_role("cadre") and user.union_id,
+        },
+    )
+
+
+@login_required
+def late_reports(request):
+    """Progress reports whose deadline has passed and that are not submitted, of
+    the units the user sees; ``?area=`` one sub-district (or ``district``, the
+    district level) as the dashboard's "who is late" counts them. A constant
+    number of queries (the units, the areas, and the slots' two or three)."""
+    user = request.user
+    today = timezone.localdate()
+    choices = area_choices(user)
+    area = request.GET.get("area", "")
+    if area not in dict(choices):
+        area = ""
+    units = Union.objects.filter(scope_filter(user, ""))
+    if area:
+        units = units.filter(
+            in_subdistrict(None if area == DISTRICT_LEVEL else int(area), "")
+        )
+    names = {u.pk: u for u in units.only("pk", "name_zh", "name_en", "code")}
+    slots = late_slots(union_ids=list(names), today=today)
+    page = Paginator(slots, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "planning/late_reports.html",
+        {
+            "page": page,
+            "rows": [(slot, names[slot.union_id]) for slot in page.object_list],
+            "count": len(slots),
+            "area": area,
+            "area_choices": choices,
+            "today": today,
         },
     )
 

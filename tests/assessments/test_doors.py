@@ -1,0 +1,64 @@
+"""Issue 16: every number on the leader's dashboard is a door to the list it
+counts. The demo district is walked in both languages: each figure's link opens
+a list that shows exactly that many rows."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+DOOR = re.compile(r'<a data-door[^>]*?data-count="(\d+)"[^>]*?href="([^"]+)"')
+LIST_COUNT = re.compile(r'data-list-count="(\d+)"')
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture
+def demo(db):
+    from unionportal.demo import seed_demo
+
+    return seed_demo()
+
+
+def _client(username, language):
+    from accounts.models import User
+
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.cookies["django_language"] = language
+    client.force_login(
+        User.objects.get(username=username),
+        backend="accounts.backends.UnionModelBackend",
+    )
+    return client
+
+
+def walk(client, path):
+    """The (count, href, rows the list shows) of every door on a page."""
+    html = client.get(path).content.decode()
+    found = []
+    for count, href in DOOR.findall(html):
+        href = href.replace("&amp;", "&")
+        response = client.get(href)
+        assert response.status_code == 200, href
+        shown = LIST_COUNT.search(response.content.decode())
+        assert shown, f"{href} shows no count"
+        found.append((int(count), href, int(shown.group(1))))
+    return found
+
+
+def test_every_number_on_the_demo_dashboard_opens_that_many_rows(demo):
+    """The demo is seeded once (it takes a while) and read in both languages."""
+    for language in ("zh-hans", "en"):
+        doors = walk(_client("leader", language), "/dashboard/")
+        # who is late (the district level and 8 sub-districts, five figures
+        # each), the units assessed, the grades, the category and key-work bars.
+        assert len(doors) >= 9 * 5 + 1 + 4, language
+        assert [d for d in doors if d[0] != d[2]] == [], language
+        assert sum(d[0] for d in doors) > 0
+        kinds = {href.split("?")[0] for _count, href, _shown in doors}
+        assert {"/progress/late/", "/projects/", "/terms/list/"} <= kinds
