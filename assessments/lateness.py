@@ -79,7 +79,9 @@ def who_is_late(user, *, today: date) -> list[LateRow]:
     units = Union.objects.filter(scope_filter(user, "")).values_list(
         "pk", "kind", "parent_id", "parent__kind"
     )
-    area_of = {pk: _area_of(kind, pk, parent, pk_kind) for pk, kind, parent, pk_kind in units}
+    area_of = {
+        pk: _area_of(kind, pk, parent, pk_kind) for pk, kind, parent, pk_kind in units
+    }
     for slot in late_slots(union_ids=list(area_of), today=today):
         area = area_of.get(slot.union_id)
         if area in counts:
