@@ -195,6 +195,8 @@ class IndicatorForm(forms.ModelForm):
             "For a deduction: the most it can take off. A veto has no points."
         )
         self.fields["max_points"].required = False
+        for name in ("term_scope", "term_count"):
+            self.fields[name].required = False
         params = self.instance.params or {}
         self.initial.setdefault("target", params.get("target"))
         self.initial.setdefault("per_month", params.get("per_month"))
@@ -252,8 +254,9 @@ class IndicatorForm(forms.ModelForm):
                 self.add_error("target", _("This rule needs a target."))
             else:
                 params["target"] = cleaned["target"]
-        if method != Indicator.Method.TERMS:
+        if method != Indicator.Method.TERMS or not cleaned.get("term_scope"):
             cleaned["term_scope"] = Indicator.TermScope.OWN
+        if method != Indicator.Method.TERMS or not cleaned.get("term_count"):
             cleaned["term_count"] = Indicator.TermCount.MONTH
         if method in (Indicator.Method.ACTIVITIES, Indicator.Method.TRAINING):
             pass

@@ -169,3 +169,37 @@ def test_per_unit_needs_the_units_below(scheme):
     with pytest.raises(ValidationError) as error:
         indicator.full_clean()
     assert "term_scope" in error.value.message_dict
+
+
+def test_an_administrator_sets_a_terms_indicator_to_count_the_units_below(
+    client_for, admin_user, leader, scheme
+):
+    from django.urls import reverse
+
+    category = scheme.categories.first()
+    url = reverse("assessments:indicator_create", args=[scheme.pk])
+    data = {
+        "category": category.pk,
+        "code": "T1",
+        "order": "9",
+        "name_zh": "基层工会按期换届",
+        "name_en": "Terms below on time",
+        "description": "",
+        "kind": "deduction",
+        "method": "terms",
+        "max_points": "5",
+        "per_month": "1",
+        "term_scope": "below",
+        "term_count": "unit",
+    }
+    assert client_for(leader).post(url, data).status_code == 403
+    assert not Indicator.objects.filter(scheme=scheme, code="T1").exists()
+    client_for(admin_user).post(url, data)
+    saved = Indicator.objects.get(scheme=scheme, code="T1")
+    assert (saved.term_scope, saved.term_count) == ("below", "unit")
+    # Per unit of the union's own term is refused, on the field, in words.
+    refused = client_for(admin_user).post(
+        url, {**data, "code": "T2", "term_scope": "own"}
+    )
+    assert "term_count" in refused.context["form"].errors
+    assert not Indicator.objects.filter(scheme=scheme, code="T2").exists()
