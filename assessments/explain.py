@@ -116,7 +116,7 @@ def _terms_below(params):
             "points deducted"
         )
     separator = ", " if english else "、"
-    return "%s. %s" % (
+    return "{}. {}".format(
         rule
         % {
             "count": len(named),

@@ -179,6 +179,27 @@ class ProjectFilter(StyledFilterSet):
     due_before = django_filters.DateFilter(
         label=_("Due until"), field_name="due_date", lookup_expr="lte", widget=DATE
     )
+    # What the assessment dashboard's key-work bars count (a link names them):
+    # the projects of a year's published or closed plans, owned by active
+    # sub-district or grassroots unions, started by a day.
+    year = django_filters.NumberFilter(
+        label=_("Plan year"), method="filter_year", widget=forms.HiddenInput
+    )
+    level = django_filters.ChoiceFilter(
+        label=_("Owner level"),
+        choices=[
+            ("subdistrict", _("Sub-district unions")),
+            ("grassroots", _("Grassroots unions")),
+        ],
+        method="filter_level",
+        widget=forms.HiddenInput,
+    )
+    started_by = django_filters.DateFilter(
+        label=_("Started by"),
+        field_name="start_date",
+        lookup_expr="lte",
+        widget=forms.HiddenInput,
+    )
 
     class Meta:
         model = KeyWorkProject
@@ -205,6 +226,21 @@ class ProjectFilter(StyledFilterSet):
         plan.widget.choices = [("", plan.empty_label)] + [
             (p.pk, str(p)) for p in self.filters["plan"].queryset.only("pk", "title")
         ]
+
+    def filter_year(self, queryset, name, value):
+        if value is None or not 1900 <= value <= 2999:
+            return queryset
+        return queryset.filter(
+            plan__year=int(value), plan__status__in=["published", "closed"]
+        )
+
+    def filter_level(self, queryset, name, value):
+        kinds = (
+            [Union.Kind.SUBDISTRICT]
+            if value == "subdistrict"
+            else list(Union.GRASSROOTS_KINDS)
+        )
+        return queryset.filter(owner__kind__in=kinds, owner__is_active=True)
 
     def filter_area(self, queryset, name, value):
         return queryset.filter(

@@ -18,15 +18,15 @@ from unions.models import Union
 from unions.selectors import DISTRICT_LEVEL, in_subdistrict
 
 from .. import rules
-from ..filters import ReviewFilter
+from ..filters import ReviewFilter, area_choices
 from ..forms import BulkReviewForm, EvidenceForm, ProgressReportForm, ReviewForm
 from ..home import waiting_count
 from ..models import EvidenceFile, KeyWorkProject, ProgressReport
-from ..filters import area_choices
 from ..selectors import (
     history_rows,
     late_slots,
     outstanding_slots,
+    reports_due,
     review_queue_rows,
     with_evidence_counts,
 )
@@ -102,6 +102,61 @@ def late_reports(request):
             "today": today,
         },
     )
+
+
+ON_TIME = {"yes": True, "no": False}
+
+
+@login_required
+def due_reports(request):
+    """The progress reports one unit owed with a deadline in a period, as the
+    timeliness indicator counts them ("应报 11 份，按时报送 10 份"): ``?union=``,
+    ``?start=`` and ``?end=`` (dates), and ``?on_time=yes|no``. Four queries."""
+    unit = get_visible_or_404(
+        Union.objects.all(), request.user, pk=_digits(request.GET.get("union"))
+    )
+    start = _day(request.GET.get("start"))
+    end = _day(request.GET.get("end"))
+    on_time = ON_TIME.get(request.GET.get("on_time", ""))
+    rows, error = [], ""
+    if start is None or end is None or start > end:
+        error = _("Give the period as two dates, the first not after the second.")
+    else:
+        rows = reports_due(union_id=unit.pk, start=start, end=end)
+        if on_time is not None:
+            rows = [r for r in rows if r.on_time is on_time]
+    titles = dict(
+        KeyWorkProject.objects.filter(pk__in={r.project_id for r in rows}).values_list(
+            "pk", "title"
+        )
+    )
+    return render(
+        request,
+        "planning/due_reports.html",
+        {
+            "unit": unit,
+            "start": start,
+            "end": end,
+            "on_time": on_time,
+            "error": error,
+            "rows": [(r, titles.get(r.project_id, "")) for r in rows],
+            "count": len(rows),
+        },
+    )
+
+
+def _digits(value) -> int:
+    value = str(value or "")
+    if not value.isdigit() or len(value) > 18:
+        raise Http404
+    return int(value)
+
+
+def _day(value):
+    try:
+        return parse_iso_date(value)
+    except Http404:
+        return None
 
 
 def _reportable_project(request, pk):

@@ -73,7 +73,8 @@ def test_the_explanation_names_the_units(language):
         assert "Union A (3 months overdue)" in text
         assert "2 units below overdue, 2 points each: 4 points deducted" in text
     else:
-        assert "甲工会" in text and "乙工会" in text
+        assert "甲工会" in text
+        assert "乙工会" in text
         assert "Union" not in text
 
 
