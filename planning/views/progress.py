@@ -110,11 +110,11 @@ ON_TIME = {"yes": True, "no": False}
 @login_required
 def due_reports(request):
     """The progress reports one unit owed with a deadline in a period, as the
-    timeliness indicator counts them ("应报 11 份，按时报送 10 份"): ``?union=``,
-    ``?start=`` and ``?end=`` (dates), and ``?on_time=yes|no``. Four queries."""
-    unit = get_visible_or_404(
-        Union.objects.all(), request.user, pk=_digits(request.GET.get("union"))
-    )
+    timeliness indicator counts them ("应报 11 份，按时报送 10 份"): ``?union=``
+    (the user's own union without it), ``?start=`` and ``?end=`` (dates), and
+    ``?on_time=yes|no``. Four queries."""
+    wanted = request.GET.get("union") or request.user.union_id
+    unit = get_visible_or_404(Union.objects.all(), request.user, pk=_digits(wanted))
     start = _day(request.GET.get("start"))
     end = _day(request.GET.get("end"))
     on_time = ON_TIME.get(request.GET.get("on_time", ""))
