@@ -116,15 +116,15 @@ def _terms_below(params):
             "points deducted"
         )
     separator = ", " if english else "、"
-    return "{}. {}".format(
-        rule
+    return _("%(rule)s. %(units)s") % {
+        "rule": rule
         % {
             "count": len(named),
             "per": params["per"],
             "deducted": params["deducted"],
         },
-        separator.join(named),
-    )
+        "units": separator.join(named),
+    }
 
 
 _HANDLERS = {
