@@ -29,7 +29,7 @@ from unionportal.xlsxstream import StreamingWorkbook
 from unions.models import Union
 
 from .explain import local_name
-from .models import Grade, QuarterReportRow, UnitLevel
+from .models import Grade, Period, QuarterReportRow, UnitLevel
 from .scoring import GRADES
 from .sources import category_label
 
@@ -410,8 +410,23 @@ def _unit_rows(report, order: list[str], limit: int) -> list[dict]:
 def _appendix(report, units: list[dict]) -> dict:
     """Per-unit indicator points of the units the PDF lists (all of a small
     report; the highest and lowest of a large one): a column per indicator,
-    coded, with the codes explained (1 query)."""
-    indicators = report.rules.get("indicators", [])
+    coded, with the codes explained (1 query). An annual report's units have
+    their quarters' totals instead."""
+    yearly = report.period.is_year
+    if yearly:
+        indicators = [
+            {
+                "id": n,
+                "code": f"Q{n}",
+                "name_zh": str(Period.Kind(f"q{n}").label),
+                "name_en": str(Period.Kind(f"q{n}").label),
+                "kind": "",
+                "max_points": "",
+            }
+            for n in (1, 2, 3, 4)
+        ]
+    else:
+        indicators = report.rules.get("indicators", [])
     order: list = []
     for row in units:
         if row["unit_id"] not in order:
@@ -427,7 +442,14 @@ def _appendix(report, units: list[dict]) -> dict:
         detail = details.get(unit_id) or []
         if isinstance(detail, str):
             detail = json.loads(detail)
-        points = dict(_applied(detail))
+        if yearly:
+            points = {
+                int(item["quarter"]): item.get("total")
+                for item in detail
+                if str(item.get("quarter", "")).isdigit()
+            }
+        else:
+            points = dict(_applied(detail))
         rows.append(
             {
                 "name": names[unit_id],
@@ -436,7 +458,11 @@ def _appendix(report, units: list[dict]) -> dict:
         )
     return {
         "indicators": [
-            {**i, "name": local_name(i), "kind_label": _kind_label(i["kind"])}
+            {
+                **i,
+                "name": local_name(i),
+                "kind_label": _kind_label(i["kind"]) if i["kind"] else _("Total"),
+            }
             for i in indicators
         ],
         "rows": rows,

@@ -101,3 +101,20 @@ def test_a_large_report_appends_the_listed_units_only(
     report = _report(period, units, admin_user)
     context = exports.pdf_context(report, "en")
     assert len(context["appendix"]["rows"]) == 4  # the two highest, the two lowest
+
+
+def test_an_annual_report_appends_each_units_quarter_totals(scheme, units, admin_user):
+    from assessments import services
+
+    quarters = []
+    for kind in (Period.Kind.Q1, Period.Kind.Q2, Period.Kind.Q3, Period.Kind.Q4):
+        quarter = PeriodFactory(scheme=scheme, kind=kind)
+        _report(quarter, units, admin_user)
+        quarters.append(quarter)
+    year = PeriodFactory(scheme=scheme, kind=Period.Kind.YEAR)
+    services.period_close(period=year, by=admin_user)
+    report = build_report(year)
+    context = exports.pdf_context(report, "en")
+    appendix = context["appendix"]
+    assert [i["code"] for i in appendix["indicators"]] == ["Q1", "Q2", "Q3", "Q4"]
+    assert [r["points"] for r in appendix["rows"]] == [["80.00"] * 4, ["75.00"] * 4]
