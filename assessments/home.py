@@ -136,7 +136,7 @@ def _leader(user) -> list[HomeTask]:
         )
     late = who_is_late(user, today=timezone.localdate())
 
-    def task(name, title, url, icon):
+    def task(name, title, url, icon, detail):
         areas = sorted(
             (r for r in late if r.figures[name].count),
             key=lambda r: -r.figures[name].count,
@@ -147,8 +147,13 @@ def _leader(user) -> list[HomeTask]:
             url=url,
             icon=icon,
             tone="danger",
+            detail=detail,
             items=[
-                (f"{r.label}: {r.figures[name].count}", r.figures[name].url)
+                (
+                    _("%(area)s: %(count)s")
+                    % {"area": r.label, "count": r.figures[name].count},
+                    r.figures[name].url,
+                )
                 for r in areas[:3]
             ],
         )
@@ -159,18 +164,21 @@ def _leader(user) -> list[HomeTask]:
             _("Progress reports late"),
             reverse("planning:late_reports"),
             "alarm",
+            _("Deadline passed, not submitted. Most in:"),
         ),
         task(
             "delayed",
             _("Key-work projects delayed"),
             reverse("planning:project_list") + "?status=delayed",
             "exclamation-triangle",
+            _("Behind their schedule. Most in:"),
         ),
         task(
             "terms_overdue",
             _("Office terms overdue"),
             reverse("unions:term_list") + "?status=overdue",
             "calendar-x",
+            _("Past their planned end. Most in:"),
         ),
     ]
     return tasks
