@@ -108,3 +108,58 @@ def test_the_leader_home_names_the_late_sub_districts(
     assert tasks["Key-work projects delayed"].count == 1
     html = client_for(leader).get(reverse("home")).content.decode()
     assert late.items[0][1] in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?year=99999999999999999999",
+        "?year=abc&level=zzz&started_by=garbage",
+        "?area=%00&status=late",
+        "?level=grassroots&started_by=2026-13-45",
+    ],
+)
+def test_hostile_filters_on_the_project_list_get_a_page(client_for, leader, query):
+    response = client_for(leader).get(reverse("planning:project_list") + query)
+    assert response.status_code == 200
+
+
+def test_the_reports_due_page_refuses_bad_input_in_words(
+    client_for, leader, outsider, grassroots, late_world
+):
+    url = reverse("planning:due_reports")
+    response = client_for(leader).get(
+        url + f"?union={grassroots.pk}&start=2026-13-01&end=x"
+    )
+    assert response.status_code == 200
+    assert "Give the period as two dates" in response.content.decode()
+    assert response.context["count"] == 0
+    response = client_for(leader).get(url + "?union=12345678901234567890")
+    assert response.status_code == 404
+    hidden = client_for(outsider).get(
+        url + f"?union={grassroots.pk}&start=2026-01-01&end=2026-12-31"
+    )
+    assert hidden.status_code == 404
+
+
+def test_the_late_reports_page_reads_a_fixed_number_of_queries(
+    client_for, leader, subdistrict, late_world
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.unions.factories import grassroots_factory
+
+    client = client_for(leader)
+    url = reverse("planning:late_reports") + f"?area={subdistrict.pk}"
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    count()  # the first request of a session reads more (the user, the session)
+    small = count()
+    for _ in range(3):
+        ProjectFactory(item=late_world.item, owner=grassroots_factory(subdistrict))
+    assert count() == small
