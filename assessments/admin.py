@@ -40,7 +40,17 @@ class LockedReadOnlyMixin:
 class IndicatorInline(admin.TabularInline):
     model = Indicator
     extra = 0
-    fields = ("code", "category", "name_zh", "kind", "method", "max_points", "params")
+    fields = (
+        "code",
+        "category",
+        "name_zh",
+        "kind",
+        "method",
+        "max_points",
+        "params",
+        "term_scope",
+        "term_count",
+    )
 
 
 @admin.register(Scheme)

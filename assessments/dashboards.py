@@ -9,8 +9,11 @@ a fixed number of rows whatever the size of the report (the first of a ranking, 
 largest falls), never every row.
 """
 
+from urllib.parse import urlencode
+
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from unionportal.cache import cached_part
@@ -136,12 +139,17 @@ def dashboard_data(
     )
     grades = summary.get("grades", {})
     categories = {c["id"]: c for c in rules.get("categories", [])}
+    # Every number is a door (issue 16): each figure carries the link to the
+    # filtered list of what it counts.
+    report_url = reverse("assessments:report_detail", args=[report.pk])
+    rows_url = report_url + (f"?{urlencode({'group': group})}" if group else "")
     category_items = [
         {
             "name": local_name(categories.get(item["id"], {})),
             "average": item["average"],
             "max": item["max"],
             "percent": item["percent"],
+            "url": rows_url,
         }
         for item in summary.get("categories", [])
     ]
@@ -173,7 +181,8 @@ def dashboard_data(
         "grade_counts": [
             (value, label, grades.get(value, 0)) for value, label in Grade.choices
         ],
-        "grade_chart": _grade_chart(grades),
+        "grade_chart": _grade_chart(grades, report_url),
+        "rows_url": rows_url,
         "category_items": category_items,
         "category_chart": _category_chart(category_items) if category_items else None,
         "trend_chart": _trend(report, ranking[:TREND_LINES], group),
@@ -186,6 +195,7 @@ def dashboard_data(
                 "name": sources.category_label(item["category"]),
                 "percent": item["percent"],
                 "projects": item["projects"],
+                "url": key_work_url(period, item["category"]),
             }
             for item in summary.get("key_work_categories", [])
         ],
@@ -193,7 +203,20 @@ def dashboard_data(
     }
 
 
-def _grade_chart(grades: dict) -> dict:
+def key_work_url(period: Period, category: str) -> str:
+    """The project list showing the projects a key-work bar counts
+    (``sources.key_work_by_category``): the category's projects of the year's
+    published or closed plans, owned by the assessed level, started by the end."""
+    query = {
+        "category": category,
+        "year": period.scheme.year,
+        "level": period.scheme.unit_level,
+        "started_by": period.end.isoformat(),
+    }
+    return f"{reverse('planning:project_list')}?{urlencode(query)}"
+
+
+def _grade_chart(grades: dict, report_url: str) -> dict:
     return {
         "tooltip": {"trigger": "item"},
         "legend": {"bottom": 0},
@@ -207,6 +230,7 @@ def _grade_chart(grades: dict) -> dict:
                         "name": str(label),
                         "value": grades.get(value, 0),
                         "itemStyle": {"color": GRADE_COLOURS[value]},
+                        "url": f"{report_url}?grade={value}",
                     }
                     for value, label in Grade.choices
                     if grades.get(value, 0)
@@ -231,7 +255,10 @@ def _category_chart(category_items: list[dict]) -> dict:
             {
                 "type": "bar",
                 "name": _("Average achieved"),
-                "data": [item["percent"] for item in category_items],
+                "data": [
+                    {"value": item["percent"], "url": item["url"]}
+                    for item in category_items
+                ],
                 "itemStyle": {"color": "#a4231b"},
                 "barMaxWidth": 28,
                 "label": {"show": True, "position": "right", "formatter": "{c}%"},

@@ -148,7 +148,8 @@ SUBDISTRICT_INDICATORS = [
         "base",
         "terms",
         10,
-        {"per_month": "2"},
+        # The grassroots unions below the sub-district: 2 points per overdue unit.
+        {"per_month": "2", "term_scope": "below", "term_count": "unit"},
     ),
     (
         "C3",
@@ -346,6 +347,8 @@ def _scheme(district, year, level, indicators, name_zh, name_en, admin) -> Schem
         if code in HAND_SCORED_LAST_YEAR:
             method, params = Indicator.Method.MANUAL, {}
             zh, en = f"{zh}（手工评分）", f"{en} (scored by hand)"
+        params = dict(params)
+        terms = {k: params.pop(k) for k in ("term_scope", "term_count") if k in params}
         indicator_save(
             indicator=Indicator(scheme=scheme, category=categories[cat], order=order),
             data={
@@ -356,6 +359,7 @@ def _scheme(district, year, level, indicators, name_zh, name_en, admin) -> Schem
                 "method": method,
                 "max_points": Decimal(points),
                 "params": params,
+                **terms,
             },
             by=admin,
         )

@@ -71,7 +71,7 @@ def scheme_rules(scheme) -> dict:
             "kind": i.kind,
             "method": i.method,
             "max_points": _num(i.max_points),
-            "params": i.params or {},
+            "params": auto_rules.indicator_params(i),
         }
         for i in Indicator.objects.filter(scheme=scheme).order_by(
             "category__order", "category_id", "order", "pk"
@@ -305,6 +305,7 @@ def compute_lines(
     facts: dict,
     overdue: dict,
     previous: dict,
+    below: dict | None = None,
 ) -> list[Line]:
     """Every unit's indicator points, totals, grade and rank (no database access).
 
@@ -312,8 +313,10 @@ def compute_lines(
     ``{indicator id: (score id, self cents, reviewed cents, has evidence)}`` (see
     ``read_scores``); ``facts`` and ``overdue`` are the planning and office-term
     facts by unit; ``previous`` maps unit ids to (total, rank) of the previous
-    period's report.
+    period's report; ``below`` maps unit ids to the overdue units below them
+    (``sources.overdue_below``), for an office-terms rule that counts them.
     """
+    below = below or {}
     scheme = rules["scheme"]
     bonus_cap = _to_cents(scheme["bonus_cap"])
     unit_level = scheme["unit_level"]
@@ -330,6 +333,7 @@ def compute_lines(
         unit_id = unit.pk
         unit_facts = sources.facts_for(facts, unit_id)
         months = int(overdue.get(unit_id, 0) or 0)
+        unit_below = below.get(unit_id, ())
         unit_scores = scores.get(unit_id, no_scores)
         unit_exempt = unit_id in exempt_units
         base_points = base_max = bonus = deduction = 0
@@ -363,7 +367,9 @@ def compute_lines(
             else:
                 key = (
                     indicator.id,
-                    auto_rules.facts_key(indicator.method, unit_facts, months),
+                    auto_rules.facts_key(
+                        indicator.method, unit_facts, months, unit_below
+                    ),
                 )
                 known = outcomes.get(key)
                 if known is None:
@@ -374,6 +380,7 @@ def compute_lines(
                         indicator.params,
                         unit_facts,
                         months,
+                        unit_below,
                     )
                     known = outcomes[key] = (
                         _to_cents(outcome.points) if outcome.applicable else None,
@@ -587,6 +594,14 @@ def compute_quarter(period: Period, rules: dict) -> list[Line]:
         )
     # Read whether or not the scheme scores terms: the dashboard lists overdue ones.
     overdue = sources.overdue_months(union_ids=unit_ids, at=period.end)
+    below = {}
+    if any(
+        i["method"] == "terms" and (i["params"] or {}).get("scope") == "below"
+        for i in rules["indicators"]
+    ):
+        below = sources.overdue_below(
+            root_path=scheme.owner.path, union_ids=unit_ids, at=period.end
+        )
     scores = read_scores(period, unit_ids)
     return compute_lines(
         rules=rules,
@@ -595,6 +610,7 @@ def compute_quarter(period: Period, rules: dict) -> list[Line]:
         facts=facts,
         overdue=overdue,
         previous=previous_results(period),
+        below=below,
     )
 
 

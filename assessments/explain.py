@@ -87,6 +87,46 @@ def _terms_overdue(params):
     ) % {"months": params["months"], "per_month": params["per_month"]}
 
 
+def _terms_below(params):
+    """Names each overdue unit below with its months, then the deduction."""
+    english = (get_language() or "").startswith("en")
+    named = [
+        ngettext(
+            "%(unit)s (%(months)s month overdue)",
+            "%(unit)s (%(months)s months overdue)",
+            int(unit["months"]),
+        )
+        % {
+            "unit": (unit.get("en") if english else None) or unit.get("zh", ""),
+            "months": unit["months"],
+        }
+        for unit in params["units"]
+    ]
+    if params.get("count") == "unit":
+        rule = ngettext(
+            "%(count)s unit below overdue, %(per)s points each: %(deducted)s "
+            "points deducted",
+            "%(count)s units below overdue, %(per)s points each: %(deducted)s "
+            "points deducted",
+            len(named),
+        )
+    else:
+        rule = _(
+            "%(per)s points per overdue month of the units below: %(deducted)s "
+            "points deducted"
+        )
+    separator = ", " if english else "、"
+    return _("%(rule)s. %(units)s") % {
+        "rule": rule
+        % {
+            "count": len(named),
+            "per": params["per"],
+            "deducted": params["deducted"],
+        },
+        "units": separator.join(named),
+    }
+
+
 _HANDLERS = {
     "manual": _manual,
     "exempt": lambda p: (
@@ -110,5 +150,7 @@ _HANDLERS = {
     "no_target": lambda p: _("No target set: not applicable"),
     "terms_ok": lambda p: _("No office term overdue"),
     "terms_overdue": _terms_overdue,
+    "terms_below_ok": lambda p: _("No office term of the units below is overdue"),
+    "terms_below_overdue": _terms_below,
     "publicity": _publicity,
 }

@@ -29,7 +29,7 @@ from unionportal.xlsxstream import StreamingWorkbook
 from unions.models import Union
 
 from .explain import local_name
-from .models import Grade, QuarterReportRow, UnitLevel
+from .models import Grade, Period, QuarterReportRow, UnitLevel
 from .scoring import GRADES
 from .sources import category_label
 
@@ -379,6 +379,7 @@ def _unit_rows(report, order: list[str], limit: int) -> list[dict]:
         QuarterReportRow.objects.filter(report=report)
         .order_by(*order)
         .values(
+            "unit_id",
             "rank",
             "peer_union__name_zh",
             "peer_union__name_en",
@@ -404,6 +405,77 @@ def _unit_rows(report, order: list[str], limit: int) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def _appendix(report, units: list[dict]) -> dict:
+    """Per-unit indicator points of the units the PDF lists (all of a small
+    report; the highest and lowest of a large one): a column per indicator,
+    coded, with the codes explained (1 query). An annual report's units have
+    their quarters' totals instead."""
+    yearly = report.period.is_year
+    if yearly:
+        indicators = [
+            {
+                "id": n,
+                "code": f"Q{n}",
+                "name_zh": str(Period.Kind(f"q{n}").label),
+                "name_en": str(Period.Kind(f"q{n}").label),
+                "kind": "",
+                "max_points": "",
+            }
+            for n in (1, 2, 3, 4)
+        ]
+    else:
+        indicators = report.rules.get("indicators", [])
+    order: list = []
+    for row in units:
+        if row["unit_id"] not in order:
+            order.append(row["unit_id"])
+    names = {row["unit_id"]: row["unit_name"] for row in units}
+    details = dict(
+        QuarterReportRow.objects.filter(report=report, unit_id__in=order).values_list(
+            "unit_id", "indicators"
+        )
+    )
+    rows = []
+    for unit_id in order:
+        detail = details.get(unit_id) or []
+        if isinstance(detail, str):
+            detail = json.loads(detail)
+        if yearly:
+            points = {
+                int(item["quarter"]): item.get("total")
+                for item in detail
+                if str(item.get("quarter", "")).isdigit()
+            }
+        else:
+            points = dict(_applied(detail))
+        rows.append(
+            {
+                "name": names[unit_id],
+                "points": [points.get(i["id"], "–") for i in indicators],
+            }
+        )
+    return {
+        "indicators": [
+            {
+                **i,
+                "name": local_name(i),
+                "kind_label": _kind_label(i["kind"]) if i["kind"] else _("Total"),
+            }
+            for i in indicators
+        ],
+        "rows": rows,
+    }
+
+
+def _kind_label(kind: str) -> str:
+    from .models import Indicator
+
+    try:
+        return str(Indicator.Kind(kind).label)
+    except ValueError:
+        return kind
 
 
 def pdf_context(report, language: str, built_at=None) -> dict:
@@ -488,6 +560,7 @@ def pdf_context(report, language: str, built_at=None) -> dict:
         "top": top,
         "bottom": bottom,
         "key_work": key_work,
+        "appendix": _appendix(report, everyone or top + bottom),
         "built_at": built_at or timezone.now(),
         "show_groups": level != UnitLevel.SUBDISTRICT,
         "language": language,

@@ -133,7 +133,7 @@ class IndicatorForm(forms.ModelForm):
         help_text=_("Events to hold, or trainees to train, in the period."),
     )
     per_month = forms.DecimalField(
-        label=_("Points deducted per overdue month"),
+        label=_("Points deducted per overdue month or unit"),
         required=False,
         min_value=Decimal("0.01"),
         max_digits=6,
@@ -180,6 +180,8 @@ class IndicatorForm(forms.ModelForm):
             "kind",
             "method",
             "max_points",
+            "term_scope",
+            "term_count",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
@@ -193,6 +195,8 @@ class IndicatorForm(forms.ModelForm):
             "For a deduction: the most it can take off. A veto has no points."
         )
         self.fields["max_points"].required = False
+        for name in ("term_scope", "term_count"):
+            self.fields[name].required = False
         params = self.instance.params or {}
         self.initial.setdefault("target", params.get("target"))
         self.initial.setdefault("per_month", params.get("per_month"))
@@ -226,6 +230,7 @@ class IndicatorForm(forms.ModelForm):
                         Field("per_month"),
                         widths=["col-md-6", "col-md-6"],
                     ),
+                    _row("term_scope", "term_count"),
                     _row(
                         "points_district",
                         "points_city",
@@ -249,6 +254,12 @@ class IndicatorForm(forms.ModelForm):
                 self.add_error("target", _("This rule needs a target."))
             else:
                 params["target"] = cleaned["target"]
+        if method != Indicator.Method.TERMS or not cleaned.get("term_scope"):
+            cleaned["term_scope"] = Indicator.TermScope.OWN
+        if method != Indicator.Method.TERMS or not cleaned.get("term_count"):
+            cleaned["term_count"] = Indicator.TermCount.MONTH
+        if method in (Indicator.Method.ACTIVITIES, Indicator.Method.TRAINING):
+            pass
         elif method == Indicator.Method.TERMS:
             if not cleaned.get("per_month"):
                 self.add_error("per_month", _("This rule needs the points per month."))

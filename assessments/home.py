@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from unionportal.home import HomeTask
@@ -87,41 +88,102 @@ def _admin(user) -> list[HomeTask]:
 
 
 def _leader(user) -> list[HomeTask]:
-    """What a leader should look at now: the latest published results, the units
-    that fell, and the overdue office terms counted in them (3 queries)."""
+    """What a leader should look at now: the latest published results and the
+    units that fell most in them, then who is late (reports, projects, terms) by
+    sub-district. A constant number of queries (4 and those of
+    ``lateness.who_is_late``)."""
+    from .lateness import who_is_late
     from .models import QuarterReportRow
     from .selectors import dashboard_periods
 
+    tasks = []
     latest = next(
         (p for p in dashboard_periods(user) if p.shown_report.is_published), None
     )
-    if latest is None:
-        return []
-    rows = QuarterReportRow.objects.filter(report_id=latest.shown_report.pk)
-    counts = rows.aggregate(
-        fell=Count("pk", filter=Q(change__lt=0)),
-        overdue=Count("pk", filter=Q(overdue_months__gt=0)),
-    )
-    url = reverse("assessments:dashboard") + f"?period={latest.pk}"
-    return [
-        HomeTask(
-            title=_("Published results to look at"),
-            count=counts["fell"],
-            url=url,
-            icon="graph-down-arrow",
-            tone="warning" if counts["fell"] else "success",
-            detail=_(
-                "%(period)s · %(level)s. Units that fell since the previous "
-                "period: %(fell)s; units with an overdue office term: %(overdue)s."
-            )
-            % {
-                "period": latest.label,
-                "level": latest.scheme.get_unit_level_display(),
-                "fell": counts["fell"],
-                "overdue": counts["overdue"],
-            },
+    if latest is not None:
+        rows = QuarterReportRow.objects.filter(report_id=latest.shown_report.pk)
+        counts = rows.aggregate(
+            fell=Count("pk", filter=Q(change__lt=0)),
+            overdue=Count("pk", filter=Q(overdue_months__gt=0)),
         )
+        falls = rows.filter(change__lt=0).select_related("unit")
+        url = reverse("assessments:dashboard") + f"?period={latest.pk}"
+        tasks.append(
+            HomeTask(
+                title=_("Published results to look at"),
+                count=counts["fell"],
+                url=url,
+                icon="graph-down-arrow",
+                tone="warning" if counts["fell"] else "success",
+                detail=_(
+                    "%(period)s · %(level)s. Units that fell since the previous "
+                    "period: %(fell)s; units with an overdue office term: "
+                    "%(overdue)s."
+                )
+                % {
+                    "period": latest.label,
+                    "level": latest.scheme.get_unit_level_display(),
+                    "fell": counts["fell"],
+                    "overdue": counts["overdue"],
+                },
+                items=[
+                    (
+                        f"{row.unit.name} {row.change:+}",
+                        reverse("assessments:unit_scorecard", args=[row.unit_id])
+                        + f"?period={latest.pk}",
+                    )
+                    for row in falls.order_by("change", "unit__path")[:3]
+                ],
+            )
+        )
+    late = who_is_late(user, today=timezone.localdate())
+
+    def task(name, title, url, icon, detail):
+        areas = sorted(
+            (r for r in late if r.figures[name].count),
+            key=lambda r: -r.figures[name].count,
+        )
+        return HomeTask(
+            title=title,
+            count=sum(r.figures[name].count for r in late),
+            url=url,
+            icon=icon,
+            tone="danger",
+            detail=detail,
+            items=[
+                (
+                    _("%(area)s: %(count)s")
+                    % {"area": r.label, "count": r.figures[name].count},
+                    r.figures[name].url,
+                )
+                for r in areas[:3]
+            ],
+        )
+
+    tasks += [
+        task(
+            "late_reports",
+            _("Progress reports late"),
+            reverse("planning:late_reports"),
+            "alarm",
+            _("Deadline passed, not submitted. Most in:"),
+        ),
+        task(
+            "delayed",
+            _("Key-work projects delayed"),
+            reverse("planning:project_list") + "?status=delayed",
+            "exclamation-triangle",
+            _("Behind their schedule. Most in:"),
+        ),
+        task(
+            "terms_overdue",
+            _("Office terms overdue"),
+            reverse("unions:term_list") + "?status=overdue",
+            "calendar-x",
+            _("Past their planned end. Most in:"),
+        ),
     ]
+    return tasks
 
 
 def home_tasks(user) -> list[HomeTask]:

@@ -36,14 +36,20 @@ def automatic_outcomes(period, unit, rows) -> dict:
         unit.pk,
     )
     months = sources.overdue_months(union_ids=[unit.pk], at=period.end).get(unit.pk, 0)
+    below = ()
+    if any(getattr(i, "term_scope", "own") == "below" for i in auto):
+        below = sources.overdue_below(
+            root_path=unit.path, union_ids=[unit.pk], at=period.end
+        ).get(unit.pk, ())
     return {
         indicator.pk: auto_rules.evaluate(
             indicator.method,
             indicator.kind,
             indicator.max_points,
-            indicator.params,
+            auto_rules.indicator_params(indicator),
             facts,
             months,
+            below,
         )
         for indicator in auto
     }

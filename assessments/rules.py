@@ -118,6 +118,42 @@ def terms(overdue_months: int, max_points, *, per_month, kind: str) -> Outcome:
     )
 
 
+def terms_below(below, max_points, *, per, count: str, kind: str) -> Outcome:
+    """The office terms of the units below the assessed union: a deduction per
+    overdue unit (``count`` "unit") or per overdue month of each (``count``
+    "month"), capped at the indicator's max points.
+
+    ``below`` is ``((name_zh, name_en, months), ...)``, the overdue units below
+    (``sources.overdue_below``); the ``how`` names each of them.
+    """
+    below = [unit for unit in below or () if int(unit[2] or 0) > 0]
+    per = to_decimal(per)
+    steps = len(below) if count == "unit" else sum(int(unit[2]) for unit in below)
+    deducted = per * steps
+    if kind == "deduction":
+        points = clamp(deducted, max_points)
+    else:
+        points = clamp(to_decimal(max_points) - deducted, max_points)
+    if not below:
+        return Outcome(points, {"key": "terms_below_ok", "params": {}}, 1.0)
+    return Outcome(
+        points,
+        {
+            "key": "terms_below_overdue",
+            "params": {
+                "units": [
+                    {"zh": zh, "en": en, "months": int(months)}
+                    for zh, en, months in below
+                ],
+                "count": "unit" if count == "unit" else "month",
+                "per": _num(per),
+                "deducted": _num(min(deducted, to_decimal(max_points))),
+            },
+        },
+        None,
+    )
+
+
 def publicity(facts, max_points, *, points_per_level: dict) -> Outcome:
     """Points per published item by media level, capped at the indicator's max."""
     published = getattr(facts, "publicity", None) or {}
@@ -138,7 +174,17 @@ def publicity(facts, max_points, *, points_per_level: dict) -> Outcome:
     )
 
 
-def facts_key(method: str, facts, overdue_months: int):
+def indicator_params(indicator) -> dict:
+    """An indicator's parameters as the rules read them: an office-terms rule's
+    ``scope`` (own or below) and ``count`` (month or unit) go in with them."""
+    params = dict(indicator.params or {})
+    if indicator.method == "terms":
+        params["scope"] = indicator.term_scope
+        params["count"] = indicator.term_count
+    return params
+
+
+def facts_key(method: str, facts, overdue_months: int, below=()):
     """What ``evaluate`` reads of a unit for ``method``: two units with the same key
     get the same outcome, so the report job works each outcome out once. Keep it in
     step with the rules above (a rule that reads another fact must add it here)."""
@@ -155,16 +201,23 @@ def facts_key(method: str, facts, overdue_months: int):
     if method == "training":
         return getattr(facts, "trainees", 0)
     if method == "terms":
-        return overdue_months
+        return (overdue_months, below)
     if method == "publicity":
         return tuple(sorted((getattr(facts, "publicity", None) or {}).items()))
     raise ValueError(f"unknown automatic rule {method!r}")
 
 
 def evaluate(
-    method: str, kind: str, max_points, params: dict, facts, overdue_months: int
+    method: str,
+    kind: str,
+    max_points,
+    params: dict,
+    facts,
+    overdue_months: int,
+    below=(),
 ) -> Outcome:
-    """Runs the automatic rule named ``method`` for one unit."""
+    """Runs the automatic rule named ``method`` for one unit; ``below`` are the
+    overdue units below it, read by an office-terms rule that counts them."""
     params = params or {}
     if method == "key_work":
         return key_work(facts, max_points)
@@ -174,6 +227,14 @@ def evaluate(
         return activities(facts, max_points, target=params.get("target"))
     if method == "training":
         return training(facts, max_points, target=params.get("target"))
+    if method == "terms" and params.get("scope") == "below":
+        return terms_below(
+            below,
+            max_points,
+            per=params.get("per_month"),
+            count=params.get("count", "unit"),
+            kind=kind,
+        )
     if method == "terms":
         return terms(
             overdue_months, max_points, per_month=params.get("per_month"), kind=kind

@@ -436,6 +436,7 @@ def scorecard_detail(row: QuarterReportRow) -> dict:
                 if self_value is not None and reviewed is not None
                 else None,
                 "how": explain(item.get("how")),
+                "doors": _fact_doors(row, item.get("how")),
                 "score_id": item.get("score_id"),
                 "evidence": item.get("evidence"),
             }
@@ -444,6 +445,35 @@ def scorecard_detail(row: QuarterReportRow) -> dict:
         groups[c["id"]] for c in rules.get("categories", []) if c["id"] in groups
     ]
     return {"categories": ordered, "quarters": []}
+
+
+def _fact_doors(row: QuarterReportRow, how: dict | None) -> list[tuple]:
+    """Links from an automatic indicator's facts to the lists behind them (issue
+    16): "11 due, 10 on time" opens the reports due and those on time."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    if not how or how.get("key") != "timeliness":
+        return []
+    period = row.report.period
+    params = how.get("params") or {}
+    base = (
+        reverse("planning:due_reports")
+        + "?"
+        + urlencode(
+            {
+                "union": row.unit_id,
+                "start": period.start.isoformat(),
+                "end": period.end.isoformat(),
+            }
+        )
+    )
+    return [
+        (_("reports due"), params.get("due", 0), base),
+        (_("on time"), params.get("on_time", 0), base + "&on_time=yes"),
+    ]
 
 
 def _maybe_decimal(value):

@@ -15,6 +15,7 @@ from django.db.models import OuterRef, Subquery
 from planning.models import Category, KeyWorkProject, ProgressReport
 from planning.rules import completion_share
 from planning.selectors import assessment_facts
+from unions.models import Union
 from unions.selectors import overdue_term_months
 
 
@@ -49,6 +50,33 @@ def planning_facts(
 def overdue_months(*, union_ids: list[int], at: date) -> dict[int, int]:
     """``{union_id: whole months its current office term is overdue at ``at``}``."""
     return overdue_term_months(union_ids=list(union_ids), at=at)
+
+
+def overdue_below(*, root_path: str, union_ids, at: date) -> dict[int, tuple]:
+    """For each of ``union_ids``, the active units strictly below it (within the
+    tree at ``root_path``) whose office term is overdue at ``at``:
+    ``((name_zh, name_en, months), ...)``, most overdue first, then by code.
+    Two queries: the units of the tree, and ``overdue_term_months`` for them."""
+    wanted = set(union_ids)
+    units = list(
+        Union.objects.filter(path__startswith=root_path, is_active=True)
+        .order_by("code")
+        .values_list("pk", "path", "name_zh", "name_en")
+    )
+    months = overdue_term_months(union_ids=[u[0] for u in units], at=at)
+    found: dict = {}
+    for pk, path, name_zh, name_en in units:
+        overdue = months.get(pk, 0)
+        if not overdue:
+            continue
+        for ancestor in path.strip("/").split("/")[:-1]:
+            if int(ancestor) in wanted:
+                found.setdefault(int(ancestor), []).append(
+                    (name_zh, name_en or name_zh, overdue)
+                )
+    return {
+        pk: tuple(sorted(rows, key=lambda row: -row[2])) for pk, rows in found.items()
+    }
 
 
 def facts_for(facts: dict, union_id: int):

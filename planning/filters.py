@@ -14,6 +14,7 @@ from unionportal.access import scope_filter
 from unionportal.api.filters import IdFilter
 from unionportal.search import union_match, union_search_attrs
 from unions.models import Union
+from unions.selectors import DISTRICT_LEVEL, in_subdistrict
 
 from .models import (
     ActivityEvent,
@@ -77,6 +78,23 @@ class FastSelect(forms.Select):
             flatatt(self.build_attrs(self.attrs, {**(attrs or {}), "name": name})),
             mark_safe("".join(options)),  # noqa: S308 - each option escaped above
         )
+
+
+def area_choices(user) -> list[tuple[str, str]]:
+    """The sub-districts a user sees, and the district level for a user above
+    them: the groups of the dashboard's "who is late" (1 query)."""
+    choices = [
+        (str(union.pk), union.name)
+        for union in Union.objects.filter(scope_filter(user, ""))
+        .filter(kind=Union.Kind.SUBDISTRICT)
+        .only("pk", "name_zh", "name_en")
+        .order_by("code")
+    ]
+    above = user.union_id is None or user.union.kind in (
+        Union.Kind.CITY,
+        Union.Kind.DISTRICT,
+    )
+    return ([(DISTRICT_LEVEL, _("District level"))] if above else []) + choices
 
 
 class StyledFilterSet(django_filters.FilterSet):
@@ -148,11 +166,41 @@ class ProjectFilter(StyledFilterSet):
         empty_label=_("Any status"),
         method="filter_status",
     )
+    # The projects whose owner sits in one sub-district (the sub-district union
+    # and the unions directly below it) or at the district level, grouped as the
+    # term list and the dashboard's "who is late" group them (?area=7).
+    area = django_filters.ChoiceFilter(
+        label=_("Sub-district"),
+        choices=[],
+        method="filter_area",
+        empty_label=_("Whole scope"),
+    )
     due_after = django_filters.DateFilter(
         label=_("Due from"), field_name="due_date", lookup_expr="gte", widget=DATE
     )
     due_before = django_filters.DateFilter(
         label=_("Due until"), field_name="due_date", lookup_expr="lte", widget=DATE
+    )
+    # What the assessment dashboard's key-work bars count (a link names them):
+    # the projects of a year's published or closed plans, owned by active
+    # sub-district or grassroots unions, started by a day.
+    year = django_filters.NumberFilter(
+        label=_("Plan year"), method="filter_year", widget=forms.HiddenInput
+    )
+    level = django_filters.ChoiceFilter(
+        label=_("Owner level"),
+        choices=[
+            ("subdistrict", _("Sub-district unions")),
+            ("grassroots", _("Grassroots unions")),
+        ],
+        method="filter_level",
+        widget=forms.HiddenInput,
+    )
+    started_by = django_filters.DateFilter(
+        label=_("Started by"),
+        field_name="start_date",
+        lookup_expr="lte",
+        widget=forms.HiddenInput,
     )
 
     class Meta:
@@ -164,6 +212,7 @@ class ProjectFilter(StyledFilterSet):
         self.user = user
         self.filters["plan"].queryset = WorkPlan.objects.visible_to(user)
         self.filters["owner"].queryset = Union.objects.filter(scope_filter(user, ""))
+        self.filters["area"].extra["choices"] = area_choices(user)
 
     def limit_choices(self, form) -> None:
         # The projects of a district or a sub-district and of the unions below it;
@@ -179,6 +228,26 @@ class ProjectFilter(StyledFilterSet):
         plan.widget.choices = [("", plan.empty_label)] + [
             (p.pk, str(p)) for p in self.filters["plan"].queryset.only("pk", "title")
         ]
+
+    def filter_year(self, queryset, name, value):
+        if value is None or not 1900 <= value <= 2999:
+            return queryset
+        return queryset.filter(
+            plan__year=int(value), plan__status__in=["published", "closed"]
+        )
+
+    def filter_level(self, queryset, name, value):
+        kinds = (
+            [Union.Kind.SUBDISTRICT]
+            if value == "subdistrict"
+            else list(Union.GRASSROOTS_KINDS)
+        )
+        return queryset.filter(owner__kind__in=kinds, owner__is_active=True)
+
+    def filter_area(self, queryset, name, value):
+        return queryset.filter(
+            in_subdistrict(None if value == DISTRICT_LEVEL else int(value), "owner")
+        )
 
     def filter_status(self, queryset, name, value):
         queryset = queryset.filter(status=value)

@@ -54,6 +54,93 @@ MEDIA_LEVELS = tuple(ActivityEvent.MediaLevel.values)
 
 
 @dataclass(frozen=True)
+class DueReport:
+    """One progress report a unit owed with its deadline in a period, as the
+    timeliness indicator counts it."""
+
+    project_id: int
+    union_id: int
+    period: "rules.ReportingPeriod"
+    first_submitted_at: datetime | None
+    on_time: bool
+
+
+def _due_reports(among, projects, members, wanted, *, start, end, today):
+    """Every report the units owed whose deadline fell within [start, end] and
+    has passed (or was already met): one query for the submissions, the
+    expected periods in Python. The one reading of timeliness, for
+    ``assessment_facts`` and ``reports_due``."""
+    submitted = {
+        (project_id, union_id, period_start): first
+        for project_id, union_id, period_start, first in ProgressReport.objects.filter(
+            union_id__in=among,
+            deadline__gte=start,
+            deadline__lte=end,
+            first_submitted_at__isnull=False,
+        )
+        .order_by()
+        .values_list("project_id", "union_id", "period_start", "first_submitted_at")
+    }
+    # On time: first submitted before the local midnight that ends the deadline
+    # day (the same as comparing local dates, without converting every datetime).
+    day_ends = {}
+
+    def day_end(deadline: date):
+        if deadline not in day_ends:
+            day_ends[deadline] = timezone.make_aware(
+                datetime.combine(deadline + timedelta(days=1), time.min)
+            )
+        return day_ends[deadline]
+
+    for project in projects:
+        units = ({project.owner_id} | members[project.pk]) & wanted
+        # Periods that ended more than due_days before the start have their
+        # deadline before it: begin the walk at the first period that may count.
+        periods = rules.expected_periods(
+            frequency=project.frequency,
+            due_days=project.due_days,
+            start=max(project.start_date, start - timedelta(days=project.due_days)),
+            due=project.due_date,
+            completed_on=project.completed_on,
+            until=end,
+        )
+        for period in periods:
+            if not (start <= period.deadline <= end):
+                continue
+            for union_id in units:
+                first = submitted.get((project.pk, union_id, period.start))
+                if first is None and period.deadline >= today:
+                    continue  # not yet due, not yet met
+                yield DueReport(
+                    project.pk,
+                    union_id,
+                    period,
+                    first,
+                    first is not None and first < day_end(period.deadline),
+                )
+
+
+def reports_due(*, union_id: int, start: date, end: date) -> list[DueReport]:
+    """The progress reports one unit owed with a deadline in [start, end], as
+    the timeliness indicator counts them (``assessment_facts``), by deadline.
+    Three queries."""
+    projects, members = _projects_of_units([union_id], due_from=start - _DEADLINE_REACH)
+    rows = list(
+        _due_reports(
+            [union_id],
+            projects,
+            members,
+            {union_id},
+            start=start,
+            end=end,
+            today=timezone.localdate(),
+        )
+    )
+    rows.sort(key=lambda r: (r.period.deadline, r.project_id))
+    return rows
+
+
+@dataclass(frozen=True)
 class _SlotProject:
     """What timeliness needs of a project: plain values, no model instance."""
 
@@ -170,52 +257,14 @@ def assessment_facts(
         projects_due[owner_id] += 1
 
     # Timeliness: expected slots in Python, submissions in one query.
-    submitted = {
-        (project_id, union_id, period_start): first
-        for project_id, union_id, period_start, first in ProgressReport.objects.filter(
-            union_id__in=among,
-            deadline__gte=start,
-            deadline__lte=end,
-            first_submitted_at__isnull=False,
-        )
-        .order_by()
-        .values_list("project_id", "union_id", "period_start", "first_submitted_at")
-    }
     reports_due = defaultdict(int)
     on_time = defaultdict(int)
-    # On time: first submitted before the local midnight that ends the deadline
-    # day (the same as comparing local dates, without converting every datetime).
-    day_ends = {}
-
-    def day_end(deadline: date):
-        if deadline not in day_ends:
-            day_ends[deadline] = timezone.make_aware(
-                datetime.combine(deadline + timedelta(days=1), time.min)
-            )
-        return day_ends[deadline]
-
-    for project in projects:
-        units = ({project.owner_id} | members[project.pk]) & wanted
-        # Periods that ended more than due_days before the start have their
-        # deadline before it: begin the walk at the first period that may count.
-        periods = rules.expected_periods(
-            frequency=project.frequency,
-            due_days=project.due_days,
-            start=max(project.start_date, start - timedelta(days=project.due_days)),
-            due=project.due_date,
-            completed_on=project.completed_on,
-            until=end,
-        )
-        for period in periods:
-            if not (start <= period.deadline <= end):
-                continue
-            for union_id in units:
-                first = submitted.get((project.pk, union_id, period.start))
-                if first is None and period.deadline >= today:
-                    continue  # not yet due, not yet met
-                reports_due[union_id] += 1
-                if first is not None and first < day_end(period.deadline):
-                    on_time[union_id] += 1
+    for due in _due_reports(
+        among, projects, members, wanted, start=start, end=end, today=today
+    ):
+        reports_due[due.union_id] += 1
+        if due.on_time:
+            on_time[due.union_id] += 1
 
     # Events, trainees (one query) and publicity by media level (one query).
     events = {
@@ -639,3 +688,19 @@ def project_history(project: KeyWorkProject, report_ids) -> list[HistoryRow]:
             ).select_related("history_user"),
         ),
     )
+
+
+# --- who is late (docs/design.md §3: the leader's "who is late") --------------------
+
+
+def late_slots(*, union_ids: list[int], today: date) -> list[ReportSlot]:
+    """Progress reports the units owe whose deadline has passed: not submitted
+    (missing, a draft, or returned), as of ``today``. Two or three queries (those
+    of ``outstanding_slots``)."""
+    if not union_ids:
+        return []
+    return [
+        slot
+        for slot in outstanding_slots(union_ids=union_ids, today=today)
+        if slot.period.deadline < today
+    ]

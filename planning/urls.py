@@ -65,6 +65,8 @@ urlpatterns = [
         progress.report_review,
         name="report_review",
     ),
+    path("progress/late/", progress.late_reports, name="late_reports"),
+    path("progress/due/", progress.due_reports, name="due_reports"),
     path("progress/review/", progress.review_queue, name="review_queue"),
     path("progress/review/bulk/", progress.review_bulk, name="review_bulk"),
     path("evidence/<int:pk>/", progress.evidence_download, name="evidence_download"),

@@ -148,32 +148,39 @@ GROUPS_PER_PAGE = 10
 TERMS_PER_GROUP = 5
 
 
-def subdistrict_of_term():
-    """SQL for the sub-district union a term's union belongs to: the union itself
-    for a sub-district union, its higher union for a grassroots union under a
-    sub-district, and NULL above the sub-districts ("district level")."""
+def subdistrict_of_term(field: str = "union"):
+    """SQL for the sub-district union a term's union (or the union at ``field``
+    of another model) belongs to: the union itself for a sub-district union, its
+    higher union for a grassroots union under a sub-district, and NULL above the
+    sub-districts ("district level")."""
     return Case(
-        When(union__kind=Union.Kind.SUBDISTRICT, then=F("union_id")),
+        When(**{f"{field}__kind": Union.Kind.SUBDISTRICT}, then=F(f"{field}_id")),
         When(
-            union__kind__in=Union.GRASSROOTS_KINDS,
-            union__parent__kind=Union.Kind.SUBDISTRICT,
-            then=F("union__parent_id"),
+            **{
+                f"{field}__kind__in": Union.GRASSROOTS_KINDS,
+                f"{field}__parent__kind": Union.Kind.SUBDISTRICT,
+            },
+            then=F(f"{field}__parent_id"),
         ),
         default=None,
         output_field=IntegerField(),
     )
 
 
-def in_subdistrict(union_id: int | None) -> Q:
-    """The terms whose ``subdistrict_of_term()`` is ``union_id`` (``None``: the
-    district level), as a filter the term list applies too."""
-    under = Q(union__kind__in=Union.GRASSROOTS_KINDS) & Q(
-        union__parent__kind=Union.Kind.SUBDISTRICT
+def in_subdistrict(union_id: int | None, field: str = "union") -> Q:
+    """The terms (or rows whose union is at ``field``; "" for unions themselves)
+    whose ``subdistrict_of_term()`` is ``union_id`` (``None``: the district
+    level), as a filter the term list, the project list and the late reports
+    apply too."""
+    prefix = f"{field}__" if field else ""
+    own = f"{field}_id" if field else "pk"
+    under = Q(**{f"{prefix}kind__in": Union.GRASSROOTS_KINDS}) & Q(
+        **{f"{prefix}parent__kind": Union.Kind.SUBDISTRICT}
     )
     if union_id is None:
-        return ~Q(union__kind=Union.Kind.SUBDISTRICT) & ~under
-    return Q(union_id=union_id, union__kind=Union.Kind.SUBDISTRICT) | (
-        under & Q(union__parent_id=union_id)
+        return ~Q(**{f"{prefix}kind": Union.Kind.SUBDISTRICT}) & ~under
+    return Q(**{own: union_id, f"{prefix}kind": Union.Kind.SUBDISTRICT}) | (
+        under & Q(**{f"{prefix}parent_id": union_id})
     )
 
 

@@ -213,6 +213,14 @@ class Indicator(BilingualName):
     }
     MEDIA_LEVELS = ("district", "city", "province", "national")
 
+    class TermScope(models.TextChoices):
+        OWN = "own", _("The assessed union's own term")
+        BELOW = "below", _("The terms of the units below it")
+
+    class TermCount(models.TextChoices):
+        MONTH = "month", _("Points per overdue month")
+        UNIT = "unit", _("Points per overdue unit")
+
     scheme = models.ForeignKey(
         Scheme,
         verbose_name=_("scheme"),
@@ -241,6 +249,20 @@ class Indicator(BilingualName):
         _("method"), max_length=20, choices=Method.choices, default=Method.MANUAL
     )
     params = models.JSONField(_("parameters"), default=dict, blank=True)
+    # The office-terms rule (docs/design.md §4): whose terms it reads, and what
+    # each deduction counts; capped at the indicator's max points.
+    term_scope = models.CharField(
+        _("terms counted"),
+        max_length=10,
+        choices=TermScope.choices,
+        default=TermScope.OWN,
+    )
+    term_count = models.CharField(
+        _("deduction counted"),
+        max_length=10,
+        choices=TermCount.choices,
+        default=TermCount.MONTH,
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     history = HistoricalRecords()
@@ -299,6 +321,25 @@ class Indicator(BilingualName):
                 per_month = Decimal("-1")
             if not per_month.is_finite() or per_month <= 0:
                 return {"params": _("Give the points deducted per overdue month.")}
+            if (
+                self.term_scope == self.TermScope.OWN
+                and self.term_count == self.TermCount.UNIT
+            ):
+                return {
+                    "term_count": _(
+                        "Points per overdue unit count the units below: choose "
+                        "their terms, or points per overdue month."
+                    )
+                }
+        elif (self.term_scope, self.term_count) != (
+            self.TermScope.OWN,
+            self.TermCount.MONTH,
+        ):
+            return {
+                "term_scope": _(
+                    "Only the office-terms rule counts the terms of the units below."
+                )
+            }
         if self.method == self.Method.PUBLICITY:
             points = params.get("points")
             if not isinstance(points, dict) or not points:

@@ -210,6 +210,8 @@ def scheme_copy(*, source: Scheme, year: int, by, owner: Union | None = None) ->
             kind=indicator.kind,
             method=indicator.method,
             params=dict(indicator.params or {}),
+            term_scope=indicator.term_scope,
+            term_count=indicator.term_count,
             order=indicator.order,
         )
         stamp(copy, by)
@@ -268,6 +270,9 @@ def indicator_save(*, indicator: Indicator, data: dict, by) -> Indicator:
         Indicator.Method.TIMELINESS,
     ):
         indicator.params = {}
+    if indicator.method != Indicator.Method.TERMS:
+        indicator.term_scope = Indicator.TermScope.OWN
+        indicator.term_count = Indicator.TermCount.MONTH
     indicator.full_clean()
     stamp(indicator, by)
     indicator.save()
@@ -285,6 +290,8 @@ def _rule_values(indicator: Indicator) -> tuple:
         indicator.method,
         Decimal(indicator.max_points or 0),
         indicator.params or {},
+        indicator.term_scope,
+        indicator.term_count,
     )
 
 

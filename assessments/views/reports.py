@@ -3,7 +3,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,7 @@ from unionportal.search import union_match
 from unionportal.sorting import apply_sort
 from unions.models import Union
 
-from .. import dashboards, selectors, versions
+from .. import dashboards, lateness, selectors, versions
 from ..models import Grade, Period, QuarterReport, QuarterReportFile
 from ..notice import results_notice
 from ..services.reports import REPORT_LANGUAGES, period_file_title, period_slug
@@ -194,6 +194,9 @@ def dashboard(request):
     elif periods:
         chosen = published[0] if published else periods[0]
     context = {
+        "late_rows": lateness.who_is_late(request.user, today=timezone.localdate()),
+        "late_labels": lateness.figure_labels(),
+        "today": timezone.localdate(),
         "periods": periods,
         "chosen": chosen,
         "provisional": chosen is not None and not chosen.shown_report.is_published,

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -32,20 +32,29 @@ def _plan_owner(user) -> Union | None:
 
 @login_required
 def plan_list(request):
-    status_counts = {
-        f"n_{value}": Count("projects", filter=Q(projects__status=value), distinct=True)
-        for value in ("delayed", "at_risk", "completed")
-    }
-    plans_qs = (
+    plans_qs = list(
         WorkPlan.objects.visible_to(request.user)
         .select_related("owner")
-        .annotate(
-            n_items=Count("items", distinct=True),
-            n_projects=Count("projects", distinct=True),
-            **status_counts,
-        )
+        .annotate(n_items=Count("items", distinct=True))
         .order_by("-year", "title")
     )
+    # The card's project counts are those the project list shows the reader
+    # (its visible projects, by plan and status), so each opens that many rows.
+    counts: dict = {}
+    for plan_id, status, n in (
+        KeyWorkProject.objects.visible_to(request.user)
+        .filter(plan_id__in=[p.pk for p in plans_qs])
+        .values_list("plan_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        counts.setdefault(plan_id, {})[status] = n
+    for plan in plans_qs:
+        by_status = counts.get(plan.pk, {})
+        plan.n_projects = sum(by_status.values())
+        plan.n_delayed = by_status.get("delayed", 0)
+        plan.n_at_risk = by_status.get("at_risk", 0)
+        plan.n_completed = by_status.get("completed", 0)
     return render(
         request,
         "planning/plan_list.html",

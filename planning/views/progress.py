@@ -10,19 +10,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from unionportal.access import get_visible_or_404
+from unionportal.access import get_visible_or_404, scope_filter
 from unionportal.htmx import is_partial_request, render_page_or_partial
 from unionportal.pagination import CappedPaginator
 from unionportal.sorting import apply_sort
+from unions.models import Union
+from unions.selectors import DISTRICT_LEVEL, in_subdistrict
 
 from .. import rules
-from ..filters import ReviewFilter
+from ..filters import ReviewFilter, area_choices
 from ..forms import BulkReviewForm, EvidenceForm, ProgressReportForm, ReviewForm
 from ..home import waiting_count
 from ..models import EvidenceFile, KeyWorkProject, ProgressReport
 from ..selectors import (
     history_rows,
+    late_slots,
     outstanding_slots,
+    reports_due,
     review_queue_rows,
     with_evidence_counts,
 )
@@ -75,6 +79,95 @@ def progress_home(request):
             "is_cadre": user.has_role("cadre") and user.union_id,
         },
     )
+
+
+@login_required
+def late_reports(request):
+    """Progress reports whose deadline has passed and that are not submitted, of
+    the units the user sees; ``?area=`` one sub-district (or ``district``, the
+    district level) as the dashboard's "who is late" counts them. A constant
+    number of queries (the units, the areas, and the slots' two or three)."""
+    user = request.user
+    today = timezone.localdate()
+    choices = area_choices(user)
+    area = request.GET.get("area", "")
+    if area not in dict(choices):
+        area = ""
+    units = Union.objects.filter(scope_filter(user, ""))
+    if area:
+        units = units.filter(
+            in_subdistrict(None if area == DISTRICT_LEVEL else int(area), "")
+        )
+    names = {u.pk: u for u in units.only("pk", "name_zh", "name_en", "code")}
+    slots = late_slots(union_ids=list(names), today=today)
+    page = Paginator(slots, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "planning/late_reports.html",
+        {
+            "page": page,
+            "rows": [(slot, names[slot.union_id]) for slot in page.object_list],
+            "count": len(slots),
+            "area": area,
+            "area_choices": choices,
+            "today": today,
+        },
+    )
+
+
+ON_TIME = {"yes": True, "no": False}
+
+
+@login_required
+def due_reports(request):
+    """The progress reports one unit owed with a deadline in a period, as the
+    timeliness indicator counts them ("应报 11 份，按时报送 10 份"): ``?union=``
+    (the user's own union without it), ``?start=`` and ``?end=`` (dates), and
+    ``?on_time=yes|no``. Four queries."""
+    wanted = request.GET.get("union") or request.user.union_id
+    unit = get_visible_or_404(Union.objects.all(), request.user, pk=_digits(wanted))
+    start = _day(request.GET.get("start"))
+    end = _day(request.GET.get("end"))
+    on_time = ON_TIME.get(request.GET.get("on_time", ""))
+    rows, error = [], ""
+    if start is None or end is None or start > end:
+        error = _("Give the period as two dates, the first not after the second.")
+    else:
+        rows = reports_due(union_id=unit.pk, start=start, end=end)
+        if on_time is not None:
+            rows = [r for r in rows if r.on_time is on_time]
+    titles = dict(
+        KeyWorkProject.objects.filter(pk__in={r.project_id for r in rows}).values_list(
+            "pk", "title"
+        )
+    )
+    return render(
+        request,
+        "planning/due_reports.html",
+        {
+            "unit": unit,
+            "start": start,
+            "end": end,
+            "on_time": on_time,
+            "error": error,
+            "rows": [(r, titles.get(r.project_id, "")) for r in rows],
+            "count": len(rows),
+        },
+    )
+
+
+def _digits(value) -> int:
+    value = str(value or "")
+    if not value.isdigit() or len(value) > 18:
+        raise Http404
+    return int(value)
+
+
+def _day(value):
+    try:
+        return parse_iso_date(value)
+    except Http404:
+        return None
 
 
 def _reportable_project(request, pk):

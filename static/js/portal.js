@@ -32,6 +32,14 @@
         el.dataset.chartBound = "1";
         var chart = window.echarts.init(el, null, { renderer: "svg" });
         chart.setOption(JSON.parse(source.textContent));
+        // Every number is a door: a bar or slice whose data carries a "url"
+        // opens the list it counts (the same links are in the table beside it).
+        chart.on("click", function (params) {
+          var url = params && params.data && params.data.url;
+          if (typeof url === "string" && url.charAt(0) === "/") {
+            window.location.assign(url);
+          }
+        });
         window.addEventListener("resize", function () { chart.resize(); });
       });
     }

@@ -48,8 +48,16 @@ def test_admin_is_shown_closed_periods_to_finish(period, admin_user):
     assert task(admin_user, "Closed periods to finish").count == 1
 
 
-def test_leader_gets_no_assessment_task(period, leader):
-    assert home_tasks(leader) == []
+def test_leader_has_nothing_to_look_at_in_an_open_period(period, leader):
+    """No published result, nobody late: the leader's tasks all count 0 (they
+    show under "all clear")."""
+    tasks = home_tasks(leader)
+    assert [t.title for t in tasks] == [
+        "Progress reports late",
+        "Key-work projects delayed",
+        "Office terms overdue",
+    ]
+    assert [t.count for t in tasks] == [0, 0, 0]
 
 
 def test_home_tasks_run_a_fixed_number_of_queries(

@@ -239,12 +239,21 @@ def test_leader_home_points_at_the_latest_published_results(
 
     services.period_close(period=period, by=admin_user)
     build_report(period)
-    assert home_tasks(leader) == []  # not published: nothing for the leader yet
+    titles = [t.title for t in home_tasks(leader)]
+    assert "Published results to look at" not in titles  # not published yet
     services.period_publish(period=period, by=admin_user)
     QuarterReportRow.objects.filter(unit=units[1]).update(overdue_months=3)
     QuarterReportRow.objects.filter(unit=units[0]).update(change=-5)
-    (task,) = home_tasks(leader)
+    task = home_tasks(leader)[0]
+    assert task.title == "Published results to look at"
     assert task.count == 1
+    assert task.items == [
+        (
+            f"{units[0].name} -5.00",
+            reverse("assessments:unit_scorecard", args=[units[0].pk])
+            + f"?period={period.pk}",
+        )
+    ]
     assert task.url == reverse("assessments:dashboard") + f"?period={period.pk}"
     assert "Units that fell since the previous period: 1;" in task.detail
     assert "units with an overdue office term: 1." in task.detail

@@ -495,6 +495,16 @@ for name in (
 ):
     add(name, action(post=MILESTONE_EDITORS, get=POST_ONLY_GET, kwargs=_k(name)))
 add("planning:progress_home", page(hidden=hidden_titles("project_of")))
+# Who is late, and the reports a unit owed (its own union without ?union=): the
+# units each persona sees, nobody else's projects.
+add("planning:late_reports", page(hidden=hidden_titles("project_of")))
+add(
+    "planning:due_reports",
+    page(
+        hidden=hidden_titles("project_of"),
+        query={"start": "2020-01-01", "end": "2030-12-31"},
+    ),
+)
 # Progress is entered by the cadres of the reporting union, nobody else.
 REPORTERS = expect("cadre_grass:ok outsider:404 *:403")
 add(

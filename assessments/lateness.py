@@ -1,0 +1,162 @@
+"""Who is late: for the leader's dashboard and home page, by sub-district.
+
+Each row is one sub-district (the sub-district union and the unions directly
+below it) or the district level (the district's own union and what is not under
+a sub-district), grouped as the term list groups them
+(``unions.selectors.subdistrict_of_term``). Each figure is a count the list it
+links to shows, with the same filters:
+
+- progress reports late: deadline passed, not submitted
+  (``planning:late_reports?area=``);
+- delayed and at-risk key-work projects, the status the project list shows
+  (``planning:project_list?area=&status=``);
+- office terms overdue and due within six months (``unions:term_list?area=&status=``).
+
+A constant number of queries (7), whatever the number of units.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urlencode
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from planning.filters import area_choices
+from planning.models import KeyWorkProject
+from planning.selectors import late_slots
+from unionportal.access import scope_filter
+from unions.models import OfficeTerm, Union
+from unions.selectors import DISTRICT_LEVEL, subdistrict_of_term
+
+PROJECT_STATUSES = ("delayed", "at_risk")
+TERM_STATUSES = ("overdue", "due")
+
+
+@dataclass
+class Figure:
+    count: int
+    url: str
+
+
+@dataclass
+class LateRow:
+    area: str  # a sub-district's id, or DISTRICT_LEVEL
+    label: str
+    figures: dict = field(default_factory=dict)  # name -> Figure
+
+    @property
+    def total(self) -> int:
+        return sum(f.count for f in self.figures.values())
+
+
+FIGURES = ("late_reports", "delayed", "at_risk", "terms_overdue", "terms_due")
+
+
+def _area_of(kind: str, pk: int, parent_id, parent_kind) -> str:
+    if kind == Union.Kind.SUBDISTRICT:
+        return str(pk)
+    if kind in Union.GRASSROOTS_KINDS and parent_kind == Union.Kind.SUBDISTRICT:
+        return str(parent_id)
+    return DISTRICT_LEVEL
+
+
+def _key(group) -> str:
+    return DISTRICT_LEVEL if group is None else str(group)
+
+
+def _url(name: str, **params) -> str:
+    return f"{reverse(name)}?{urlencode(params)}"
+
+
+def who_is_late(user, *, today: date) -> list[LateRow]:
+    """One row per area the user sees (the district level first, then the
+    sub-districts by code), with the five figures and their links."""
+    choices = area_choices(user)
+    counts: dict = {key: dict.fromkeys(FIGURES, 0) for key, _label in choices}
+
+    units = Union.objects.filter(scope_filter(user, "")).values_list(
+        "pk", "kind", "parent_id", "parent__kind"
+    )
+    area_of = {
+        pk: _area_of(kind, pk, parent, pk_kind) for pk, kind, parent, pk_kind in units
+    }
+    for slot in late_slots(union_ids=list(area_of), today=today):
+        area = area_of.get(slot.union_id)
+        if area in counts:
+            counts[area]["late_reports"] += 1
+
+    projects = (
+        KeyWorkProject.objects.visible_to(user)
+        .filter(status__in=PROJECT_STATUSES)
+        .annotate(group=subdistrict_of_term("owner"))
+        .values("group", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in projects:
+        area = _key(row["group"])
+        if area in counts:
+            counts[area][row["status"]] += row["n"]
+
+    terms = (
+        OfficeTerm.objects.visible_to(user)
+        .open()
+        .with_status(today)
+        .filter(status_today__in=TERM_STATUSES)
+        .annotate(group=subdistrict_of_term())
+        .values("group", "status_today")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in terms:
+        area = _key(row["group"])
+        if area in counts:
+            counts[area][f"terms_{row['status_today']}"] += row["n"]
+
+    rows = []
+    for area, label in choices:
+        n = counts[area]
+        rows.append(
+            LateRow(
+                area=area,
+                label=str(label),
+                figures={
+                    "late_reports": Figure(
+                        n["late_reports"], _url("planning:late_reports", area=area)
+                    ),
+                    "delayed": Figure(
+                        n["delayed"],
+                        _url("planning:project_list", area=area, status="delayed"),
+                    ),
+                    "at_risk": Figure(
+                        n["at_risk"],
+                        _url("planning:project_list", area=area, status="at_risk"),
+                    ),
+                    "terms_overdue": Figure(
+                        n["terms_overdue"],
+                        _url("unions:term_list", area=area, status="overdue"),
+                    ),
+                    "terms_due": Figure(
+                        n["terms_due"],
+                        _url("unions:term_list", area=area, status="due"),
+                    ),
+                },
+            )
+        )
+    return rows
+
+
+def totals(rows: list[LateRow]) -> dict[str, int]:
+    return {name: sum(r.figures[name].count for r in rows) for name in FIGURES}
+
+
+def figure_labels() -> list[tuple[str, str]]:
+    return [
+        ("late_reports", _("Reports late")),
+        ("delayed", _("Projects delayed")),
+        ("at_risk", _("Projects at risk")),
+        ("terms_overdue", _("Terms overdue")),
+        ("terms_due", _("Terms due within six months")),
+    ]
