@@ -12,7 +12,6 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Upper
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -267,8 +266,14 @@ def _check_unions(rows: list[Row], user) -> None:
             row.errors.append(
                 _("Give the term start, or leave the term columns empty.")
             )
-        if start is not None and start > timezone.localdate():
-            row.errors.append(_("The term start cannot be in the future."))
+        if start is not None:
+            # The model's own bounds, as the form and the API apply them.
+            try:
+                OfficeTerm._meta.get_field("start").run_validators(start)
+            except ValidationError as exc:
+                row.errors.extend(
+                    f"{labels['term_start']}: {message}" for message in exc.messages
+                )
         row.values["term_number"] = number or 1
         row.values["term_years"] = years or 5
 

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from unionportal import dates
+
 from .. import rules
 from ..querysets import (
     MilestoneQuerySet,
@@ -100,7 +102,7 @@ class PlanItem(models.Model):
     weight = models.DecimalField(
         _("weight"), max_digits=6, decimal_places=2, default=1, validators=POSITIVE
     )
-    due_date = models.DateField(_("due date"))
+    due_date = models.DateField(_("due date"), validators=[dates.any_date])
     order = models.PositiveIntegerField(_("order"), default=0)
 
     history = HistoricalRecords()
@@ -180,8 +182,8 @@ class KeyWorkProject(models.Model):
     weight = models.DecimalField(
         _("weight"), max_digits=6, decimal_places=2, default=1, validators=POSITIVE
     )
-    start_date = models.DateField(_("start"))
-    due_date = models.DateField(_("due date"))
+    start_date = models.DateField(_("start"), validators=[dates.any_date])
+    due_date = models.DateField(_("due date"), validators=[dates.any_date])
     # --- derived, never typed (see the class docstring) ---
     status = models.CharField(
         _("status"),
@@ -274,8 +276,10 @@ class Milestone(models.Model):
         related_name="milestones",
     )
     title = models.CharField(_("title"), max_length=200)
-    due_date = models.DateField(_("due date"))
-    done_on = models.DateField(_("done on"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), validators=[dates.any_date])
+    done_on = models.DateField(
+        _("done on"), null=True, blank=True, validators=[dates.any_date]
+    )
 
     history = HistoricalRecords()
     objects = MilestoneQuerySet.as_manager()
