@@ -238,6 +238,12 @@ class ProposalForm(forms.ModelForm):
     def __init__(self, *args, plans, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = plans
+        if plans is not None and not self.is_bound and not self.instance.pk:
+            # This year's plan, nearest union first, as most proposals go there.
+            year = timezone.localdate().year
+            nearest = plans.filter(year=year).order_by("-owner__depth").first()
+            if nearest is not None:
+                self.initial["plan"] = nearest.pk
         if self.instance.pk:
             # The plan of a proposal stays; the rest is corrected.
             del self.fields["plan"]
