@@ -9,7 +9,7 @@ same message. A date outside the bounds is refused before anything computes with
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
@@ -58,9 +58,7 @@ class DateBounds:
             raise ValidationError(
                 _("Enter a date on or after %(date)s."),
                 code="date_too_early",
-                params={
-                    "date": formats.date_format(self.earliest, "SHORT_DATE_FORMAT")
-                },
+                params={"date": self.earliest.isoformat()},
             )
         if self.not_future and value > timezone.localdate():
             raise ValidationError(
@@ -71,7 +69,7 @@ class DateBounds:
             raise ValidationError(
                 _("Enter a date no later than %(date)s."),
                 code="date_too_late",
-                params={"date": formats.date_format(latest, "SHORT_DATE_FORMAT")},
+                params={"date": latest.isoformat()},
             )
 
     def __eq__(self, other):
