@@ -467,8 +467,11 @@ def _scores(period: Period, quarter: int, rng, users, *, complete: bool) -> None
     by_union = {user.union_id: user for user in users.values() if user.is_cadre}
     reviewer = users.get("reviewer")
     sub_reviewer = users.get("cadre_sub")
-    stamp = timezone.make_aware(
-        datetime.combine(period.end - timedelta(days=5), time(10))
+    # Never in the future: the open quarter's scores were entered days ago and
+    # reviewed since, so "changed since the review" shows nowhere.
+    stamp = min(
+        timezone.make_aware(datetime.combine(period.end - timedelta(days=5), time(10))),
+        timezone.now().replace(microsecond=0) - timedelta(days=4),
     )
     scores = []
     for index, unit in enumerate(units):
@@ -505,6 +508,7 @@ def _scores(period: Period, quarter: int, rng, users, *, complete: bool) -> None
                     else "",
                     reviewed_by=unit_reviewer if reviews else None,
                     reviewed_at=stamp + timedelta(days=3) if reviews else None,
+                    reviewed_self_score=self_score if reviews else None,
                 )
             )
     bulk_create_with_history(scores, Score, batch_size=500)

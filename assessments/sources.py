@@ -109,7 +109,8 @@ def key_work_by_category(
         .values("achieved_value")[:1]
     )
     projects = (
-        KeyWorkProject.objects.filter(
+        KeyWorkProject.objects.counted()
+        .filter(
             owner_id__in=list(union_ids) if union_query is None else union_query,
             plan__status__in=["published", "closed"],
             plan__year=year,

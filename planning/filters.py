@@ -175,6 +175,17 @@ class ProjectFilter(StyledFilterSet):
         method="filter_area",
         empty_label=_("Whole scope"),
     )
+    origin = django_filters.ChoiceFilter(
+        label=_("Origin"),
+        choices=[
+            ("handed", _("Handed out")),
+            ("self_chosen", _("Self-chosen")),
+            ("proposed", _("Self-chosen, awaiting approval")),
+            ("returned", _("Self-chosen, returned")),
+        ],
+        empty_label=_("Any origin"),
+        method="filter_origin",
+    )
     due_after = django_filters.DateFilter(
         label=_("Due from"), field_name="due_date", lookup_expr="gte", widget=DATE
     )
@@ -258,6 +269,13 @@ class ProjectFilter(StyledFilterSet):
             # status first (19,000 completed ones before the first delayed one).
             queryset = queryset.order_by("status", *KeyWorkProject._meta.ordering)
         return queryset
+
+    def filter_origin(self, queryset, name, value):
+        if value == "handed":
+            return queryset.filter(self_chosen=False)
+        if value == "self_chosen":
+            return queryset.filter(self_chosen=True)
+        return queryset.filter(self_chosen=True, proposal_status=value)
 
     def search(self, queryset, name, value):
         value = value.strip()

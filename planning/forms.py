@@ -217,6 +217,55 @@ class ProjectForm(forms.ModelForm):
         )
 
 
+class ProposalForm(forms.ModelForm):
+    """A project a union proposes of its own (自选项目), under a published plan."""
+
+    class Meta:
+        model = KeyWorkProject
+        fields = [
+            "plan",
+            "title",
+            "category",
+            "responsible_person",
+            "target_value",
+            "target_unit",
+            "weight",
+            "start_date",
+            "due_date",
+        ]
+        widgets = {"start_date": DATE, "due_date": DATE}
+
+    def __init__(self, *args, plans, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = plans
+        if plans is not None and not self.is_bound and not self.instance.pk:
+            # This year's plan, nearest union first, as most proposals go there.
+            year = timezone.localdate().year
+            nearest = plans.filter(year=year).order_by("-owner__depth").first()
+            if nearest is not None:
+                self.initial["plan"] = nearest.pk
+        if self.instance.pk:
+            # The plan of a proposal stays; the rest is corrected.
+            del self.fields["plan"]
+        self.helper = _helper(
+            *(["plan"] if "plan" in self.fields else []),
+            _row("title", "category"),
+            "responsible_person",
+            _row("target_value", "target_unit", "weight", cols="col-md-4"),
+            _row("start_date", "due_date"),
+        )
+
+
+class ProposalDecisionForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 5000}),
+        help_text=_("Required when returning the proposal."),
+    )
+
+
 class MilestoneForm(forms.ModelForm):
     class Meta:
         model = Milestone

@@ -133,6 +133,26 @@ class ProjectQuerySet(models.QuerySet):
             return self.none()
         return self.visible_to(user).filter(scope_filter(user, "owner"))
 
+    def counted(self):
+        """Projects that count (reports, completion): all but self-chosen projects
+        not approved (yet) by the union above."""
+        return self.exclude(proposal_status__in=["proposed", "returned"])
+
+    def proposals_decidable_by(self, user):
+        """Self-chosen projects the user approves or returns: reviewers of a union
+        strictly above the proposing union (as for its progress reports)."""
+        if not (user.is_authenticated and user.has_role("reviewer")):
+            return self.none()
+        if _is_superuser_without_union(user):
+            return self.visible_to(user).filter(self_chosen=True)
+        if user.union_id is None:
+            return self.none()
+        return (
+            self.visible_to(user)
+            .filter(self_chosen=True, owner__path__startswith=user.union.path)
+            .exclude(owner_id=user.union_id)
+        )
+
     def of_union(self, union_id):
         """Projects the union owns or takes part in (no children)."""
         from .models import KeyWorkProject
@@ -150,6 +170,7 @@ class ProjectQuerySet(models.QuerySet):
             self.visible_to(user)
             .of_union(user.union_id)
             .filter(plan__status="published")
+            .counted()
         )
 
     def milestones_editable_by(self, user):
@@ -186,7 +207,7 @@ class ProjectQuerySet(models.QuerySet):
                 who |= rule
         return (
             self.visible_to(user)
-            .filter(plan__status="published")
+            .filter(plan__status="published", self_chosen=False)
             .exclude(owner__kind__in=Union.GRASSROOTS_KINDS)
             .filter(who)
         )
@@ -200,6 +221,7 @@ def project_permissions(project, user, participant_ids) -> dict[str, bool]:
     admin_in_scope = _is_admin(user) and union_in_scope(user, project.owner)
     cadre_union = user.union_id if _writing_cadre(user) else None
     published = project.plan.status == "published"
+    counts = project.counts
     own = bool(cadre_union) and project.owner_id == cadre_union
     # A union with reviewers hands its own projects down to the units below it
     # (分解下达), as the district hands out its plan: its reviewers do, or an
@@ -208,9 +230,11 @@ def project_permissions(project, user, participant_ids) -> dict[str, bool]:
     return {
         "edit": admin_in_scope,
         "report": published
+        and counts
         and (own or (bool(cadre_union) and cadre_union in participant_ids)),
         "milestones": admin_in_scope or (published and own),
         "hand_down": published
+        and not project.self_chosen
         and not project.owner.is_grassroots
         and (admin_in_scope or reviewer_of_owner),
     }

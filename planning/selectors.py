@@ -170,9 +170,11 @@ def _projects_of_units(among, *, due_from: date):
     participating = through.objects.filter(union_id__in=among).values(
         "keyworkproject_id"
     )
-    relevant = KeyWorkProject.objects.filter(
-        plan__status__in=["published", "closed"], due_date__gte=due_from
-    ).filter(Q(owner_id__in=among) | Q(pk__in=participating))
+    relevant = (
+        KeyWorkProject.objects.counted()
+        .filter(plan__status__in=["published", "closed"], due_date__gte=due_from)
+        .filter(Q(owner_id__in=among) | Q(pk__in=participating))
+    )
     projects = [
         _SlotProject(*row)
         for row in relevant.order_by().values_list(
@@ -236,7 +238,8 @@ def assessment_facts(
         .values("achieved_value")[:1]
     )
     owned_due = (
-        KeyWorkProject.objects.filter(
+        KeyWorkProject.objects.counted()
+        .filter(
             plan__status__in=["published", "closed"],
             owner_id__in=among,
             due_date__lte=end,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import activities, plans, progress, projects
+from .views import activities, plans, progress, projects, proposals
 
 app_name = "planning"
 
@@ -24,6 +24,17 @@ urlpatterns = [
     path("plans/items/<int:pk>/edit/", plans.item_edit, name="item_edit"),
     # projects
     path("projects/", projects.project_list, name="project_list"),
+    path("projects/propose/", proposals.project_propose, name="project_propose"),
+    path(
+        "projects/<int:pk>/proposal/edit/",
+        proposals.project_proposal_edit,
+        name="project_proposal_edit",
+    ),
+    path(
+        "projects/<int:pk>/proposal/decide/",
+        proposals.project_proposal_decide,
+        name="project_proposal_decide",
+    ),
     path("projects/export.xlsx", projects.project_export, name="project_export"),
     path(
         "projects/<int:pk>/hand-down/",

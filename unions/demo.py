@@ -272,18 +272,19 @@ def _officers(union_index: int) -> list[Officer]:
     return officers
 
 
-def _current_end(code: str, index: int, today: date) -> date:
+def _current_end(code: str, index: int, today: date, years: int = 5) -> date:
     if code in OVERDUE:
         return today + timedelta(days=OVERDUE[code])
     if code in DUE:
         return today + timedelta(days=DUE[code])
-    # Well clear of the six-month window: from about 8 months to 4½ years ahead.
-    return today + timedelta(days=240 + (index * 97) % 1400)
+    # Well clear of the six-month window: from about 8 months to 4½ years ahead
+    # (under 3 years for a 3-year term, whose start is then never in the future).
+    return today + timedelta(days=240 + (index * 97) % (1400 if years == 5 else 800))
 
 
 def _seed_terms(union: Union, index: int, today: date) -> None:
     years = 3 if union.is_grassroots and index % 3 == 0 else 5
-    end = _current_end(union.code, index, today)
+    end = _current_end(union.code, index, today, years)
     start = add_months(end, -12 * years)
     history = 1 + index % 2  # closed terms before the current one
     starts = [add_months(start, -12 * years * k) for k in range(history, 0, -1)]

@@ -8,6 +8,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from unionportal import dates
+
 from .dates import due_cutoff, due_from, whole_months_after
 from .querysets import (
     OfficeTermQuerySet,
@@ -141,7 +143,9 @@ class Person(models.Model):
     gender = models.CharField(
         _("gender"), max_length=10, choices=Gender.choices, blank=True
     )
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_date = models.DateField(
+        _("birth date"), null=True, blank=True, validators=[dates.birth_date]
+    )
     phone = models.CharField(
         _("phone"), max_length=30, blank=True, validators=[validate_phone]
     )
@@ -218,12 +222,14 @@ class OfficeTerm(models.Model):
     number = models.PositiveSmallIntegerField(
         _("term number"), validators=[MinValueValidator(1)]
     )
-    start = models.DateField(_("start"))
+    start = models.DateField(_("start"), validators=[dates.past_date])
     length_years = models.PositiveSmallIntegerField(
         _("length"), choices=Length.choices, default=Length.FIVE
     )
     planned_end = models.DateField(_("planned end"), editable=False)
-    actual_end = models.DateField(_("actual end"), null=True, blank=True)
+    actual_end = models.DateField(
+        _("actual end"), null=True, blank=True, validators=[dates.any_date]
+    )
     closed = models.BooleanField(_("term closed"), default=False)
     # Optimistic locking: every save raises it; an edit form carries the version
     # it was drawn from, and a save from a stale form is refused (term_update).
@@ -351,8 +357,10 @@ class Position(models.Model):
         related_name="positions",
     )
     role = models.CharField(_("office"), max_length=30, choices=Role.choices)
-    start = models.DateField(_("from"))
-    end = models.DateField(_("until"), null=True, blank=True)
+    start = models.DateField(_("from"), validators=[dates.any_date])
+    end = models.DateField(
+        _("until"), null=True, blank=True, validators=[dates.any_date]
+    )
     is_current = models.BooleanField(_("current"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -430,14 +438,16 @@ class TermChange(models.Model):
         _("state"), max_length=20, choices=State.choices, default=State.PLANNED
     )
     planned_election_date = models.DateField(
-        _("planned election date"), null=True, blank=True
+        _("planned election date"), null=True, blank=True, validators=[dates.any_date]
     )
     new_term_years = models.PositiveSmallIntegerField(
         _("length of the new term"),
         choices=OfficeTerm.Length.choices,
         default=OfficeTerm.Length.FIVE,
     )
-    election_date = models.DateField(_("election date"), null=True, blank=True)
+    election_date = models.DateField(
+        _("election date"), null=True, blank=True, validators=[dates.any_date]
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -496,7 +506,7 @@ class TermChangeStep(models.Model):
         related_name="steps",
     )
     step = models.CharField(_("step"), max_length=20, choices=TermChange.State.choices)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[dates.any_date])
     comment = models.TextField(_("comment"), blank=True)
     document = models.FileField(
         _("document"), upload_to="term-changes/%Y/%m/", blank=True, max_length=255

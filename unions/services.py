@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from accounts import notices
 from accounts.models import Notification, User
 from accounts.services import notification_send
+from unionportal.dates import check_date
 
 from .dates import planned_end_for
 from .models import OfficeTerm, Person, Position, Union
@@ -211,6 +212,9 @@ def position_end(*, position: Position, end: date) -> Position:
 
 
 def _set_term_dates(term: OfficeTerm) -> None:
+    # The start is checked first: a date out of bounds (9999-12-31) has no
+    # planned end to compute.
+    check_date(OfficeTerm, "start", term.start)
     if term.start is not None and term.length_years:
         term.planned_end = planned_end_for(term.start, int(term.length_years))
 

@@ -1,6 +1,7 @@
 """Manual scores: self-assessment and review, through assessments.services."""
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -133,6 +134,28 @@ class ScoreFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=mine) if value else queryset.exclude(pk__in=mine)
 
 
+def _save(*, period, unit, indicator, version: int, data: dict, by) -> None:
+    """Saves one score; the service's errors come back under the API's field names
+    (``self_score``, not the scoring page's ``self_score_16``)."""
+    try:
+        services.scores_save(
+            period=period,
+            unit=unit,
+            entries=[_entry(indicator, version, data)],
+            by=by,
+        )
+    except DjangoValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        suffix = f"_{indicator.pk}"
+        raise DjangoValidationError(
+            {
+                (name.removesuffix(suffix) if name.endswith(suffix) else name): errors
+                for name, errors in exc.error_dict.items()
+            }
+        ) from exc
+
+
 def _entry(indicator, version: int, data: dict) -> services.ScoreEntry:
     return services.ScoreEntry(
         indicator=indicator,
@@ -184,10 +207,12 @@ class ScoreViewSet(PortalViewSet):
                 % {"id": existing.pk},
                 code="score_exists",
             )
-        services.scores_save(
+        _save(
             period=period,
             unit=unit,
-            entries=[_entry(indicator, 0, data)],
+            indicator=indicator,
+            version=0,
+            data=data,
             by=request.user,
         )
         score = Score.objects.get(period=period, unit=unit, indicator=indicator)
@@ -215,12 +240,12 @@ class ScoreViewSet(PortalViewSet):
                 .get(pk=score.pk)
             )
             check_if_match(request, fresh, required=True)
-            services.scores_save(
+            _save(
                 period=period,
                 unit=fresh.unit,
-                entries=[
-                    _entry(fresh.indicator, fresh.version, serializer.validated_data)
-                ],
+                indicator=fresh.indicator,
+                version=fresh.version,
+                data=serializer.validated_data,
                 by=request.user,
             )
         return self.detail_response(self.reload(score))

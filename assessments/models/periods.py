@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from unionportal import dates
+
 from ..querysets import (
     LOCKED_MESSAGE,
     PUBLISHED_MESSAGE,
@@ -90,8 +92,8 @@ class Period(PeriodGuard, models.Model):
         related_name="periods",
     )
     kind = models.CharField(_("period"), max_length=4, choices=Kind.choices)
-    start = models.DateField(_("start"))
-    end = models.DateField(_("end"))
+    start = models.DateField(_("start"), validators=[dates.any_date])
+    end = models.DateField(_("end"), validators=[dates.any_date])
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )

@@ -74,6 +74,11 @@ class Score(PeriodGuard, models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    # The self score as it stood when the reviewer last saved the review: the self
+    # score "changed since the review" only when it differs from this value.
+    reviewed_self_score = models.DecimalField(
+        _("self score at review"), **POINTS, null=True, blank=True
+    )
     # Optimistic locking: a form carries the version it was drawn from, and a save
     # whose version is no longer current is refused instead of overwriting.
     version = models.PositiveIntegerField(default=1)
@@ -117,14 +122,6 @@ class Score(PeriodGuard, models.Model):
                     }
                 elif self.indicator.is_veto and value not in (0, 1):
                     errors[field] = _("A veto is either hit (1) or not (0).")
-        kind = self.indicator.kind if self.indicator_id else ""
-        if (
-            review_needs_comment(kind, self.self_score, self.reviewed_score)
-            and not self.review_comment.strip()
-        ):
-            errors["review_comment"] = _(
-                "Explain why the reviewed score differs from the self score."
-            )
         if errors:
             raise ValidationError(errors)
 
@@ -143,10 +140,24 @@ class Score(PeriodGuard, models.Model):
 
     @property
     def needs_review(self) -> bool:
-        return self.self_score is not None and (
-            self.reviewed_at is None
-            or (self.self_at is not None and self.self_at > self.reviewed_at)
+        """A self score not reviewed yet, or changed since the last review."""
+        if self.reviewed_at is None:
+            return self.self_score is not None
+        return self.self_changed_since_review
+
+    @property
+    def self_changed_since_review(self) -> bool:
+        """Whether the self score now differs from its value when last reviewed
+        (values, not timestamps: saving the same value again changes nothing)."""
+        return self.reviewed_at is not None and (
+            self.self_score != self.reviewed_self_score
         )
+
+    @property
+    def comment_required(self) -> bool:
+        """Whether the reviewed score disagrees with the self score (a reason is due)."""
+        kind = self.indicator.kind if self.indicator_id else ""
+        return review_needs_comment(kind, self.self_score, self.reviewed_score)
 
 
 def _points_text(value: Decimal) -> str:

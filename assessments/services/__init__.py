@@ -34,7 +34,15 @@ from .schemes import (
     scheme_units,
     scheme_update,
 )
-from .scores import UNCHANGED, ScoreEntry, can_review, can_self_score, scores_save
+from .scores import (
+    UNCHANGED,
+    ScoreEntry,
+    ScoresResult,
+    can_review,
+    can_self_score,
+    scores_save,
+    scores_save_valid,
+)
 
 __all__ = [
     "UNCHANGED",
@@ -70,4 +78,6 @@ __all__ = [
     "scheme_units",
     "scheme_update",
     "scores_save",
+    "scores_save_valid",
+    "ScoresResult",
 ]

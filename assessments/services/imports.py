@@ -257,8 +257,12 @@ def _check(period: Period, rows: list[ImportRow], by) -> list[ImportRow]:
         else:
             current = scores.get((row.unit.pk, row.indicator.pk))
             self_score = current.self_score if current else None
+            # As on the scoring page: a reason is due from a reviewer who changes
+            # the review, not for a review left as it was.
+            unchanged = current is not None and current.reviewed_score == row.score
             if (
-                review_needs_comment(row.indicator.kind, self_score, row.score)
+                not unchanged
+                and review_needs_comment(row.indicator.kind, self_score, row.score)
                 and not row.comment
             ):
                 row.error = _(

@@ -82,6 +82,17 @@ def _set(score: Score, name: str, value) -> bool:
     return True
 
 
+@dataclass
+class ScoresResult:
+    """What a partial save did: the rows saved, and the errors of the rows kept back
+    (keyed like ``scores_save``'s), with how many of those only lack a reason."""
+
+    saved: list[Score]
+    errors: dict
+    need_reason: int = 0
+    refused: int = 0
+
+
 @transaction.atomic
 def scores_save(
     *, period: Period, unit: Union, entries: list[ScoreEntry], by
@@ -90,6 +101,37 @@ def scores_save(
 
     Errors are keyed ``<field>_<indicator id>`` (the scoring form's field names).
     """
+    result = _scores_apply(period=period, unit=unit, entries=entries, by=by)
+    if result.errors:
+        raise ValidationError(result.errors)
+    _write(result.saved, by)
+    return result.saved
+
+
+@transaction.atomic
+def scores_save_valid(
+    *, period: Period, unit: Union, entries: list[ScoreEntry], by
+) -> ScoresResult:
+    """Saves the rows that are valid and keeps back those that are not (a reviewed
+    score that differs without a reason, a stale row...): the scoring page shows
+    those again with their errors instead of throwing the whole page away."""
+    result = _scores_apply(period=period, unit=unit, entries=entries, by=by)
+    _write(result.saved, by)
+    return result
+
+
+def _write(scores: list[Score], by) -> None:
+    for score in scores:
+        if score.pk:
+            score.version += 1
+        stamp(score, by)
+        score.save()
+
+
+def _scores_apply(
+    *, period: Period, unit: Union, entries: list[ScoreEntry], by
+) -> ScoresResult:
+    """Checks the entries and applies them to (unsaved) scores."""
     period = (
         Period.objects.select_for_update().select_related("scheme").get(pk=period.pk)
     )
@@ -111,6 +153,7 @@ def scores_save(
     }
     now = timezone.now()
     errors: dict = {}
+    need_reason = refused = 0
     to_save: list[Score] = []
     for entry in entries:
         indicator = entry.indicator
@@ -129,6 +172,7 @@ def scores_save(
                 )
                 % {"code": indicator.code}
             )
+            refused += 1
             continue
         changed_self = _set(score, "self_score", entry.self_score)
         changed_self |= _set(score, "self_comment", entry.self_comment)
@@ -143,6 +187,7 @@ def scores_save(
                     validate_upload(entry.evidence)
                 except ValidationError as exc:
                     errors[f"evidence_{indicator.pk}"] = exc.messages
+                    refused += 1
                     continue
                 score.evidence = entry.evidence
                 score.evidence_name = entry.evidence.name[:255]
@@ -156,23 +201,39 @@ def scores_save(
         if changed_review:
             if score.reviewed_score is None:
                 score.reviewed_by = score.reviewed_at = None
+                score.reviewed_self_score = None
             else:
                 score.reviewed_by, score.reviewed_at = by, now
+                # What the reviewer saw: "changed since the review" compares with it.
+                score.reviewed_self_score = score.self_score
+        row_errors = {}
         try:
             score.full_clean(exclude=["period", "indicator", "unit", "evidence"])
         except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
+            row_errors = dict(exc.message_dict)
+        # The reason is the reviewer's to give, and only when they change the
+        # review: a cadre changing the self score afterwards is never held up by it
+        # (the review is then shown as out of date instead).
+        if (
+            changed_review
+            and score.comment_required
+            and not score.review_comment.strip()
+            and "reviewed_score" not in row_errors
+        ):
+            row_errors["review_comment"] = [
+                _("Explain why the reviewed score differs from the self score.")
+            ]
+            if len(row_errors) == 1:
+                need_reason += 1
+        if row_errors:
+            for name, messages in row_errors.items():
                 errors[f"{name}_{indicator.pk}"] = messages
+            refused += 1
             continue
         to_save.append(score)
-    if errors:
-        raise ValidationError(errors)
-    for score in to_save:
-        if score.pk:
-            score.version += 1
-        stamp(score, by)
-        score.save()
-    return to_save
+    return ScoresResult(
+        saved=to_save, errors=errors, need_reason=need_reason, refused=refused
+    )
 
 
 def effective_points(score: Score | None, indicator: Indicator) -> Decimal:

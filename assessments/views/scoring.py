@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -80,29 +80,25 @@ def unit_scoring(request, pk, union_pk):
             can_review=can_review,
         )
         if form.is_valid():
-            try:
-                saved = services.scores_save(
-                    period=period, unit=unit, entries=form.entries(), by=request.user
-                )
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                if saved:
-                    messages.success(
-                        request,
-                        ngettext(
-                            "%(count)s score was saved.",
-                            "%(count)s scores were saved.",
-                            len(saved),
-                        )
-                        % {"count": len(saved)},
-                    )
+            result = services.scores_save_valid(
+                period=period, unit=unit, entries=form.entries(), by=request.user
+            )
+            if not result.errors:
+                if result.saved:
+                    messages.success(request, _saved_message(len(result.saved)))
                 else:
                     messages.info(request, _("Nothing had changed."))
                 return redirect(
                     "assessments:unit_scoring", pk=period.pk, union_pk=unit.pk
                 )
+            form = _form_after_partial_save(
+                request, period, unit, result, can_self, can_review
+            )
+            messages.warning(request, _partial_message(result))
+            context = _scoring_context(
+                request, period, unit, form=form, data=request.POST
+            )
+            return render(request, "assessments/unit_scoring.html", context)
         messages.error(request, _("Nothing was saved: correct the marked fields."))
         context = _scoring_context(request, period, unit, form=form, data=request.POST)
         return render(request, "assessments/unit_scoring.html", context, status=200)
@@ -111,6 +107,56 @@ def unit_scoring(request, pk, union_pk):
         "assessments/unit_scoring.html",
         _scoring_context(request, period, unit),
     )
+
+
+def _saved_message(count: int) -> str:
+    return ngettext(
+        "%(count)s score was saved.", "%(count)s scores were saved.", count
+    ) % {"count": count}
+
+
+def _partial_message(result) -> str:
+    parts = [_saved_message(len(result.saved))] if result.saved else []
+    if result.need_reason:
+        parts.append(
+            ngettext(
+                "%(count)s reviewed score differs from the self score and needs a "
+                "reason: it is marked below and was not saved.",
+                "%(count)s reviewed scores differ from the self score and need a "
+                "reason: they are marked below and were not saved.",
+                result.need_reason,
+            )
+            % {"count": result.need_reason}
+        )
+    others = result.refused - result.need_reason
+    if others:
+        parts.append(
+            ngettext(
+                "%(count)s other row was not saved: correct the marked fields.",
+                "%(count)s other rows were not saved: correct the marked fields.",
+                others,
+            )
+            % {"count": others}
+        )
+    return " ".join(str(part) for part in parts)
+
+
+def _form_after_partial_save(request, period, unit, result, can_self, can_review):
+    """The page again after a partial save: the saved rows at their new version,
+    the rows kept back with what was typed and their errors."""
+    data = request.POST.copy()
+    for score in result.saved:
+        data[f"version_{score.indicator_id}"] = str(score.version)
+    form = ScoringForm(
+        data,
+        rows=selectors.scoring_rows(period, unit),
+        can_self=can_self,
+        can_review=can_review,
+    )
+    form.is_valid()
+    for field, errors in result.errors.items():
+        form.add_error(field if field in form.fields else None, errors)
+    return form
 
 
 @login_required

@@ -8,6 +8,7 @@ the version check, the derived project status).
 
 from .activities import ActivityEventViewSet, CampaignViewSet
 from .plans import PlanItemViewSet, ProjectViewSet, WorkPlanViewSet
+from .proposals import ProjectProposalViewSet
 from .reports import ProgressReportViewSet
 
 
@@ -15,6 +16,9 @@ def register(router) -> None:
     router.register("plans", WorkPlanViewSet, basename="plan")
     router.register("plan-items", PlanItemViewSet, basename="plan-item")
     router.register("projects", ProjectViewSet, basename="project")
+    router.register(
+        "project-proposals", ProjectProposalViewSet, basename="project-proposal"
+    )
     router.register("progress-reports", ProgressReportViewSet, basename="report")
     router.register("campaigns", CampaignViewSet, basename="campaign")
     router.register("activity-events", ActivityEventViewSet, basename="event")

@@ -405,6 +405,9 @@ class ProjectSerializer(serializers.ModelSerializer):
             "percent_complete",
             "achieved_value",
             "completed_on",
+            "self_chosen",
+            "proposal_status",
+            "proposal_comment",
             "created_at",
             "updated_at",
         ]
@@ -478,10 +481,23 @@ class ProjectFilter(django_filters.FilterSet):
         method="filter_mine",
         label=gettext_lazy("Only projects your union owns or takes part in"),
     )
+    self_chosen = django_filters.BooleanFilter(field_name="self_chosen")
+    proposal_status = django_filters.MultipleChoiceFilter(
+        choices=[c for c in KeyWorkProject.Proposal.choices if c[0]]
+    )
 
     class Meta:
         model = KeyWorkProject
-        fields = ["q", "plan", "category", "owner", "status", "mine"]
+        fields = [
+            "q",
+            "plan",
+            "category",
+            "owner",
+            "status",
+            "mine",
+            "self_chosen",
+            "proposal_status",
+        ]
 
     def search(self, queryset, name, value):
         value = value.strip()

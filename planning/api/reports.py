@@ -2,6 +2,7 @@
 
 import django_filters
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -9,11 +10,14 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
 
 from unionportal.api.concurrency import ETAG_HEADER, IF_MATCH, IF_MATCH_OPTIONAL
 from unionportal.api.exceptions import Conflict
 from unionportal.api.filters import IdFilter
 from unionportal.api.viewsets import PortalViewSet
+from unionportal.uploads import validate_upload
 
 from .. import rules
 from ..models import (
@@ -31,6 +35,14 @@ class EvidenceSerializer(serializers.ModelSerializer):
         model = EvidenceFile
         fields = ["id", "original_name", "size", "kind", "uploaded_at"]
         read_only_fields = fields
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text=gettext_lazy(
+            "The evidence file (PDF, image, Word, Excel...; checked by its content)."
+        )
+    )
 
 
 class ProgressReportSerializer(serializers.ModelSerializer):
@@ -385,3 +397,37 @@ class ProgressReportViewSet(PortalViewSet):
                 comment=serializer.validated_data.get("comment", ""),
             )
         return self.detail_response(self.reload(report))
+
+    @extend_schema(
+        summary=gettext_lazy(
+            "Attach an evidence file to a draft or returned report (cadres of the "
+            "reporting union)"
+        ),
+        request={"multipart/form-data": EvidenceUploadSerializer},
+        responses={201: EvidenceSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        parser_classes=[MultiPartParser],
+        url_path="evidence",
+        url_name="evidence",
+    )
+    def evidence(self, request, pk=None):
+        """The same rule and checks as the report page's upload: size and type by
+        content (unionportal.uploads), only while the report can be changed."""
+        report = self.get_object_for("editable_by")
+        serializer = EvidenceUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        try:
+            validate_upload(upload)
+        except DjangoValidationError as exc:
+            raise ValidationError({"file": exc.messages}) from exc
+        report = ProgressReport.objects.select_related("project__plan", "union").get(
+            pk=report.pk
+        )
+        evidence = report_services.evidence_attach(
+            file=upload, by=request.user, report=report
+        )
+        return Response(EvidenceSerializer(evidence).data, status=201)

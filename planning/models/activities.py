@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from unionportal import dates
+
 from ..querysets import ActivityEventQuerySet, CampaignQuerySet
 
 
@@ -93,7 +95,7 @@ class ActivityEvent(models.Model):
     kind = models.CharField(
         _("kind"), max_length=20, choices=Kind.choices, default=Kind.ACTIVITY
     )
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[dates.any_date])
     title = models.CharField(_("title"), max_length=200)
     place = models.CharField(_("place"), max_length=200, blank=True)
     participants = models.PositiveIntegerField(_("participants"), default=0)

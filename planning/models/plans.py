@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from unionportal import dates
+
 from .. import rules
 from ..querysets import (
     MilestoneQuerySet,
@@ -100,7 +102,7 @@ class PlanItem(models.Model):
     weight = models.DecimalField(
         _("weight"), max_digits=6, decimal_places=2, default=1, validators=POSITIVE
     )
-    due_date = models.DateField(_("due date"))
+    due_date = models.DateField(_("due date"), validators=[dates.any_date])
     order = models.PositiveIntegerField(_("order"), default=0)
 
     history = HistoricalRecords()
@@ -142,11 +144,26 @@ class KeyWorkProject(models.Model):
         on_delete=models.CASCADE,
         related_name="projects",
     )
+
+    class Proposal(models.TextChoices):
+        """A self-chosen project's approval by the union above (blank: handed out)."""
+
+        NONE = "", _("Handed out")
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned")
+
+    # The proposal states that do not count (yet): no reports, no completion.
+    NOT_COUNTED = (Proposal.PROPOSED, Proposal.RETURNED)
+
+    # A handed-out project runs one plan item; a self-chosen one (自选项目) has none.
     item = models.ForeignKey(
         PlanItem,
         verbose_name=_("plan item"),
         on_delete=models.CASCADE,
         related_name="projects",
+        null=True,
+        blank=True,
     )
     owner = models.ForeignKey(
         "unions.Union",
@@ -154,6 +171,35 @@ class KeyWorkProject(models.Model):
         on_delete=models.PROTECT,
         related_name="owned_projects",
     )
+    self_chosen = models.BooleanField(_("self-chosen"), default=False)
+    proposal_status = models.CharField(
+        _("proposal"),
+        max_length=10,
+        choices=Proposal.choices,
+        default=Proposal.NONE,
+        blank=True,
+        editable=False,
+    )
+    proposal_comment = models.TextField(
+        _("reviewer's comment on the proposal"), blank=True, max_length=5000
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposal decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("proposal decided"), null=True, blank=True)
     participants = models.ManyToManyField(
         "unions.Union",
         verbose_name=_("participating unions"),
@@ -180,8 +226,8 @@ class KeyWorkProject(models.Model):
     weight = models.DecimalField(
         _("weight"), max_digits=6, decimal_places=2, default=1, validators=POSITIVE
     )
-    start_date = models.DateField(_("start"))
-    due_date = models.DateField(_("due date"))
+    start_date = models.DateField(_("start"), validators=[dates.any_date])
+    due_date = models.DateField(_("due date"), validators=[dates.any_date])
     # --- derived, never typed (see the class docstring) ---
     status = models.CharField(
         _("status"),
@@ -227,6 +273,11 @@ class KeyWorkProject(models.Model):
                 condition=models.Q(start_date__lte=models.F("due_date")),
                 name="project_start_before_due",
             ),
+            # Only a self-chosen project stands without a plan item.
+            models.CheckConstraint(
+                condition=models.Q(self_chosen=True) | models.Q(item__isnull=False),
+                name="project_item_unless_self_chosen",
+            ),
         ]
         indexes = [
             # The project list's order (Meta.ordering): a page of a city's
@@ -264,6 +315,15 @@ class KeyWorkProject(models.Model):
             )
 
     @property
+    def counts(self) -> bool:
+        """Whether the project counts (reports, completion): handed out, or a
+        self-chosen project the union above approved."""
+        return self.proposal_status not in self.NOT_COUNTED
+
+    def get_proposal_status_display(self) -> str:
+        return choice_label(self.Proposal, self.proposal_status)
+
+    @property
     def derived_percent(self):
         return rules.derived_percent(self.achieved_value, self.target_value)
 
@@ -278,8 +338,10 @@ class Milestone(models.Model):
         related_name="milestones",
     )
     title = models.CharField(_("title"), max_length=200)
-    due_date = models.DateField(_("due date"))
-    done_on = models.DateField(_("done on"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), validators=[dates.any_date])
+    done_on = models.DateField(
+        _("done on"), null=True, blank=True, validators=[dates.any_date]
+    )
 
     history = HistoricalRecords()
     objects = MilestoneQuerySet.as_manager()

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from unionportal import dates
+
 from .. import rules
 from ..querysets import EvidenceFileQuerySet, ProgressReportQuerySet
 from . import choice_label, evidence_path
@@ -49,9 +51,9 @@ class ProgressReport(models.Model):
         on_delete=models.PROTECT,
         related_name="progress_reports",
     )
-    period_start = models.DateField(_("period start"))
-    period_end = models.DateField(_("period end"))
-    deadline = models.DateField(_("deadline"))
+    period_start = models.DateField(_("period start"), validators=[dates.any_date])
+    period_end = models.DateField(_("period end"), validators=[dates.any_date])
+    deadline = models.DateField(_("deadline"), validators=[dates.any_date])
     achieved_value = models.DecimalField(
         _("achieved so far"),
         max_digits=12,

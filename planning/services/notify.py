@@ -22,6 +22,8 @@ REPORT_RETURNED = "planning.report_returned"
 REPORT_REMINDERS = "planning.report_reminders"
 PROJECT_DELAYED = "planning.project_delayed"
 WORK_HANDED_OUT = "planning.work_handed_out"
+PROJECT_PROPOSED = "planning.project_proposed"
+PROJECT_PROPOSAL_DECIDED = "planning.project_proposal_decided"
 
 
 def period_text(start: str, end: str) -> str:
@@ -124,7 +126,38 @@ def _render_handed_out(params):
     )
 
 
+def _render_proposed(params):
+    return (
+        _("Self-chosen project proposed: %(union)s, %(title)s")
+        % {"union": notices.pick(params["union"]), "title": params["title"]},
+        _("It is waiting for your approval."),
+    )
+
+
+def _render_proposal_decided(params):
+    if params["approved"]:
+        title = _("Self-chosen project approved: %(title)s")
+    else:
+        title = _("Self-chosen project returned: %(title)s")
+    body = (
+        _("Comment of the reviewer: %(comment)s") % {"comment": params["comment"]}
+        if params.get("comment")
+        else ""
+    )
+    return title % {"title": params["title"]}, body
+
+
 def register_kinds() -> None:
+    notices.register(
+        PROJECT_PROPOSED,
+        label=gettext_lazy("A unit below proposed a self-chosen project"),
+        render=_render_proposed,
+    )
+    notices.register(
+        PROJECT_PROPOSAL_DECIDED,
+        label=gettext_lazy("My union's self-chosen project was approved or returned"),
+        render=_render_proposal_decided,
+    )
     notices.register(
         REPORT_SUBMITTED,
         label=gettext_lazy("A progress report was submitted for my review"),
@@ -277,3 +310,30 @@ def work_handed_out(*, projects: list, by_union) -> None:
             url=project.get_absolute_url(),
             dedupe_key=f"planning:handed-out:{project.pk}",
         )
+
+
+def project_proposed(*, project) -> None:
+    """The reviewers above the proposing union hear of a (re)proposed project."""
+    notification_send(
+        recipients=reviewers_of(project.owner),
+        kind=PROJECT_PROPOSED,
+        params={"title": project.title, "union": notices.bilingual(project.owner)},
+        url=project.get_absolute_url(),
+    )
+
+
+def proposal_decided(*, project, approved: bool) -> None:
+    """The proposer (else the owner union's cadres) hears of the decision."""
+    recipients = [project.proposed_by] if project.proposed_by_id else []
+    if not recipients:
+        recipients = cadres_of([project.owner_id])
+    notification_send(
+        recipients=recipients,
+        kind=PROJECT_PROPOSAL_DECIDED,
+        params={
+            "title": project.title,
+            "approved": approved,
+            "comment": project.proposal_comment,
+        },
+        url=project.get_absolute_url(),
+    )

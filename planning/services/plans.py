@@ -298,7 +298,8 @@ def projects_refresh(
     """
     today = today or timezone.localdate()
     if projects is None:
-        projects = KeyWorkProject.objects.filter(plan__status="published")
+        # Proposals not approved yet are left alone (nobody hears they are late).
+        projects = KeyWorkProject.objects.counted().filter(plan__status="published")
     projects = list(projects.select_related("plan", "responsible_user"))
     latest = {}
     approved = ProgressReport.objects.filter(

@@ -27,7 +27,7 @@ from ..selectors import (
 from ..selectors import (
     project_detail as select_project_detail,
 )
-from ..services import excel, plans
+from ..services import excel, plans, proposals
 from .common import apply_errors, unions_below
 
 
@@ -71,6 +71,7 @@ def project_list(request):
             "query": request.GET.urlencode(),
             "user_union_id": request.user.union_id,
             "sort": sort,
+            "can_propose": proposals.can_propose(request.user),
         },
     )
 
@@ -117,6 +118,13 @@ def project_detail(request, pk):
             "can_report": allowed["report"],
             "can_milestones": can_milestones,
             "can_hand_down": allowed["hand_down"],
+            "can_decide_proposal": project.self_chosen
+            and not project.counts
+            and proposals.can_decide(project=project, user=user),
+            "can_correct_proposal": project.self_chosen
+            and not project.counts
+            and project.owner_id == user.union_id
+            and proposals.can_propose(user),
             "milestone_form": MilestoneForm() if can_milestones else None,
             "today": timezone.localdate(),
         },

@@ -302,3 +302,21 @@ def test_a_score_with_seven_decimals_is_refused_in_the_preview(
         by=reviewer,
     )
     assert rows[0].error == "A score has at most two decimal places."
+
+
+def test_an_unchanged_review_needs_no_new_reason_after_the_self_score_moved(
+    self_scored, units, reviewer
+):
+    """As on the page: a reason is due from a reviewer who changes the review."""
+    Score.objects.filter(unit__code="TD-N").update(
+        reviewed_score=D("50"), reviewed_at="2026-01-10T10:00Z", self_score=D("55")
+    )
+    rows = imports.score_import_parse(
+        period=self_scored, file=workbook([("TD-N", "B1", 50, "")]), by=reviewer
+    )
+    assert rows[0].error == ""
+    changed = imports.score_import_parse(
+        period=self_scored, file=workbook([("TD-N", "B1", 45, "")]), by=reviewer
+    )
+    assert "Explain why" in changed[0].error
+    assert Score.objects.get(unit__code="TD-N").reviewed_score == D("50")

@@ -216,6 +216,8 @@ URL_KWARGS: dict[str, Callable[[World], dict]] = {
     "planning:project_detail": pk("project"),
     "planning:project_edit": pk("project"),
     "planning:project_hand_down": pk("project"),
+    "planning:project_proposal_edit": pk("proposal"),
+    "planning:project_proposal_decide": pk("proposal"),
     "planning:milestone_create": pk("project"),
     "planning:milestone_toggle": pk("milestone"),
     "planning:milestone_delete": pk("milestone"),
@@ -277,6 +279,9 @@ URL_KWARGS: dict[str, Callable[[World], dict]] = {
     "report-approve": pk("report"),
     "report-return": pk("report"),
     "report-submit": pk("draft_report"),
+    "report-evidence": pk("draft_report"),
+    "project-proposal-approve": pk("proposal"),
+    "project-proposal-return": pk("proposal"),
     "campaign-detail": pk("campaign"),
     "event-detail": pk("event"),
     "scheme-detail": pk("scheme"),
@@ -486,6 +491,18 @@ add(
         kwargs=_k("planning:project_hand_down"),
     ),
 )
+# Self-chosen projects: cadres of a union with a union above propose; the proposing
+# union's cadres correct; reviewers above decide.
+PROPOSERS = expect("cadre_sub:ok cadre_grass:ok outsider:ok *:403")
+add("planning:project_propose", page(get=PROPOSERS, post=PROPOSERS))
+add(
+    "planning:project_proposal_edit",
+    page(
+        get=expect("cadre_grass:ok outsider:404 *:403"),
+        post=expect("cadre_grass:ok outsider:404 *:403"),
+        kwargs=_k("planning:project_proposal_edit"),
+    ),
+)
 # Milestones: administrators in scope, and the cadres of the owner union.
 MILESTONE_EDITORS = expect("admin:ok cadre_grass:ok outsider:404 *:403")
 for name in (
@@ -527,6 +544,14 @@ add(
     "planning:report_review",
     action(
         post=REVIEWERS_ABOVE, get=POST_ONLY_GET, kwargs=_k("planning:report_review")
+    ),
+)
+add(
+    "planning:project_proposal_decide",
+    action(
+        post=REVIEWERS_ABOVE,
+        get=POST_ONLY_GET,
+        kwargs=_k("planning:project_proposal_decide"),
     ),
 )
 add(
@@ -784,6 +809,27 @@ add(
 for name in ("report-approve", "report-return"):
     add(name, api_action(REVIEWERS_ABOVE, kwargs=_k(name)))
 add("report-submit", api_action(REPORTERS, kwargs=_k("report-submit")))
+add("report-evidence", api_action(REPORTERS, kwargs=_k("report-evidence")))
+
+
+def _new_proposal(world: World) -> dict:
+    return {
+        "plan": world.plan.pk,
+        "title": "Reading corner",
+        "category": "service",
+        "target_value": "12",
+        "target_unit": "sessions",
+        "start_date": world.project.start_date.isoformat(),
+        "due_date": world.project.due_date.isoformat(),
+    }
+
+
+add(
+    "project-proposal-list",
+    api(get=expect("*:405"), post=PROPOSERS, data=_new_proposal),
+)
+for name in ("project-proposal-approve", "project-proposal-return"):
+    add(name, api_action(REVIEWERS_ABOVE, kwargs=_k(name)))
 add("campaign-list", api())
 add("campaign-detail", api(kwargs=_k("campaign-detail")))
 

@@ -126,6 +126,25 @@ class World:
         return self._plan_and_projects[1][self.union("grassroots").pk]
 
     @cached_property
+    def proposal(self):
+        """A self-chosen project ``grassroots`` proposed, waiting for approval."""
+        from planning.services.proposals import project_propose
+
+        return project_propose(
+            owner=self.union("grassroots"),
+            plan=self.plan,
+            data={
+                "title": "Reading corner",
+                "category": "service",
+                "target_value": 12,
+                "target_unit": "sessions",
+                "start_date": self.project.start_date,
+                "due_date": self.project.due_date,
+            },
+            by=self.user("cadre_grass"),
+        )
+
+    @cached_property
     def milestone(self):
         from tests.planning.factories import MilestoneFactory
 

@@ -2,7 +2,6 @@
 
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Upper
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from unionportal.xlsx import (
@@ -10,7 +9,7 @@ from unionportal.xlsx import (
     header_key,
 )
 
-from ..models import Gender, Person, Position, Union
+from ..models import Gender, OfficeTerm, Person, Position, Union
 from ..validators import normalise_resident_id, validate_phone, validate_resident_id
 from .columns import (
     CODE_PATTERN,
@@ -98,8 +97,14 @@ def _check_unions(rows: list[Row], user) -> None:
             row.errors.append(
                 _("Give the term start, or leave the term columns empty.")
             )
-        if start is not None and start > timezone.localdate():
-            row.errors.append(_("The term start cannot be in the future."))
+        if start is not None:
+            # The model's own bounds, as the form and the API apply them.
+            try:
+                OfficeTerm._meta.get_field("start").run_validators(start)
+            except ValidationError as exc:
+                row.errors.extend(
+                    f"{labels['term_start']}: {message}" for message in exc.messages
+                )
         row.values["term_number"] = number or 1
         row.values["term_years"] = years or 5
 

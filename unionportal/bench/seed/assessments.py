@@ -232,7 +232,8 @@ def _seed_scores(world: World, quarter_periods: list, manual_of: dict) -> int:
     scores = CopyTable(
         Score,
         ["id", "period", "indicator", "unit", "self_score", "self_by", "self_at"]
-        + ["reviewed_score", "review_comment", "reviewed_by", "reviewed_at"],
+        + ["reviewed_score", "review_comment", "reviewed_by", "reviewed_at"]
+        + ["reviewed_self_score"],
         now=world.now,
     )
     total = 0
@@ -271,18 +272,18 @@ def _seed_scores(world: World, quarter_periods: list, manual_of: dict) -> int:
                     if not reviewed_phase:
                         yield (
                             f"{n}\t{period_id}\t{indicator_id}\t{row.id}\t{value}\t{user}\t"
-                            f"{self_at}\t\\N\t\t\\N\t\\N"
+                            f"{self_at}\t\\N\t\t\\N\t\\N\t\\N"
                         )
                     elif kind == "base" and draw * 1000 % 1 < 0.1:
                         lower = f"{max(float(value) - 0.5, 0):.2f}"
                         yield (
                             f"{n}\t{period_id}\t{indicator_id}\t{row.id}\t{value}\t{user}\t"
-                            f"{self_at}\t{lower}\t{returned}\t{reviewer}\t{reviewed_at}"
+                            f"{self_at}\t{lower}\t{returned}\t{reviewer}\t{reviewed_at}\t{value}"
                         )
                     else:
                         yield (
                             f"{n}\t{period_id}\t{indicator_id}\t{row.id}\t{value}\t{user}\t"
-                            f"{self_at}\t{value}\t\t{reviewer}\t{reviewed_at}"
+                            f"{self_at}\t{value}\t\t{reviewer}\t{reviewed_at}\t{value}"
                         )
                     n += 1
 

@@ -1,0 +1,109 @@
+"""Evidence files through the API: a multipart POST to
+/api/v1/progress-reports/<id>/evidence/ with the page's checks and permissions."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from planning.models import EvidenceFile, ProgressReport
+from tests.api.factories import published_plan
+
+REPORTS = "/api/v1/progress-reports/"
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def report(api_for, cadre_grass, district, grassroots, other_grassroots, media_root):
+    _plan, projects = published_plan(district, [grassroots, other_grassroots])
+    first = timezone.localdate().replace(day=1)
+    month = (first - timedelta(days=1)).replace(day=1).isoformat()
+    response = api_for(cadre_grass).post(
+        REPORTS,
+        {
+            "project": projects[grassroots.pk].pk,
+            "period": month,
+            "achieved_value": "20",
+            "narrative": "Two classes held",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    return ProgressReport.objects.get(pk=response.json()["id"])
+
+
+def _upload(client, report, content=PDF, name="签到表.pdf"):
+    return client.post(
+        f"{REPORTS}{report.pk}/evidence/",
+        {"file": SimpleUploadedFile(name, content)},
+        format="multipart",
+    )
+
+
+def test_the_reporting_cadre_uploads_evidence(api_for, cadre_grass, report):
+    response = _upload(api_for(cadre_grass), report)
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["original_name"] == "签到表.pdf"
+    evidence = EvidenceFile.objects.get(report=report)
+    assert evidence.file.read() == PDF
+    detail = api_for(cadre_grass).get(f"{REPORTS}{report.pk}/").json()
+    assert [e["id"] for e in detail["evidence"]] == [body["id"]]
+
+
+def test_a_file_whose_content_is_not_allowed_is_refused_with_json(
+    api_for, cadre_grass, report
+):
+    response = _upload(api_for(cadre_grass), report, b"MZ\x90\x00 not a pdf", "x.pdf")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    assert "not an allowed type" in " ".join(error["fields"]["file"])
+    assert not EvidenceFile.objects.exists()
+
+
+def test_an_empty_or_missing_file_is_refused(api_for, cadre_grass, report):
+    client = api_for(cadre_grass)
+    assert _upload(client, report, b"", "empty.pdf").status_code == 400
+    missing = client.post(f"{REPORTS}{report.pk}/evidence/", {}, format="multipart")
+    assert missing.status_code == 400
+    assert "file" in missing.json()["error"]["fields"]
+    assert not EvidenceFile.objects.exists()
+
+
+def test_a_too_large_file_is_refused(api_for, cadre_grass, report, settings):
+    settings.UPLOAD_MAX_BYTES = 10
+    response = _upload(api_for(cadre_grass), report)
+    assert response.status_code == 400
+    assert not EvidenceFile.objects.exists()
+
+
+def test_a_json_body_is_refused_with_415(api_for, cadre_grass, report):
+    response = api_for(cadre_grass).post(
+        f"{REPORTS}{report.pk}/evidence/", {"file": "x"}, format="json"
+    )
+    assert response.status_code == 415
+    assert not EvidenceFile.objects.exists()
+
+
+def test_an_outsider_gets_404(api_for, outsider, report):
+    assert _upload(api_for(outsider), report).status_code == 404
+    assert not EvidenceFile.objects.exists()
+
+
+def test_the_reviewer_above_gets_403(api_for, cadre_sub, report):
+    assert _upload(api_for(cadre_sub), report).status_code == 403
+    assert not EvidenceFile.objects.exists()
+
+
+def test_a_leader_gets_403(api_for, leader, report):
+    assert _upload(api_for(leader), report).status_code == 403
+    assert not EvidenceFile.objects.exists()
+
+
+def test_a_submitted_report_takes_no_more_evidence(api_for, cadre_grass, report):
+    ProgressReport.objects.filter(pk=report.pk).update(status="submitted")
+    response = _upload(api_for(cadre_grass), report)
+    assert response.status_code == 403
+    assert not EvidenceFile.objects.exists()
