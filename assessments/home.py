@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from unionportal.home import HomeTask
 from unionportal.pagination import capped_count
+from unionportal.roles import Role
 
 from .models import Period, QuarterReport, Score
 from .selectors import self_assessment_progress
@@ -190,12 +191,12 @@ def home_tasks(user) -> list[HomeTask]:
     tasks: list[HomeTask] = []
     if not user.is_authenticated:
         return tasks
-    if user.has_role("cadre"):
+    if user.has_role(Role.CADRE):
         tasks += _self_assessment(user)
-    if user.has_role("reviewer"):
+    if user.has_role(Role.REVIEWER):
         tasks += _reviews(user)
-    if user.has_role("admin"):
+    if user.has_role(Role.ADMIN):
         tasks += _admin(user)
-    if user.has_role("leader"):
+    if user.has_role(Role.LEADER):
         tasks += _leader(user)
     return tasks

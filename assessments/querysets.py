@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from unionportal.roles import Role
+
 LOCKED = "locked"
 
 LOCKED_MESSAGE = _("This period is locked: nothing in it can change.")
@@ -109,7 +111,7 @@ class SchemeQuerySet(models.QuerySet):
         """Administrators change the schemes their union (or one below it) owns."""
         from unionportal.access import scope_filter
 
-        if not (user.is_authenticated and user.has_role("admin")):
+        if not (user.is_authenticated and user.has_role(Role.ADMIN)):
             return self.none()
         return self.visible_to(user).filter(scope_filter(user, "owner"))
 
@@ -123,7 +125,7 @@ class CategoryQuerySet(models.QuerySet):
     def editable_by(self, user):
         from unionportal.access import scope_filter
 
-        if not (user.is_authenticated and user.has_role("admin")):
+        if not (user.is_authenticated and user.has_role(Role.ADMIN)):
             return self.none()
         return self.visible_to(user).filter(scope_filter(user, "scheme__owner"))
 
@@ -143,7 +145,7 @@ class ExemptionQuerySet(models.QuerySet):
     def editable_by(self, user):
         from unionportal.access import scope_filter
 
-        if not (user.is_authenticated and user.has_role("admin")):
+        if not (user.is_authenticated and user.has_role(Role.ADMIN)):
             return self.none()
         return self.visible_to(user).filter(
             scope_filter(user, "indicator__scheme__owner")
@@ -162,7 +164,7 @@ class PeriodQuerySet(LockGuardQuerySet):
         """Administrators of the owning union run a period's status."""
         from unionportal.access import scope_filter
 
-        if not (user.is_authenticated and user.has_role("admin")):
+        if not (user.is_authenticated and user.has_role(Role.ADMIN)):
             return self.none()
         return self.visible_to(user).filter(scope_filter(user, "scheme__owner"))
 
@@ -180,7 +182,7 @@ class ScoreQuerySet(LockGuardQuerySet):
 
     def self_editable_by(self, user):
         """A cadre enters their own union's self-scores while the period is open."""
-        if not (user.is_authenticated and user.has_role("cadre") and user.union_id):
+        if not (user.is_authenticated and user.has_role(Role.CADRE) and user.union_id):
             return self.none()
         return self.filter(unit_id=user.union_id, period__status="open")
 
@@ -188,7 +190,7 @@ class ScoreQuerySet(LockGuardQuerySet):
         """A reviewer reviews units strictly below their union, before publication."""
         from unionportal.access import scope_filter
 
-        if not (user.is_authenticated and user.has_role("reviewer")):
+        if not (user.is_authenticated and user.has_role(Role.REVIEWER)):
             return self.none()
         return (
             self.filter(scope_filter(user, "unit"))
@@ -214,7 +216,7 @@ class QuarterReportQuerySet(LockGuardQuerySet):
         return self.filter(scope_filter(user, "period__scheme__owner"))
 
     def editable_by(self, user):
-        if not (user.is_authenticated and user.has_role("admin")):
+        if not (user.is_authenticated and user.has_role(Role.ADMIN)):
             return self.none()
         return self.visible_to(user)
 

@@ -22,6 +22,7 @@ from django.db.models import (
     When,
 )
 
+from unionportal.roles import Role
 from unionportal.search import union_match
 from unions.models import Union
 
@@ -46,7 +47,7 @@ def may_see_provisional(user, unit: Union | None = None) -> bool:
     units below them. Everyone else sees published results only."""
     if user.has_role("leader", "admin"):
         return True
-    if unit is not None and user.has_role("reviewer") and user.union_id:
+    if unit is not None and user.has_role(Role.REVIEWER) and user.union_id:
         return unit.pk != user.union_id and unit.path.startswith(user.union.path)
     return False
 
@@ -342,7 +343,7 @@ def dashboard_periods(user) -> list[Period]:
     from .versions import report_for_reader, with_versions
 
     readable = QuarterReport.objects.filter(status=QuarterReport.Status.DONE)
-    if user.has_role("admin"):
+    if user.has_role(Role.ADMIN):
         readable = readable.filter(Q(is_current=True) | Q(is_published=True))
     else:
         readable = readable.filter(is_published=True)
@@ -370,7 +371,7 @@ def scorecard_rows(unit: Union, user) -> list[QuarterReportRow]:
     if may_see_provisional(user, unit):
         rows = _one_version_per_period(
             rows.filter(Q(report__is_current=True) | Q(report__is_published=True)),
-            prefer_latest=user.has_role("admin"),
+            prefer_latest=user.has_role(Role.ADMIN),
         )
     else:
         # The published version, which stays after a reopen until another is.

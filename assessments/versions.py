@@ -14,6 +14,7 @@ from django.db.models import FilteredRelation, Max, Q, Value
 from django.utils import timezone
 
 from unionportal.access import union_in_scope
+from unionportal.roles import Role
 
 from .models import Period, QuarterReport
 
@@ -45,7 +46,7 @@ _MARKED = ("current_version", "published_version")
 def sees_provisional(user, period: Period) -> bool:
     """Administrators of the scheme's owner read the latest version (provisional
     until published); everyone else reads the published one."""
-    return user.has_role("admin") and union_in_scope(user, period.scheme.owner)
+    return user.has_role(Role.ADMIN) and union_in_scope(user, period.scheme.owner)
 
 
 def reader_filter(user, prefix: str = "") -> Q:
@@ -53,7 +54,7 @@ def reader_filter(user, prefix: str = "") -> Q:
     lookup through a relation, e.g. ``"report__"``): the latest finished version
     for an administrator, the published version for everyone else."""
     done = Q(**{f"{prefix}status": QuarterReport.Status.DONE})
-    if user.has_role("admin"):
+    if user.has_role(Role.ADMIN):
         return done & Q(**{f"{prefix}is_current": True})
     return done & Q(**{f"{prefix}is_published": True})
 

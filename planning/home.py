@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from unionportal.home import HomeTask
 from unionportal.pagination import capped_count
+from unionportal.roles import Role
 
 from .models import KeyWorkProject, ProgressReport, WorkPlan
 from .selectors import outstanding_slots
@@ -13,9 +14,9 @@ from .selectors import outstanding_slots
 
 def home_tasks(user) -> list[HomeTask]:
     tasks: list[HomeTask] = []
-    if user.has_role("cadre") and user.union_id:
+    if user.has_role(Role.CADRE) and user.union_id:
         tasks.extend(_cadre_tasks(user))
-    if user.has_role("reviewer"):
+    if user.has_role(Role.REVIEWER):
         tasks.append(
             HomeTask(
                 title=_("Progress reports waiting for your review"),
@@ -25,7 +26,7 @@ def home_tasks(user) -> list[HomeTask]:
                 tone="primary",
             )
         )
-    if user.has_role("admin"):
+    if user.has_role(Role.ADMIN):
         drafts = list(
             WorkPlan.objects.editable_by(user).filter(status="draft").order_by("-year")
         )

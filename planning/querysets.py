@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from unionportal.access import scope_filter, union_in_scope
+from unionportal.roles import Role
 
 
 def _ancestor_and_self_ids(user) -> list[int]:
@@ -19,7 +20,7 @@ def _ancestor_and_self_ids(user) -> list[int]:
 
 
 def _is_admin(user) -> bool:
-    return user.is_authenticated and user.has_role("admin")
+    return user.is_authenticated and user.has_role(Role.ADMIN)
 
 
 def _writing_cadre(user) -> bool:
@@ -27,7 +28,7 @@ def _writing_cadre(user) -> bool:
     their union's work but no longer write it (reports, events)."""
     return bool(
         user.is_authenticated
-        and user.has_role("cadre")
+        and user.has_role(Role.CADRE)
         and user.union_id
         and user.union.is_active
     )
@@ -141,7 +142,7 @@ class ProjectQuerySet(models.QuerySet):
     def proposals_decidable_by(self, user):
         """Self-chosen projects the user approves or returns: reviewers of a union
         strictly above the proposing union (as for its progress reports)."""
-        if not (user.is_authenticated and user.has_role("reviewer")):
+        if not (user.is_authenticated and user.has_role(Role.REVIEWER)):
             return self.none()
         if _is_superuser_without_union(user):
             return self.visible_to(user).filter(self_chosen=True)
@@ -178,7 +179,7 @@ class ProjectQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         rule = Q(pk__in=self.editable_by(user).values("pk"))
-        if user.has_role("cadre") and user.union_id:
+        if user.has_role(Role.CADRE) and user.union_id:
             rule |= Q(owner_id=user.union_id, plan__status="published")
         return self.visible_to(user).filter(rule)
 
@@ -193,7 +194,7 @@ class ProjectQuerySet(models.QuerySet):
         rules = []
         if _is_admin(user):
             rules.append(scope_filter(user, "owner"))
-        if user.has_role("reviewer") and user.union_id:
+        if user.has_role(Role.REVIEWER) and user.union_id:
             rules.append(Q(owner_id=user.union_id))
         if not rules:
             return self.none()
@@ -220,13 +221,17 @@ def project_permissions(project, user, participant_ids) -> dict[str, bool]:
     its fields instead of a query each (the project page's buttons)."""
     admin_in_scope = _is_admin(user) and union_in_scope(user, project.owner)
     cadre_union = user.union_id if _writing_cadre(user) else None
-    published = project.plan.status == "published"
+    from .models import WorkPlan  # models import this module
+
+    published = project.plan.status == WorkPlan.Status.PUBLISHED
     counts = project.counts
     own = bool(cadre_union) and project.owner_id == cadre_union
     # A union with reviewers hands its own projects down to the units below it
     # (分解下达), as the district hands out its plan: its reviewers do, or an
     # administrator whose scope holds it. Grassroots unions have no units below.
-    reviewer_of_owner = user.has_role("reviewer") and user.union_id == project.owner_id
+    reviewer_of_owner = (
+        user.has_role(Role.REVIEWER) and user.union_id == project.owner_id
+    )
     return {
         "edit": admin_in_scope,
         "report": published
@@ -313,7 +318,7 @@ class ProgressReportQuerySet(models.QuerySet):
 
     def reviewable_by(self, user):
         """Reports of unions strictly below the reviewer's union."""
-        if not (user.is_authenticated and user.has_role("reviewer")):
+        if not (user.is_authenticated and user.has_role(Role.REVIEWER)):
             return self.none()
         if _is_superuser_without_union(user):
             return self.visible_to(user).filter(project__plan__status="published")

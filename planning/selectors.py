@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from unionportal.history import HistoryRow, history_rows
+from unionportal.roles import Role
 from unions.models import Union
 
 from . import rules
@@ -325,7 +326,10 @@ class ReportSlot:
 
     @property
     def state(self) -> str:
-        if self.report is not None and self.report.status == "returned":
+        if (
+            self.report is not None
+            and self.report.status == ProgressReport.Status.RETURNED
+        ):
             return "returned"
         if self.period.deadline < self.today:
             return "late"
@@ -438,13 +442,16 @@ def outstanding_slots(
                 continue
             for union_id in sorted(units):
                 report = reports.get((project.pk, union_id, period.start))
-                if report is not None and report.status in ("submitted", "approved"):
+                if report is not None and report.status in (
+                    ProgressReport.Status.SUBMITTED,
+                    ProgressReport.Status.APPROVED,
+                ):
                     continue
                 if report is None and period.end >= today:
                     continue  # the period is still running and nothing is started
                 if (
                     report is not None
-                    and report.status == "draft"
+                    and report.status == ProgressReport.Status.DRAFT
                     and not include_drafts
                 ):
                     continue
@@ -459,7 +466,7 @@ def outstanding_slots(
             key in taken
             or project is None
             or report.status not in ("draft", "returned")
-            or (report.status == "draft" and not include_drafts)
+            or (report.status == ProgressReport.Status.DRAFT and not include_drafts)
             or (wanted is not None and key[1] not in wanted)
         ):
             continue
@@ -485,7 +492,7 @@ def project_list_queryset(user, *, own_first: bool = True):
     sorting them.
     """
     qs = KeyWorkProject.objects.visible_to(user).select_related("owner", "plan")
-    if not (own_first and user.union_id and user.has_role("cadre")):
+    if not (own_first and user.union_id and user.has_role(Role.CADRE)):
         # The rows still have ``mine``: a template looking up a missing attribute
         # lists the object's attributes (dir()) to tell why, 0.1 ms a row.
         return qs.annotate(mine=Value(0, output_field=IntegerField()))

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from unionportal.cache import cached_part, scope_part
 from unionportal.home import HomeTask
+from unionportal.roles import Role
 
 from .models import OfficeTerm, TermChange
 from .selectors import data_version
@@ -23,9 +24,9 @@ UNION_STATES = [state for state, step in NEXT_STEP.items() if step in UNION_STEP
 def home_tasks(user) -> list[HomeTask]:
     if not user.is_authenticated:
         return []
-    if user.has_role("admin"):
+    if user.has_role(Role.ADMIN):
         return _admin_tasks(user)
-    if user.has_role("cadre") and user.union_id:
+    if user.has_role(Role.CADRE) and user.union_id:
         return _cadre_tasks(user)
     return []
 

@@ -1,9 +1,11 @@
 from django.db import models
 from django.db.models import Case, CharField, Q, Value, When
 
+from unionportal.roles import Role
+
 
 def _is_admin(user) -> bool:
-    return user.is_authenticated and user.has_role("admin")
+    return user.is_authenticated and user.has_role(Role.ADMIN)
 
 
 class UnionQuerySet(models.QuerySet):
@@ -20,7 +22,7 @@ class UnionQuerySet(models.QuerySet):
 
     def editable_by(self, user):
         """Admins change the unions in their scope; nobody else does."""
-        if not (user.is_authenticated and user.has_role("admin")):
+        if not (user.is_authenticated and user.has_role(Role.ADMIN)):
             return self.none()
         return self.visible_to(user)
 
@@ -111,7 +113,7 @@ class TermChangeQuerySet(_ScopedByUnion):
             return self.none()
         if _is_admin(user):
             return self.visible_to(user)
-        if user.has_role("cadre") and user.union_id:
+        if user.has_role(Role.CADRE) and user.union_id:
             return self.filter(union_id=user.union_id)
         return self.none()
 

@@ -25,6 +25,7 @@ from unionportal.downloads import as_download
 from unionportal.forms import apply_service_errors as _form_error
 from unionportal.history import history_rows
 from unionportal.htmx import is_partial_request
+from unionportal.roles import Role
 from unionportal.search import union_match, union_search_attrs
 from unionportal.sorting import apply_sort
 from unionportal.xlsx import XLSX_CONTENT_TYPE
@@ -616,7 +617,7 @@ def change_list(request):
 @writer_required
 def change_create(request):
     user = request.user
-    if not (user.has_role(ADMIN) or user.has_role("cadre")):
+    if not (user.has_role(ADMIN) or user.has_role(Role.CADRE)):
         raise PermissionDenied
     unions = change_candidates(user).order_by("path")
     initial = {}

@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from unionportal.roles import Role
 from unionportal.uploads import validate_upload
 
 from .models import (
@@ -80,13 +81,15 @@ def can_take_step(user, union: Union, step: str) -> bool:
     """
     if not user.is_authenticated or user.is_read_only:
         return False
-    if user.has_role("admin"):
+    if user.has_role(Role.ADMIN):
         # The approvals (and the completion) belong to the higher union: an
         # administrator of the union itself takes its own steps but never approves
         # its own request or result, unless nobody is above (the top of a tree).
         own = user.union_id == union.pk and union.parent_id is not None
         return not (own and step not in UNION_STEPS and step != State.CANCELLED)
-    return step in UNION_STEPS and user.has_role("cadre") and user.union_id == union.pk
+    return (
+        step in UNION_STEPS and user.has_role(Role.CADRE) and user.union_id == union.pk
+    )
 
 
 def next_step(change: TermChange) -> str | None:

@@ -84,6 +84,16 @@ class Period(PeriodGuard, models.Model):
         LOCKED = "locked", _("Locked")
 
     QUARTERS = (Kind.Q1, Kind.Q2, Kind.Q3, Kind.Q4)
+    # The workflow in one table: the statuses each action starts from. The
+    # services refuse an action its period's status does not allow; the pages and
+    # the API offer what ``allowed_actions`` returns. Nothing else repeats it.
+    TRANSITIONS = {
+        "close": (Status.OPEN,),
+        "build_report": (Status.CLOSED,),
+        "publish": (Status.CLOSED,),
+        "lock": (Status.PUBLISHED,),
+        "reopen": (Status.CLOSED, Status.PUBLISHED),
+    }
 
     scheme = models.ForeignKey(
         Scheme,
@@ -162,6 +172,17 @@ class Period(PeriodGuard, models.Model):
         if self.__dict__.get("versions_loaded"):
             return self.__dict__.get("published_version")
         return self.reports.filter(is_published=True).first()
+
+    def allows(self, action: str) -> bool:
+        """Whether the period's status lets ``action`` start (whoever asks)."""
+        return self.status in self.TRANSITIONS[action]
+
+    def allowed_actions(self, user) -> frozenset[str]:
+        """The workflow actions ``user`` may take on this period now: those its
+        status allows, for someone who may manage it (one query)."""
+        if not type(self).objects.editable_by(user).filter(pk=self.pk).exists():
+            return frozenset()
+        return frozenset(action for action in self.TRANSITIONS if self.allows(action))
 
     @property
     def is_year(self) -> bool:

@@ -102,7 +102,7 @@ def period_close(
     from .schemes import scheme_units
 
     period = _locked_for_update(period)
-    if period.status != Period.Status.OPEN:
+    if not period.allows("close"):
         raise ValidationError(_("Only an open period can be closed."))
     if checklist is None:
         checklist = period_close_checklist(
@@ -126,7 +126,7 @@ def period_close(
 def period_publish(*, period: Period, by, request=None) -> Period:
     """Makes the results visible to the units; needs a finished report."""
     period = _locked_for_update(period)
-    if period.status != Period.Status.CLOSED:
+    if not period.allows("publish"):
         raise ValidationError(_("Only a closed period can be published."))
     report = period.report
     if report is None or not report.is_done:
@@ -248,7 +248,7 @@ def _notify_units(period: Period, kind: str, *, reviewers=False, **extra) -> Non
 def period_lock(*, period: Period, by, request=None) -> Period:
     """Freezes a published period for good: nothing in it changes again."""
     period = _locked_for_update(period)
-    if period.status != Period.Status.PUBLISHED:
+    if not period.allows("lock"):
         raise ValidationError(_("Only a published period can be locked."))
     report = (
         QuarterReport.objects.select_for_update()
@@ -281,7 +281,7 @@ def period_reopen(*, period: Period, reason: str, by, request=None) -> Period:
     """Opens a closed or published period again; the reason stays in its history."""
     period = _locked_for_update(period)
     reason = (reason or "").strip()
-    if period.status not in (Period.Status.CLOSED, Period.Status.PUBLISHED):
+    if not period.allows("reopen"):
         raise ValidationError(_("Only a closed or published period can be reopened."))
     if len(reason) < 5:
         raise ValidationError(

@@ -64,7 +64,7 @@ def check_buildable(period: Period) -> None:
             ),
             code="published",
         )
-    if period.status != Period.Status.CLOSED:
+    if not period.allows("build_report"):
         raise ValidationError(
             _("Close the period for entry before building its report.")
         )

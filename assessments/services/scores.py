@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from unionportal.access import union_in_scope
+from unionportal.roles import Role
 from unionportal.uploads import validate_upload
 from unions.models import Union
 
@@ -55,7 +56,7 @@ def can_self_score(*, user, period: Period, unit: Union) -> bool:
     return (
         period.status == Period.Status.OPEN
         and user.is_authenticated
-        and user.has_role("cadre")
+        and user.has_role(Role.CADRE)
         and user.union_id == unit.pk
     )
 
@@ -65,7 +66,7 @@ def can_review(*, user, period: Period, unit: Union) -> bool:
     return (
         period.status in (Period.Status.OPEN, Period.Status.CLOSED)
         and user.is_authenticated
-        and user.has_role("reviewer")
+        and user.has_role(Role.REVIEWER)
         and user.union_id != unit.pk
         and union_in_scope(user, unit)
     )

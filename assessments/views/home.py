@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import render
 
+from unionportal.roles import Role
 from unions.models import Union
 
 from .. import selectors
@@ -11,7 +12,7 @@ from ..versions import with_versions
 
 def review_queue(user) -> list[dict]:
     """Units below the reviewer with self-scores not yet reviewed (2 queries)."""
-    if not user.has_role("reviewer"):
+    if not user.has_role(Role.REVIEWER):
         return []
     waiting = list(
         Score.objects.reviewable_by(user)
@@ -45,7 +46,7 @@ def review_queue(user) -> list[dict]:
 def assessments_home(request):
     user = request.user
     own_periods = (
-        selectors.self_assessment_progress(user) if user.has_role("cadre") else []
+        selectors.self_assessment_progress(user) if user.has_role(Role.CADRE) else []
     )
     overview = []
     if user.has_role("admin", "leader", "reviewer"):
@@ -70,6 +71,6 @@ def assessments_home(request):
             "queue": review_queue(user),
             "overview": overview,
             "has_scorecard": has_scorecard,
-            "is_admin": user.has_role("admin"),
+            "is_admin": user.has_role(Role.ADMIN),
         },
     )

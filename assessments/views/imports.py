@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from unionportal.access import get_visible_or_404
 from unionportal.downloads import as_download
+from unionportal.roles import Role
 from unionportal.xlsx import XLSX_CONTENT_TYPE
 
 from ..forms import ScoreImportForm
@@ -21,7 +22,7 @@ def _import_period(request, pk) -> Period:
     period = get_visible_or_404(
         Period.objects.select_related("scheme__owner"), request.user, pk=pk
     )
-    if period.is_year or not request.user.has_role("reviewer"):
+    if period.is_year or not request.user.has_role(Role.REVIEWER):
         raise PermissionDenied
     if period.status not in (Period.Status.OPEN, Period.Status.CLOSED):
         raise PermissionDenied

@@ -28,18 +28,21 @@ def _report_context(period: Period, user) -> dict:
         .prefetch_related("files")
         .first()
     )
-    can_manage = Period.objects.editable_by(user).filter(pk=period.pk).exists()
+    actions = period.allowed_actions(user)
+    can_manage = (
+        bool(actions)
+        or period.status == Period.Status.LOCKED
+        and (Period.objects.editable_by(user).filter(pk=period.pk).exists())
+    )
     stale = False
     if report is not None and report.is_done and report.finished_at:
         latest = selectors.latest_score_change(period)
         stale = bool(latest and latest > report.finished_at) or (
             report.scheme_version != period.scheme.version
         )
-    can_build = (
-        can_manage
-        # A published result is rebuilt only after a reopen (with a reason).
-        and period.status == Period.Status.CLOSED
-        and not (report is not None and report.is_busy)
+    # A published result is rebuilt only after a reopen (with a reason).
+    can_build = "build_report" in actions and not (
+        report is not None and report.is_busy
     )
     context = {
         "period": period,
@@ -47,6 +50,7 @@ def _report_context(period: Period, user) -> dict:
         "published_report": period.published_report,
         "report_stale": stale,
         "can_manage": can_manage,
+        "actions": actions,
         "can_build": can_build,
         "report_visible": QuarterReport.objects.visible_to(user)
         .filter(period=period)

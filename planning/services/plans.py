@@ -284,7 +284,11 @@ def project_refresh(
             "updated_at",
         ]
     )
-    if became_delayed and notify_delay and project.plan.status == "published":
+    if (
+        became_delayed
+        and notify_delay
+        and project.plan.status == WorkPlan.Status.PUBLISHED
+    ):
         notify.project_delayed(project=project)
     return project
 

@@ -19,6 +19,7 @@ from ..models import (
     KeyWorkProject,
     ProgressReport,
     ReportReminder,
+    WorkPlan,
 )
 from . import notify
 from .plans import project_refresh
@@ -107,7 +108,7 @@ def _check_editable(report: ProgressReport) -> None:
         raise ValidationError(
             _("This report was submitted and waits for review; it cannot be changed.")
         )
-    if report.project.plan.status != "published":
+    if report.project.plan.status != WorkPlan.Status.PUBLISHED:
         raise ValidationError(
             _("The plan is not open for reporting; the report cannot be changed.")
         )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from unionportal.access import get_visible_or_404, scope_filter
 from unionportal.htmx import is_partial_request, render_page_or_partial
 from unionportal.pagination import CappedPaginator
+from unionportal.roles import Role
 from unionportal.sorting import apply_sort
 from unions.models import Union
 from unions.selectors import DISTRICT_LEVEL, in_subdistrict
@@ -21,7 +22,7 @@ from .. import rules
 from ..filters import ReviewFilter, area_choices
 from ..forms import BulkReviewForm, EvidenceForm, ProgressReportForm, ReviewForm
 from ..home import waiting_count
-from ..models import EvidenceFile, KeyWorkProject, ProgressReport
+from ..models import EvidenceFile, KeyWorkProject, ProgressReport, WorkPlan
 from ..selectors import (
     history_rows,
     late_slots,
@@ -50,7 +51,7 @@ def progress_home(request):
     projects = []
     recent = None
     sort = ""
-    if user.has_role("cadre") and user.union_id:
+    if user.has_role(Role.CADRE) and user.union_id:
         slots = outstanding_slots(union_ids=[user.union_id], today=today)
         projects = list(
             KeyWorkProject.objects.reportable_by(user)
@@ -65,7 +66,7 @@ def progress_home(request):
         )
         sent, sort = apply_sort(sent, request.GET.get("sort", ""), SENT_SORTS, "")
         recent = Paginator(sent, 15).get_page(request.GET.get("page"))
-    waiting = waiting_count(user) if user.has_role("reviewer") else 0
+    waiting = waiting_count(user) if user.has_role(Role.REVIEWER) else 0
     return render(
         request,
         "planning/progress_home.html",
@@ -76,7 +77,7 @@ def progress_home(request):
             "sort": sort,
             "waiting": waiting,
             "today": today,
-            "is_cadre": user.has_role("cadre") and user.union_id,
+            "is_cadre": user.has_role(Role.CADRE) and user.union_id,
         },
     )
 
@@ -222,7 +223,7 @@ def report_entry(request, pk):
         project=project, union_id=user.union_id, period=period
     )
     report.project = project
-    editable = report.is_editable and project.plan.status == "published"
+    editable = report.is_editable and project.plan.status == WorkPlan.Status.PUBLISHED
     form = ProgressReportForm(
         request.POST or None,
         instance=report,
@@ -460,7 +461,7 @@ REVIEW_SORTS = {
 @login_required
 def review_queue(request):
     user = request.user
-    if not user.has_role("reviewer"):
+    if not user.has_role(Role.REVIEWER):
         raise PermissionDenied
     review_filter = ReviewFilter(
         request.GET or None, queryset=_queue_base(user), user=user
@@ -562,7 +563,7 @@ def report_review(request, pk):
 @require_POST
 def review_bulk(request):
     user = request.user
-    if not user.has_role("reviewer"):
+    if not user.has_role(Role.REVIEWER):
         raise PermissionDenied
     form = BulkReviewForm(request.POST, queryset=_queue_base(user))
     back = _safe_next(request, reverse("planning:review_queue"))

@@ -17,7 +17,7 @@ from unionportal.xlsx import XLSX_CONTENT_TYPE
 
 from ..filters import ProjectFilter
 from ..forms import HandDownForm, MilestoneForm, ProjectForm
-from ..models import KeyWorkProject, Milestone
+from ..models import KeyWorkProject, Milestone, WorkPlan
 from ..querysets import project_permissions
 from ..selectors import (
     progress_chart,
@@ -101,7 +101,9 @@ def project_detail(request, pk):
     reports = project.visible_reports
     participants = list(project.participants.all())
     allowed = project_permissions(project, user, {u.pk for u in participants})
-    can_milestones = project.plan.status != "closed" and allowed["milestones"]
+    can_milestones = (
+        project.plan.status != WorkPlan.Status.CLOSED and allowed["milestones"]
+    )
     evidence = [e for r in reports for e in r.evidence.all()]
     return render(
         request,

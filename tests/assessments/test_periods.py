@@ -127,3 +127,18 @@ def test_a_locked_period_cannot_be_reopened(scheme, admin_user):
 def test_an_open_period_cannot_be_reopened(period, admin_user):
     with pytest.raises(ValidationError, match="closed or published"):
         services.period_reopen(period=period, reason="why not", by=admin_user)
+
+
+def test_allowed_actions_follow_the_status_and_the_manager(scheme, admin_user, leader):
+    """One table (Period.TRANSITIONS) decides what the page offers and what the
+    services accept."""
+    expected = {
+        Period.Status.OPEN: {"close"},
+        Period.Status.CLOSED: {"build_report", "publish", "reopen"},
+        Period.Status.PUBLISHED: {"lock", "reopen"},
+        Period.Status.LOCKED: set(),
+    }
+    for kind, (status, actions) in zip(Period.QUARTERS, expected.items(), strict=True):
+        period = PeriodFactory(scheme=scheme, kind=kind, status=status)
+        assert period.allowed_actions(admin_user) == actions, status
+        assert period.allowed_actions(leader) == frozenset()
