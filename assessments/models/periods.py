@@ -177,10 +177,12 @@ class Period(PeriodGuard, models.Model):
         """Whether the period's status lets ``action`` start (whoever asks)."""
         return self.status in self.TRANSITIONS[action]
 
-    def allowed_actions(self, user) -> frozenset[str]:
+    def allowed_actions(self, user, *, editable: bool | None = None) -> frozenset[str]:
         """The workflow actions ``user`` may take on this period now: those its
         status allows, for someone who may manage it (one query)."""
-        if not type(self).objects.editable_by(user).filter(pk=self.pk).exists():
+        if editable is None:
+            editable = type(self).objects.editable_by(user).filter(pk=self.pk).exists()
+        if not editable:
             return frozenset()
         return frozenset(action for action in self.TRANSITIONS if self.allows(action))
 

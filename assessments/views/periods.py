@@ -28,12 +28,8 @@ def _report_context(period: Period, user) -> dict:
         .prefetch_related("files")
         .first()
     )
-    actions = period.allowed_actions(user)
-    can_manage = (
-        bool(actions)
-        or period.status == Period.Status.LOCKED
-        and (Period.objects.editable_by(user).filter(pk=period.pk).exists())
-    )
+    can_manage = Period.objects.editable_by(user).filter(pk=period.pk).exists()
+    actions = period.allowed_actions(user, editable=can_manage)
     stale = False
     if report is not None and report.is_done and report.finished_at:
         latest = selectors.latest_score_change(period)

@@ -27,6 +27,16 @@ class WorkPlan(models.Model):
         PUBLISHED = "published", _("Published")
         CLOSED = "closed", _("Closed")
 
+    # The workflow in one table: the statuses each action starts from. The
+    # services refuse what it does not allow; the plan page offers what
+    # ``allowed_actions`` returns.
+    TRANSITIONS = {
+        "edit": (Status.DRAFT, Status.PUBLISHED),
+        "hand_out": (Status.DRAFT, Status.PUBLISHED),
+        "publish": (Status.DRAFT,),
+        "close": (Status.PUBLISHED,),
+    }
+
     owner = models.ForeignKey(
         "unions.Union",
         verbose_name=_("owner union"),
@@ -76,6 +86,19 @@ class WorkPlan(models.Model):
 
     def get_absolute_url(self):
         return reverse("planning:plan_detail", args=[self.pk])
+
+    def allows(self, action: str) -> bool:
+        """Whether the plan's status lets ``action`` start (whoever asks)."""
+        return self.status in self.TRANSITIONS[action]
+
+    def allowed_actions(self, user, *, editable: bool | None = None) -> frozenset[str]:
+        """What ``user`` may do with this plan now: what its status allows, for
+        someone who may edit it (one query)."""
+        if editable is None:
+            editable = type(self).objects.editable_by(user).filter(pk=self.pk).exists()
+        if not editable:
+            return frozenset()
+        return frozenset(action for action in self.TRANSITIONS if self.allows(action))
 
     @property
     def is_draft(self) -> bool:

@@ -72,7 +72,7 @@ def plan_create(*, owner: Union, data: dict) -> WorkPlan:
 
 @transaction.atomic
 def plan_update(*, plan: WorkPlan, data: dict) -> WorkPlan:
-    if plan.status == WorkPlan.Status.CLOSED:
+    if not plan.allows("edit"):
         raise ValidationError(_("A closed plan cannot be changed."))
     _set(plan, data, PLAN_FIELDS)
     _check_unique_year(plan)
@@ -83,7 +83,7 @@ def plan_update(*, plan: WorkPlan, data: dict) -> WorkPlan:
 
 @transaction.atomic
 def plan_publish(*, plan: WorkPlan) -> WorkPlan:
-    if plan.status != WorkPlan.Status.DRAFT:
+    if not plan.allows("publish"):
         raise ValidationError(_("Only a draft plan can be published."))
     if not plan.items.exists():
         raise ValidationError(_("Add at least one item before publishing the plan."))
@@ -100,7 +100,7 @@ def plan_publish(*, plan: WorkPlan) -> WorkPlan:
 
 @transaction.atomic
 def plan_close(*, plan: WorkPlan) -> WorkPlan:
-    if plan.status != WorkPlan.Status.PUBLISHED:
+    if not plan.allows("close"):
         raise ValidationError(_("Only a published plan can be closed."))
     plan.status = WorkPlan.Status.CLOSED
     plan.closed_at = timezone.now()
@@ -110,7 +110,7 @@ def plan_close(*, plan: WorkPlan) -> WorkPlan:
 
 
 def _plan_editable(plan: WorkPlan) -> None:
-    if plan.status == WorkPlan.Status.CLOSED:
+    if not plan.allows("edit"):
         raise ValidationError(_("A closed plan cannot be changed."))
 
 

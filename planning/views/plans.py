@@ -115,6 +115,7 @@ def plan_detail(request, pk):
         pk=pk,
     )
     can_edit = WorkPlan.objects.editable_by(user).filter(pk=plan.pk).exists()
+    actions = plan.allowed_actions(user, editable=can_edit)
     groups = []
     items = list(plan.items.all())
     for value, label in Category.choices:
@@ -122,7 +123,7 @@ def plan_detail(request, pk):
         if in_group:
             groups.append({"value": value, "label": label, "items": in_group})
     hand_out = None
-    if can_edit and plan.status != WorkPlan.Status.CLOSED and items:
+    if "hand_out" in actions and items:
         hand_out = _hand_out_form(request, plan, data=None)
     history = history_rows(
         (
@@ -142,6 +143,7 @@ def plan_detail(request, pk):
             "plan": plan,
             "groups": groups,
             "can_edit": can_edit,
+            "actions": actions,
             "hand_out": hand_out,
             "history": history,
             "project_total": sum(len(i.shown) for i in items),

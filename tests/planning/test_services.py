@@ -562,3 +562,21 @@ def test_a_narrative_over_the_limit_is_refused(project, cadre_grass):
         _saved(project, cadre_grass, narrative="长" * 5001)
     assert "narrative" in refused.value.message_dict
     assert not ProgressReport.objects.exists()
+
+
+def test_plan_actions_follow_the_status_and_the_editor(admin_user, leader, district):
+    """One table (WorkPlan.TRANSITIONS) decides what the plan page offers and what
+    the services accept."""
+    from planning.models import WorkPlan
+
+    expected = {
+        WorkPlan.Status.DRAFT: {"edit", "hand_out", "publish"},
+        WorkPlan.Status.PUBLISHED: {"edit", "hand_out", "close"},
+        WorkPlan.Status.CLOSED: set(),
+    }
+    for year, (status, actions) in enumerate(expected.items(), start=2030):
+        plan = WorkPlan.objects.create(
+            owner=district, year=year, title=f"{year}", status=status
+        )
+        assert plan.allowed_actions(admin_user) == actions, status
+        assert plan.allowed_actions(leader) == frozenset()
