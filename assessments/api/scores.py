@@ -39,6 +39,12 @@ class ScoreSerializer(serializers.ModelSerializer):
     effective_score = serializers.DecimalField(
         max_digits=6, decimal_places=2, read_only=True, allow_null=True
     )
+    self_changed_since_review = serializers.BooleanField(
+        read_only=True,
+        help_text=gettext_lazy(
+            "The self score differs from its value when the review was saved."
+        ),
+    )
 
     class Meta:
         model = Score
@@ -58,6 +64,8 @@ class ScoreSerializer(serializers.ModelSerializer):
             "review_comment",
             "reviewed_by",
             "reviewed_at",
+            "reviewed_self_score",
+            "self_changed_since_review",
             "effective_score",
             "version",
             "updated_at",

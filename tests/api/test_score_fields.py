@@ -82,5 +82,7 @@ def test_api_cadre_changes_the_self_score_after_a_review(
         HTTP_IF_MATCH=cadre.get(f"{SCORES}{pk}/")["ETag"],
     )
     assert response.status_code == 200, response.json()
+    assert response.json()["self_changed_since_review"] is True
+    assert response.json()["reviewed_self_score"] == 80
     score = Score.objects.get(pk=pk)
     assert (score.self_score, score.reviewed_score) == (D("90"), D("80"))
