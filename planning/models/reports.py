@@ -38,6 +38,16 @@ class ProgressReport(models.Model):
         RETURNED = "returned", _("Returned")
 
     EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+    # The workflow in one table: the statuses each action starts from. A reviewer
+    # above may overrule (approve a returned report, return an approved one).
+    TRANSITIONS = {
+        "edit": EDITABLE_STATUSES,
+        "submit": EDITABLE_STATUSES,
+        "approve": (Status.SUBMITTED, Status.RETURNED),
+        "return": (Status.SUBMITTED, Status.APPROVED),
+    }
+    WRITER_ACTIONS = ("edit", "submit")
+    REVIEWER_ACTIONS = ("approve", "return")
 
     project = models.ForeignKey(
         KeyWorkProject,
@@ -199,6 +209,19 @@ class ProgressReport(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
+
+    def allows(self, action: str) -> bool:
+        """Whether the report's status lets ``action`` start (whoever asks)."""
+        return self.status in self.TRANSITIONS[action]
+
+    def allowed_actions(self, *, can_write: bool, can_review: bool) -> frozenset[str]:
+        """What someone may do with this report now, given whether they may write
+        it (its union's cadre) and review it (a reviewer above): the answers of
+        ``planning.services.reports``, passed in so that a page asks once."""
+        offered = (self.WRITER_ACTIONS if can_write else ()) + (
+            self.REVIEWER_ACTIONS if can_review else ()
+        )
+        return frozenset(action for action in offered if self.allows(action))
 
     @property
     def percent_differs(self) -> bool:

@@ -225,7 +225,7 @@ def report_review(
     comment = (comment or "").strip()
     Status = ProgressReport.Status
     if approve:
-        if report.status not in (Status.SUBMITTED, Status.RETURNED):
+        if not report.allows("approve"):
             raise ValidationError(_("Only a submitted report can be approved."))
         report.status = Status.APPROVED
     else:
@@ -233,7 +233,7 @@ def report_review(
             raise ValidationError(
                 {"comment": _("Say what must be corrected when returning a report.")}
             )
-        if report.status not in (Status.SUBMITTED, Status.APPROVED):
+        if not report.allows("return"):
             raise ValidationError(_("Only a submitted report can be returned."))
         report.status = Status.RETURNED
     report.review_comment = comment

@@ -414,6 +414,7 @@ def _render_report_detail(request, report, review_form=None, status=200):
     can_review = report_services.can_review(report=report, user=user)
     if can_review and review_form is None:
         review_form = ReviewForm()
+    can_edit = ProgressReport.objects.editable_by(user).filter(pk=report.pk).exists()
     return render(
         request,
         "planning/report_detail.html",
@@ -422,9 +423,10 @@ def _render_report_detail(request, report, review_form=None, status=200):
             "project": report.project,
             "can_review": can_review,
             "review_form": review_form if can_review else None,
-            "can_edit": ProgressReport.objects.editable_by(user)
-            .filter(pk=report.pk)
-            .exists(),
+            "can_edit": can_edit,
+            "actions": report.allowed_actions(
+                can_write=can_edit, can_review=can_review
+            ),
             "history": history_rows(
                 (
                     lambda r: _("Report"),

@@ -580,3 +580,22 @@ def test_plan_actions_follow_the_status_and_the_editor(admin_user, leader, distr
         )
         assert plan.allowed_actions(admin_user) == actions, status
         assert plan.allowed_actions(leader) == frozenset()
+
+
+def test_report_actions_follow_the_status_and_the_persons_part():
+    from planning.models import ProgressReport
+
+    Status = ProgressReport.Status
+    writer = {"can_write": True, "can_review": False}
+    reviewer = {"can_write": False, "can_review": True}
+    cases = {
+        Status.DRAFT: ({"edit", "submit"}, set()),
+        Status.SUBMITTED: (set(), {"approve", "return"}),
+        Status.APPROVED: (set(), {"return"}),
+        Status.RETURNED: ({"edit", "submit"}, {"approve"}),
+    }
+    for status, (for_writer, for_reviewer) in cases.items():
+        report = ProgressReport(status=status)
+        assert report.allowed_actions(**writer) == for_writer, status
+        assert report.allowed_actions(**reviewer) == for_reviewer, status
+        assert report.allowed_actions(can_write=False, can_review=False) == set()
