@@ -89,9 +89,8 @@ def test_sort_and_filters_survive_paging(
     response = client_for(admin_user).get(PROJECTS, {"sort": "-title", "q": "project"})
     html = response.content.decode()
     links = re.findall(r'href="\?([^"]*page=2[^"]*)"', html)
-    assert links and all(
-        "sort=-title" in link and "q=project" in link for link in links
-    )
+    assert links
+    assert all("sort=-title" in link and "q=project" in link for link in links)
     # And the headers keep the search but start again at page 1.
     page2 = client_for(admin_user).get(
         PROJECTS, {"sort": "-title", "q": "project", "page": 2}
@@ -99,7 +98,8 @@ def test_sort_and_filters_survive_paging(
     headers = re.findall(
         r'class="sort-link[^"]*" href="\?([^"]*)"', page2.content.decode()
     )
-    assert headers and all("q=project" in h and "page=" not in h for h in headers)
+    assert headers
+    assert all("q=project" in h and "page=" not in h for h in headers)
     first, second = _rows(response), _rows(page2)
     titles = [p.title for p in first + second]
     assert titles == sorted(titles, reverse=True)
@@ -206,7 +206,8 @@ def test_sent_reports_sort_on_the_progress_home(
     client = client_for(cadre_grass)
     oldest_first = _rows(client.get(PROGRESS, {"sort": "period"}))
     starts = [r.period_start for r in oldest_first]
-    assert len(starts) == 3 and starts == sorted(starts)
+    assert len(starts) == 3
+    assert starts == sorted(starts)
     newest_first = _rows(client.get(PROGRESS, {"sort": "-period"}))
     assert [r.period_start for r in newest_first] == sorted(starts, reverse=True)
 
@@ -257,7 +258,7 @@ def test_change_list_sorted_queries_do_not_grow(
 def test_user_and_audit_lists_sorted_queries_do_not_grow(
     client_for, admin_user, grassroots, django_assert_num_queries, size
 ):
-    for i in range(size):
+    for _i in range(size):
         user = UserFactory(union=grassroots)
         AuditEvent.objects.create(
             kind=AuditEvent.Kind.LOGIN, user=user, username=user.username

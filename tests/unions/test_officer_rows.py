@@ -53,7 +53,8 @@ def test_the_page_offers_a_template_row_and_an_add_button(
     assert 'data-formset="officers"' in html
     assert 'data-testid="officer-add"' in html
     template = re.search(r"<template data-formset-empty>(.*?)</template>", html, re.S)
-    assert template and 'name="officers-__prefix__-name"' in template[1]
+    assert template
+    assert 'name="officers-__prefix__-name"' in template[1]
 
 
 def test_more_rows_than_the_page_showed_are_all_recorded(
