@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from unionportal.search import union_search_attrs
 from unions.models import Union
 
 from .models import (
@@ -440,8 +441,12 @@ class EventForm(forms.ModelForm):
     def __init__(self, *args, unions, items, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["union"].queryset = unions
-        if unions.count() == 1 and not self.instance.pk:
+        count = unions.count()
+        if count == 1 and not self.instance.pk:
             self.initial.setdefault("union", unions.first())
+        elif count > 1:
+            # An administrator's choice of any active union in scope, by typing.
+            self.fields["union"].widget.attrs.update(union_search_attrs("active"))
         self.fields["item"].queryset = items
         self.fields["item"].label_from_instance = lambda obj: (
             f"{obj.campaign.title} · {obj.title}"

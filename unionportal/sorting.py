@@ -20,7 +20,7 @@ def apply_sort(queryset, value: str, sorts: dict, default: str):
     key = value[1:] if value.startswith("-") else value
     if key not in sorts:
         value, key = default, default.removeprefix("-")
-    if not key:
+    if key not in sorts:
         return queryset, ""
     fields = sorts[key]
     if isinstance(fields, str):

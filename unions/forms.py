@@ -52,6 +52,10 @@ class UnionForm(forms.ModelForm):
             # move it anywhere outside their scope.
             parents = parents | Union.objects.filter(pk=self.instance.parent_id)
         self.fields["parent"].queryset = parents.order_by("path")
+        self.fields["parent"].label_from_instance = lambda union: union_label(
+            union.name, union.code
+        )
+        self.fields["parent"].widget.attrs.update(union_search_attrs("parent"))
         self.fields["parent"].required = not (user.is_superuser and not user.union_id)
         self.fields["parent"].help_text = _(
             "Moving a union moves all its sub-unions with it."

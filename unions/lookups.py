@@ -35,6 +35,7 @@ PURPOSES = {
     "active": lambda user: Union.objects.visible_to(user).filter(is_active=True),
     "change": change_candidates,
     "higher": higher_unions,
+    "parent": lambda user: higher_unions(user).filter(is_active=True),
 }
 
 

@@ -472,11 +472,7 @@ def review_queue(request):
     # Reports waiting for review: the oldest first; decided ones: the newest.
     waiting = review_filter.form.cleaned_data.get("status") in (None, "", "submitted")
     reports = review_queue_rows(filtered, oldest_first=waiting)
-    sort = request.GET.get("sort", "")
-    if sort.lstrip("-") in REVIEW_SORTS:
-        reports, sort = apply_sort(reports, sort, REVIEW_SORTS, sort)
-    else:
-        sort = ""
+    reports, sort = apply_sort(reports, request.GET.get("sort", ""), REVIEW_SORTS, "")
     page = CappedPaginator(reports, 25).get_page(request.GET.get("page"))
     page.object_list = with_evidence_counts(page.object_list)
     kept = request.session.pop(TICKED_KEY, None) or {}

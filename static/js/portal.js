@@ -123,6 +123,19 @@
       menu.hidden = false;
       input.setAttribute("aria-expanded", "true");
       active = -1;
+      // Keep the list on screen: open it leftwards from a box near the right edge.
+      menu.style.left = "";
+      menu.style.right = "";
+      var room = document.documentElement.clientWidth;
+      if (menu.getBoundingClientRect().right > room) {
+        menu.style.left = "auto";
+        menu.style.right = "0";
+        if (menu.getBoundingClientRect().left < 0) {
+          menu.style.right = "auto";
+          menu.style.left = "0";
+          menu.style.width = box.getBoundingClientRect().width + "px";
+        }
+      }
     }
     function ask() {
       var url = select.dataset.unionSearch;

@@ -60,9 +60,16 @@ def test_sorted_list_and_union_type_ahead(portal, demo_district, width):
             toggle.first.click()
     box.click()
     box.fill("湖光")
-    option = page.get_by_role("option", name="湖光纺织厂工会")
-    option.first.wait_for()
-    assert "(" in option.first.inner_text()  # name (code)
+    option = page.locator(
+        '.union-typeahead-menu [role="option"]', has_text="湖光纺织厂工会"
+    )
+    page.wait_for_function(
+        """() => {
+          const items = [...document.querySelectorAll('.union-typeahead-menu [role="option"]')];
+          return items.length && items.every(li => li.textContent.includes("湖光"));
+        }"""
+    )
+    assert "(JB-" in option.first.inner_text()  # name (code)
     _no_sideways_scroll(page)
     portal.screenshot(f"union-typeahead-{width}", full_page=False)
     option.first.click()
@@ -73,11 +80,17 @@ def test_sorted_list_and_union_type_ahead(portal, demo_district, width):
     box = page.get_by_test_id("union-typeahead").first
     box.click()
     box.fill("JB-S01-G0")
-    page.get_by_role("option").first.wait_for()
-    labels = page.get_by_role("option").all_inner_texts()
+    options = page.locator('.union-typeahead-menu [role="option"]')
+    page.wait_for_function(
+        """() => {
+          const items = [...document.querySelectorAll('.union-typeahead-menu [role="option"]')];
+          return items.length && items.every(li => li.textContent.includes("JB-S01-G0"));
+        }"""
+    )
+    labels = options.all_inner_texts()
     assert labels
     assert all("JB-S01-G0" in label for label in labels)
     portal.screenshot(f"change-picker-{width}", full_page=False)
-    page.get_by_role("option").first.click()
+    options.first.click()
     chosen = page.locator("select#id_union").evaluate("s => s.value")
     assert chosen

@@ -72,8 +72,16 @@ def test_admin_walks_a_change_of_term_from_planned_to_completed(
         ("孙红梅", "female", "chair", "139 0000 0001", resident_id()),
         ("郭振华", "male", "vice_chair", "", ""),
         ("林静", "female", "women_committee_member", "", ""),
+        ("王磊", "male", "committee_member", "", ""),
+        ("赵敏", "female", "committee_member", "", ""),
+        ("钱进", "male", "committee_member", "", ""),
+        ("陈晓东", "male", "funds_review_member", "", ""),
     ]
+    # The page shows five empty rows; "Add a row" adds the others (portal.js).
+    shown = page.locator("[data-formset-rows] tr").count()
     for index, (name, gender, role, phone, id_number) in enumerate(rows):
+        if index >= shown:
+            page.get_by_test_id("officer-add").click()
         page.locator(f"#id_officers-{index}-name").fill(name)
         page.locator(f"#id_officers-{index}-gender").select_option(gender)
         page.locator(f"#id_officers-{index}-role").select_option(role)
@@ -82,6 +90,7 @@ def test_admin_walks_a_change_of_term_from_planned_to_completed(
     portal.screenshot("terms-change-05-election-form")
     _take_step(page, "election_held", "会员大会选举产生新一届委员会。")
     assert page.get_by_test_id("elected").get_by_text("孙红梅").is_visible()
+    assert page.get_by_test_id("elected").get_by_text("陈晓东").is_visible()
     portal.screenshot("terms-change-06-election-held")
 
     _take_step(page, "result_approved", "同意选举结果。")

@@ -276,3 +276,18 @@ PROJECT_QUERIES = 5
 CHANGE_QUERIES = 6
 USER_QUERIES = 4
 AUDIT_QUERIES = 3
+
+
+@pytest.mark.parametrize(
+    "url",
+    [PROJECTS, CHANGES, USERS, AUDIT, REPORTS, reverse("planning:review_queue")],
+)
+def test_a_doubled_sign_or_a_stray_field_never_breaks_a_list(
+    client_for, admin_user, reviewer, url
+):
+    user = reviewer if "review" in url else admin_user
+    client = client_for(user)
+    for bad in ("--unit", "--title", "-", "", "pk", "-password"):
+        response = client.get(url, {"sort": bad})
+        assert response.status_code == 200
+        assert response.context["sort"] == ""

@@ -85,6 +85,14 @@ def test_unknown_purpose_is_refused_and_sign_in_needed(client, client_for, revie
         ),
         (reverse("planning:project_list"), 'data-union-search="/unions/lookup/"'),
         (
+            reverse("unions:union_create"),
+            'data-union-search="/unions/lookup/?for=parent"',
+        ),
+        (
+            reverse("planning:event_create"),
+            'data-union-search="/unions/lookup/?for=active"',
+        ),
+        (
             reverse("accounts:user_create"),
             'data-union-search="/unions/lookup/?for=active"',
         ),
