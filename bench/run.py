@@ -128,7 +128,8 @@ class Bench:
             SECURE_SSL_REDIRECT="false",
             SECURE_COOKIES="false",
             SECURE_HSTS_SECONDS="0",
-            BENCH_FLOOR="1",
+            # The portal's settings plus the bench's app and floor page.
+            DJANGO_SETTINGS_MODULE="bench.settings",
             STATIC_ROOT=str(BENCH / ".static"),
             MEDIA_ROOT=str(BENCH / ".media"),
             LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
@@ -160,7 +161,7 @@ class Bench:
 
     def probe(self, database_url: str, *argv, timeout: float = 900, **extra) -> dict:
         completed = subprocess.run(  # noqa: S603 - our own module
-            [PYTHON, "-m", "unionportal.bench.probe", *argv],
+            [PYTHON, "-m", "bench.probe", *argv],
             cwd=ROOT,
             env=self.env(database_url, **extra),
             capture_output=True,
@@ -284,7 +285,7 @@ class Bench:
     def start_worker(self, url: str, stats: Path) -> subprocess.Popen:
         env = self.env(url, BENCH_TASK_STATS=str(stats))
         argv = procfile_argv("worker", env)
-        argv = replace_option(argv, "-A", "unionportal.bench.worker")
+        argv = replace_option(argv, "-A", "bench.worker")
         argv += ["--hostname", f"bench{os.getpid()}@%h"]
         self.results["settings"]["worker"] = " ".join(argv)
         log(f"worker: {' '.join(argv)}")

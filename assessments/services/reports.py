@@ -157,7 +157,8 @@ def _claim(period_id: int, token: str | None) -> tuple[QuarterReport, str] | Non
 
 def _test_pause() -> None:
     # tests/trust/test_chaos.py kills a worker in the middle of a build; this
-    # setting (0, i.e. off, everywhere else) makes the middle long enough to hit.
+    # setting, defined only by the tests' settings (tests/settings.py), makes the
+    # middle long enough to hit. Production settings do not define it.
     seconds = getattr(settings, "REPORT_BUILD_TEST_PAUSE", 0)
     if seconds:
         sleep(seconds)
