@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from unionportal.demo import seed_demo
@@ -14,17 +15,24 @@ class Command(BaseCommand):
             help="Run even with DEBUG off (never on a live district's database).",
         )
         parser.add_argument(
+            "--migrate",
+            action="store_true",
+            help="Apply the migrations first, in the same process (make run).",
+        )
+        parser.add_argument(
             "--refresh",
             action="store_true",
             help="Run every step even when the demo is already there (idempotent).",
         )
 
-    def handle(self, *args, force=False, refresh=False, **options):
+    def handle(self, *args, force=False, refresh=False, migrate=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo creates users with a known password; it refuses to run with "
                 "DEBUG off. Add --force if this really is a demo server."
             )
+        if migrate:
+            call_command("migrate", interactive=False, verbosity=0)
         context = seed_demo(refresh=refresh)
         if context["seeded"]:
             message = f"Demo district ready: {len(context['unions'])} unions."
