@@ -128,3 +128,12 @@ def test_three_builds_give_their_median_and_max(run):
     assert summary["floor_ratio_max"] == 6.0
     assert summary["peak_rss_mb"] == 120
     assert len(summary["builds"]) == 3
+
+
+def test_web_command_logs_each_requests_time(run):
+    # Each access-log line ends with the request's milliseconds, so that a p99
+    # spike in the bench can be found in bench/.logs/gunicorn.log.
+    argv = run.procfile_argv("web", {})
+    log_format = argv[argv.index("--access-logformat") + 1]
+    assert log_format.endswith("%(M)sms")
+    assert '"%(r)s"' in log_format
