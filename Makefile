@@ -14,15 +14,15 @@ PORT ?= 8000
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-compile -r requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
 
+# One process migrates and seeds the demo (a no-op when it is there); the demo
+# reports' PDFs are not rendered before the server starts (README).
 run: $(STAMP)
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input -v0
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo --migrate
 	@echo "Serving the portal on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	@if [ -n "$$REDIS_URL" ]; then \
 		DEBUG=$${DEBUG:-1} HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start; \
@@ -30,11 +30,18 @@ run: $(STAMP)
 		DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	fi
 
+# The suite in parallel (pytest-xdist, a test database and a Redis cache database per
+# worker; a file's tests stay on one worker, so its module fixtures are made once),
+# then, one at a time, the tests that start real Celery workers and Redis servers.
+# The 20 slowest tests are printed. PYTEST_WORKERS=1 runs the first part serially.
+PYTEST_WORKERS ?= auto
+SERIAL_TESTS := services or chaos
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=20 -m "not ($(SERIAL_TESTS))"
+	$(BIN)/pytest -p no:xdist --durations=5 -m "$(SERIAL_TESTS)"
 
 test-fast: $(STAMP)
-	$(BIN)/pytest -m "not browser and not services and not chaos"
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not browser and not services and not chaos"
 
 test-e2e: $(STAMP)
 	$(BIN)/pytest tests/e2e

@@ -11,4 +11,4 @@ class AccountsConfig(AppConfig):
 
         from . import demo, signals  # noqa: F401
 
-        register_demo(20, demo.seed)
+        register_demo(20, demo.seed, present=demo.present)

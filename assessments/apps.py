@@ -27,4 +27,4 @@ class AssessmentsConfig(AppConfig):
 
         from . import demo
 
-        register_demo(50, demo.seed)
+        register_demo(50, demo.seed, present=demo.present)

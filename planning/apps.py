@@ -21,4 +21,4 @@ class PlanningConfig(AppConfig):
 
         from . import demo
 
-        register_demo(40, demo.seed)
+        register_demo(40, demo.seed, present=demo.present)

@@ -54,6 +54,20 @@ RETURN_COMMENTS = [
 ]
 
 
+def present(context: dict) -> bool:
+    """Last year's and this year's demo plans exist (one query)."""
+    year = timezone.localdate().year
+    plans = list(
+        WorkPlan.objects.filter(owner__code="JB", year__in=[year - 1, year]).order_by(
+            "year"
+        )
+    )
+    if len(plans) != 2:
+        return False
+    context["plans"] = plans
+    return True
+
+
 def seed(context: dict) -> None:
     unions = context["unions"]
     users = context["users"]

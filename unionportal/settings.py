@@ -93,8 +93,6 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "unionportal.urls"
 WSGI_APPLICATION = "unionportal.wsgi.application"
-# The benchmark's floor page, /bench/floor/ (docs/performance.md); never in production.
-BENCH_FLOOR = env.bool("BENCH_FLOOR", default=False)
 
 TEMPLATES = [
     {
@@ -272,8 +270,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 5,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Test-only: seconds a report build waits half-way (tests/trust/test_chaos.py).
-REPORT_BUILD_TEST_PAUSE = env.float("REPORT_BUILD_TEST_PAUSE", default=0.0)
 # Each app keeps its periodic jobs in <app>/beat.py: plain dicts without Django imports,
 # read here because settings is where the apps are wired together.
 from accounts.beat import SCHEDULE as ACCOUNTS_BEAT  # noqa: E402

@@ -22,12 +22,6 @@ urlpatterns = [
 if settings.DJANGO_ADMIN_PATH:
     urlpatterns.append(path(settings.DJANGO_ADMIN_PATH, admin.site.urls))
 
-# The benchmark's floor page: only when BENCH_FLOOR is set (docs/performance.md).
-if settings.BENCH_FLOOR:
-    from unionportal.bench.views import floor
-
-    urlpatterns.append(path("bench/floor/", floor, name="bench_floor"))
-
 handler403 = "unionportal.views.permission_denied"
 handler404 = "unionportal.views.page_not_found"
 handler500 = "unionportal.views.server_error"

@@ -21,8 +21,8 @@ class UnionsConfig(AppConfig):
 
         from . import demo
 
-        register_demo(10, demo.seed_tree)
-        register_demo(30, demo.seed)
+        register_demo(10, demo.seed_tree, present=demo.tree_present)
+        register_demo(30, demo.seed, present=demo.terms_present)
 
         from unionportal.xlsx import register_reference
 

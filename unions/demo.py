@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from .dates import add_months
-from .models import Gender, Position, TermChange, Union
+from .models import Gender, OfficeTerm, Position, TermChange, Union
 from .services import (
     person_find_or_create,
     position_add,
@@ -376,6 +376,32 @@ def seed(context: dict) -> None:
             continue
         _seed_change(union, target, index, users, today)
     context["terms_overdue"] = sorted(OVERDUE)
+
+
+def demo_codes() -> list[str]:
+    codes = [DISTRICT[0]]
+    for s_code, _zh, _en, children in SUBDISTRICTS:
+        codes.append(s_code)
+        codes += [f"{s_code}-G{index:02d}" for index in range(1, len(children) + 1)]
+    return codes
+
+
+def tree_present(context: dict) -> bool:
+    """Every union of the demo tree exists (one query); fills ``unions``."""
+    codes = demo_codes()
+    unions = {u.code: u for u in Union.objects.filter(code__in=codes)}
+    if len(unions) != len(codes):
+        return False
+    context["unions"] = unions
+    return True
+
+
+def terms_present(context: dict) -> bool:
+    """The terms are seeded (for every union at once, so the district's tell)."""
+    if not OfficeTerm.objects.filter(union__code=DISTRICT[0]).exists():
+        return False
+    context["terms_overdue"] = sorted(OVERDUE)
+    return True
 
 
 def seed_tree(context: dict) -> None:

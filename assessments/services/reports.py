@@ -179,7 +179,8 @@ def _claim(period_id: int, token: str | None) -> tuple[QuarterReport, str] | Non
 
 def _test_pause() -> None:
     # tests/trust/test_chaos.py kills a worker in the middle of a build; this
-    # setting (0, i.e. off, everywhere else) makes the middle long enough to hit.
+    # setting, defined only by the tests' settings (tests/settings.py), makes the
+    # middle long enough to hit. Production settings do not define it.
     seconds = getattr(settings, "REPORT_BUILD_TEST_PAUSE", 0)
     if seconds:
         sleep(seconds)
@@ -197,11 +198,15 @@ def _fail(report: QuarterReport, message: str) -> None:
     report.save(update_fields=["status", "error", "finished_at", "progress"])
 
 
-def report_build(*, period_id: int, token: str | None = None) -> QuarterReport | None:
+def report_build(
+    *, period_id: int, token: str | None = None, files: bool = True
+) -> QuarterReport | None:
     """The job: builds (or rebuilds) a period's snapshot and its files.
 
     Returns None when another run owns the build. A locked period is refused
-    without writing anything.
+    without writing anything. ``files=False`` leaves the files unmade ("Not
+    made", made when someone asks for them): the demo's seed uses it where no
+    worker would make them in the background.
     """
     claimed = _claim(period_id, token)
     if claimed is None:
@@ -209,7 +214,7 @@ def report_build(*, period_id: int, token: str | None = None) -> QuarterReport |
         return None
     report, token = claimed
     try:
-        return _build(report, token)
+        return _build(report, token, files=files)
     except Exception as exc:
         logger.exception("report of period %s failed", period_id)
         message = (
@@ -226,7 +231,7 @@ def report_build(*, period_id: int, token: str | None = None) -> QuarterReport |
         raise
 
 
-def _build(report: QuarterReport, token: str) -> QuarterReport | None:
+def _build(report: QuarterReport, token: str, *, files: bool) -> QuarterReport | None:
     period = report.period
     scheme = period.scheme
     rules = engine.scheme_rules(scheme)
@@ -266,14 +271,19 @@ def _build(report: QuarterReport, token: str) -> QuarterReport | None:
         current.progress = 100
         current.error = ""
         current.finished_at = now
-        current.files_status = QuarterReport.FilesStatus.PENDING
+        current.files_status = (
+            QuarterReport.FilesStatus.PENDING
+            if files
+            else QuarterReport.FilesStatus.NONE
+        )
         current.files_error = ""
         current.files_token = files_token
-        current.files_requested_at = now
+        current.files_requested_at = now if files else None
         current.files_started_at = None
         current.files_finished_at = None
         current.save()
-        _enqueue_files(current.pk, files_token)
+        if files:
+            _enqueue_files(current.pk, files_token)
     return current
 
 

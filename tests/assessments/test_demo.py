@@ -2,7 +2,7 @@ from django.utils import timezone
 
 from accounts.demo import seed_demo_users
 from assessments import demo
-from assessments.models import Period, QuarterReport, Scheme, Score
+from assessments.models import Period, QuarterReport, QuarterReportFile, Scheme, Score
 from unions.demo import seed_union_tree
 
 
@@ -38,6 +38,10 @@ def test_demo_fills_last_year_and_opens_the_current_quarter(db):
     done = QuarterReport.objects.filter(status="done")
     assert done.filter(period__scheme__year=year - 1).count() == 10
     assert not QuarterReport.objects.exclude(status="done").exists()
+    # Without a worker (tests run Celery eagerly) the seed makes no .xlsx or .pdf:
+    # they are "not made" until someone asks for them (make run starts in seconds).
+    assert set(done.values_list("files_status", flat=True)) == {"none"}
+    assert not QuarterReportFile.objects.exists()
     # This year's schemes are copies of last year's, reading activities and
     # training from the portal instead of scoring them by hand.
     for scheme in Scheme.objects.filter(year=year):

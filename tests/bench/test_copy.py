@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from unionportal.bench.copy import CopyTable, text
+from bench.copy import CopyTable, text
 from unions.models import OfficeTerm, Union
 
 NOW = timezone.make_aware(datetime.datetime(2026, 11, 25, 9))

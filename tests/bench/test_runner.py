@@ -80,3 +80,60 @@ def test_table_marks_a_page_over_its_targets(run):
     }
     assert "| slow | leader | 10 |" in run.table(results)
     assert run.misses(run.table(results))
+
+
+def test_table_compares_each_page_with_the_django_floor(run):
+    page = {
+        "name": "list",
+        "role": "reviewer",
+        "rps": 30,
+        "p50_ms": 20,
+        "p95_ms": 100,
+        "p99_ms": 120,
+        "p99_over_p50": 6.0,
+        "floor_ratio": 0.5,
+        "x_django_floor": 0.1,
+        "queries": 5,
+    }
+    results = {
+        "scale": "tiny",
+        "date": "2026-12-03",
+        "machine": {"cores": 2, "cpu": "x"},
+        "floor": {"path": "/bench/floor/", "rps": 150, "x_django_floor": 0.5},
+        "django_floor": {"path": "/floor/", "rps": 300, "p95_ms": 30, "runs": []},
+        "pages": [page],
+    }
+    text = run.table(results)
+    assert (
+        "| list | reviewer | 30 | 20 | 100 | 120 | 6.0 | 0.10 | 0.50 | 5 | MISS |"
+        in text
+    )
+    assert "0.50 × the Django floor (MISS" in text
+    page.update(p99_over_p50=1.2, x_django_floor=0.3)
+    results["floor"]["x_django_floor"] = 0.9
+    text = run.table(results)
+    assert "| 0.30 | 0.50 | 5 | ok |" in text
+    assert "0.90 × the Django floor (ok" in text
+
+
+def test_three_builds_give_their_median_and_max(run):
+    builds = [
+        {"wall_seconds": s, "floor_ratio": s / 2, "peak_rss_mb": m, "units": 10}
+        for s, m in ((9.0, 100), (12.0, 90), (10.0, 120))
+    ]
+    summary = run.summarise_builds(builds)
+    assert summary["wall_seconds"] == 10.0
+    assert summary["wall_seconds_max"] == 12.0
+    assert summary["wall_seconds_each"] == [9.0, 12.0, 10.0]
+    assert summary["floor_ratio_max"] == 6.0
+    assert summary["peak_rss_mb"] == 120
+    assert len(summary["builds"]) == 3
+
+
+def test_web_command_logs_each_requests_time(run):
+    # Each access-log line ends with the request's milliseconds, so that a p99
+    # spike in the bench can be found in bench/.logs/gunicorn.log.
+    argv = run.procfile_argv("web", {})
+    log_format = argv[argv.index("--access-logformat") + 1]
+    assert log_format.endswith("%(M)sms")
+    assert '"%(r)s"' in log_format

@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 
-from unionportal.bench.scales import SCALES
-from unionportal.bench.seed.world import World, quarter_bounds, unit
+from bench.scales import SCALES
+from bench.seed.world import World, quarter_bounds, unit
 
 
 def test_city_is_a_city_union_over_ten_districts():

@@ -9,15 +9,15 @@ from django.db import connection
 
 from accounts.models import User
 from assessments.models import QuarterReport, Score
-from planning.models import KeyWorkProject, ProgressReport
-from tests.conftest import require_or_skip
-from unionportal.bench.scales import SCALES
-from unionportal.bench.seed import (
+from bench.scales import SCALES
+from bench.seed import (
     SeedRefused,
     check_database,
     reset_bench_data,
     seed,
 )
+from planning.models import KeyWorkProject, ProgressReport
+from tests.conftest import require_or_skip
 from unions.models import OfficeTerm, Union
 
 TODAY = datetime.date(2026, 11, 25)
@@ -107,7 +107,7 @@ def test_command_reports_refusal_as_an_error(seeded, db):
 
 
 def test_sql_floor_gives_one_row_per_assessed_unit(seeded, db):
-    from unionportal.bench.probe import _quarter_periods, sql_floor
+    from bench.probe import _quarter_periods, sql_floor
 
     floor = sql_floor(_quarter_periods(), repeat=1)
     assert floor["rows"] == 24

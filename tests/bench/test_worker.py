@@ -11,7 +11,7 @@ def count_unions_task():
 
 
 def test_worker_hooks_write_the_figures_of_each_task(tmp_path, monkeypatch, db):
-    import unionportal.bench.worker  # noqa: F401 - connects the measuring hooks
+    import bench.worker  # noqa: F401 - connects the measuring hooks
 
     monkeypatch.setenv("BENCH_TASK_STATS", str(tmp_path))
     count_unions_task.delay()
@@ -23,7 +23,7 @@ def test_worker_hooks_write_the_figures_of_each_task(tmp_path, monkeypatch, db):
 
 
 def test_worker_hooks_stay_silent_without_a_folder(tmp_path, monkeypatch, db):
-    import unionportal.bench.worker  # noqa: F401
+    import bench.worker  # noqa: F401
 
     monkeypatch.delenv("BENCH_TASK_STATS", raising=False)
     monkeypatch.chdir(tmp_path)
@@ -34,7 +34,7 @@ def test_worker_hooks_stay_silent_without_a_folder(tmp_path, monkeypatch, db):
 def test_worker_hooks_leave_no_query_counter_behind(db):
     from django.db import connection
 
-    from unionportal.bench.worker import QueryCounter
+    from bench.worker import QueryCounter
 
     count_unions_task.delay()
     assert not any(isinstance(w, QueryCounter) for w in connection.execute_wrappers)

@@ -161,7 +161,7 @@ def chaos(transactional_db, tmp_path, settings):
     redis_server = RedisServer(tmp_path)
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "unionportal.settings",
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": _database_url(),
         "REDIS_URL": REDIS_URL,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),

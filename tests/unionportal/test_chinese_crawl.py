@@ -7,7 +7,9 @@ from html.parser import HTMLParser
 import polib
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 PAGES = [
     "/",
@@ -70,7 +72,15 @@ def test_the_demo_reads_in_chinese_for_every_role(english_messages):
     from accounts.models import User
     from unionportal.demo import seed_demo
 
-    seed_demo()
+    assert seed_demo()["seeded"] is True
+    # A second seed finds the demo there and writes nothing (a second make run).
+    with CaptureQueriesContext(connection) as queries:
+        again = seed_demo()
+    assert again["seeded"] is False
+    assert len(queries) <= 6
+    assert not [q for q in queries if not q["sql"].lstrip().startswith("SELECT")]
+    assert len(again["unions"]) == 52
+    assert again["logins"][0] == "demo"
     User.objects.update(language="")
     found = []
     pages_read = 0

@@ -49,7 +49,7 @@ def _default(field: models.Field, now: datetime.datetime):
         return ""
     raise LookupError(
         f"{field.model.__name__}.{field.name} has no default: the bench seed must "
-        "write it (unionportal/bench/seed.py)."
+        "write it (bench/seed.py)."
     )
 
 

@@ -3,16 +3,14 @@
 It goes through everything a real page pays for (every middleware, the session,
 authentication, the context processors and one template compiled once per process,
 as the cached loader keeps the pages' templates) and nothing else, so each page's
-throughput can be printed as a ratio to it. Wired in ``unionportal/urls.py`` only
-when ``settings.BENCH_FLOOR`` is true; the view checks again so that it can never
-answer in production.
+throughput can be printed as a ratio to it. Wired only by ``bench/urls.py`` (the
+bench's settings, ``bench/settings.py``); production never loads this package.
 """
 
 from functools import cache
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.template import engines
 from django.views.decorators.http import require_GET
 
@@ -31,6 +29,4 @@ def _floor_template():
 @login_required
 @require_GET
 def floor(request):
-    if not settings.BENCH_FLOOR:
-        raise Http404
     return HttpResponse(_floor_template().render({}, request))

@@ -4,6 +4,7 @@ unit, monthly progress reports, milestones; carrier campaigns and their events."
 import datetime
 from decimal import Decimal
 
+from bench.copy import CopyTable, through_table
 from planning import rules
 from planning.models import (
     ActivityEvent,
@@ -15,7 +16,6 @@ from planning.models import (
     ProgressReport,
     WorkPlan,
 )
-from unionportal.bench.copy import CopyTable, through_table
 from unions.dates import add_months
 
 from . import names

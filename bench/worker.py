@@ -1,6 +1,6 @@
 """The production Celery app with measuring hooks, for the benchmark's worker.
 
-``make bench`` starts the worker line of the Procfile with ``-A unionportal.bench.worker``
+``make bench`` starts the worker line of the Procfile with ``-A bench.worker``
 instead of ``-A unionportal``: the same app, tasks and settings, plus two signal
 handlers. Around every task they count the queries on the default connection, reset
 and then read the peak resident memory of the process running it (a prefork child),

@@ -3,8 +3,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from unionportal.bench.scales import SCALES
-from unionportal.bench.seed import SeedRefused, seed
+from bench.scales import SCALES
+from bench.seed import SeedRefused, seed
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from assessments.models import (
     Scheme,
     Score,
 )
-from unionportal.bench.copy import CopyTable, text
+from bench.copy import CopyTable, text
 
 from . import names
 from .world import World, quarter_bounds, unit

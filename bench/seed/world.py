@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils import timezone
 
-from unionportal.bench.scales import Scale
+from bench.scales import Scale
 
 SEED = 20261125
 CODE_PREFIX = "BENCH"

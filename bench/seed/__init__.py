@@ -20,8 +20,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from unionportal.bench.copy import create_indexes, drop_secondary_indexes
-from unionportal.bench.scales import Scale
+from bench.copy import create_indexes, drop_secondary_indexes
+from bench.scales import Scale
 from unions.models import Union
 
 from .world import CODE_PREFIX, SEED, USER_PREFIX, World

@@ -6,7 +6,7 @@ import datetime
 from django.contrib.auth.hashers import make_password
 
 from accounts.models import Notification, User
-from unionportal.bench.copy import CopyTable
+from bench.copy import CopyTable
 from unions.dates import add_months, planned_end_for
 from unions.models import (
     OfficeTerm,

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from assessments import engine
 from assessments.models import Period, QuarterReport, QuarterReportRow
-from unionportal.bench.copy import CopyTable, text
+from bench.copy import CopyTable, text
 
 from .world import World
 

@@ -1,5 +1,5 @@
 """The Django side of ``make bench``, run by ``bench/run.py`` as
-``python -m unionportal.bench.probe <command>`` against a seeded bench database.
+``python -m bench.probe <command>`` against a seeded bench database.
 
 - ``targets``: signs the personas in (sessions for the load generator), picks the
   pages and their ids, and counts each page's queries through the whole stack
@@ -44,7 +44,7 @@ def _emit(payload: dict) -> None:
 
 
 def _setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unionportal.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     import django
 
     django.setup()
@@ -500,7 +500,7 @@ def _export_projects(reset_peak) -> dict:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m unionportal.bench.probe")
+    parser = argparse.ArgumentParser(prog="python -m bench.probe")
     commands = parser.add_subparsers(dest="command", required=True)
     targets = commands.add_parser("targets")
     targets.add_argument("--sessions", type=int, default=8)
