@@ -512,6 +512,18 @@ add(
         kwargs=_k("planning:project_hand_down"),
     ),
 )
+
+
+def _new_milestone(world: World) -> dict:
+    from django.utils import timezone
+
+    return {"title": "Venue booked", "due_date": timezone.localdate().isoformat()}
+
+
+def _new_category(world: World) -> dict:
+    return {"name_zh": "组织建设", "name_en": "Organisation", "order": "5"}
+
+
 # Milestones: administrators in scope, and the cadres of the owner union.
 MILESTONE_EDITORS = expect("admin:ok admin_sub:ok cadre_grass:ok outsider:404 *:403")
 for name in (
@@ -519,7 +531,15 @@ for name in (
     "planning:milestone_toggle",
     "planning:milestone_delete",
 ):
-    add(name, action(post=MILESTONE_EDITORS, get=POST_ONLY_GET, kwargs=_k(name)))
+    add(
+        name,
+        action(
+            post=MILESTONE_EDITORS,
+            get=POST_ONLY_GET,
+            kwargs=_k(name),
+            data=_new_milestone if name == "planning:milestone_create" else no_data,
+        ),
+    )
 add("planning:progress_home", page(hidden=hidden_titles("project_of")))
 # Progress is entered by the cadres of the reporting union, nobody else.
 REPORTERS = expect("cadre_grass:ok outsider:404 *:403")
@@ -607,9 +627,17 @@ add(
     action(post=ADMIN_ONLY, get=expect("admin:405 admin_sub:405 *:403")),
 )
 add("assessments:scheme_detail", page(kwargs=_k("assessments:scheme_detail")))
+add(
+    "assessments:category_create",
+    page(
+        get=ADMIN_WRITES,
+        post=ADMIN_WRITES,
+        kwargs=_k("assessments:category_create"),
+        data=_new_category,
+    ),
+)
 for name in (
     "assessments:scheme_edit",
-    "assessments:category_create",
     "assessments:category_edit",
     "assessments:indicator_create",
     "assessments:indicator_edit",
@@ -916,7 +944,6 @@ PERMITTED_SIDE_PENDING = frozenset(
         "planning:plan_publish",
         "planning:plan_hand_out",
         "planning:item_create",
-        "planning:milestone_create",
         "planning:report_evidence_upload",
         "planning:report_review",
         "planning:review_queue",
@@ -928,7 +955,6 @@ PERMITTED_SIDE_PENDING = frozenset(
         "assessments:scheme_create",
         "assessments:scheme_copy",
         "assessments:scheme_action",
-        "assessments:category_create",
         "assessments:category_delete",
         "assessments:indicator_create",
         "assessments:indicator_delete",
