@@ -403,7 +403,20 @@ def _k(name: str):
 # unions --------------------------------------------------------------------------------
 
 add("unions:union_list", page(hidden=hidden_unions))
-add("unions:union_create", page(get=ADMIN_ONLY, post=ADMIN_ONLY))
+
+
+def _new_union(world: World) -> dict:
+    return {
+        "name_zh": "北区新厂工会",
+        "name_en": "North New Works Union",
+        "code": "TD-N-9",
+        "kind": "enterprise",
+        "parent": world.union("subdistrict").pk,  # in both administrators' scope
+        "member_count": "40",
+    }
+
+
+add("unions:union_create", page(get=ADMIN_ONLY, post=ADMIN_ONLY, data=_new_union))
 add(
     "unions:union_export",
     # The export with phone and ID numbers: administrators only (and audited).
@@ -585,7 +598,23 @@ add(
     action(post=REPORTERS, get=POST_ONLY_GET, kwargs=_k("planning:evidence_delete")),
 )
 add("planning:activity_home", page(hidden=hidden_titles("event_of")))
-add("planning:campaign_create", page(get=ADMIN_ONLY, post=ADMIN_ONLY))
+
+
+def _new_campaign(world: World) -> dict:
+    from django.utils import timezone
+
+    return {
+        "title": "Safety month",
+        "year": str(timezone.localdate().year),
+        "description": "Talks and drills.",
+        "is_active": "on",
+    }
+
+
+add(
+    "planning:campaign_create",
+    page(get=ADMIN_ONLY, post=ADMIN_ONLY, data=_new_campaign),
+)
 add(
     "planning:campaign_detail",
     page(post=expect("admin:ok *:403"), kwargs=_k("planning:campaign_detail")),
@@ -929,7 +958,6 @@ PERMITTED_SIDE_PENDING = frozenset(
         "accounts:notifications_read_all",
         "accounts:user_create",
         "accounts:user_edit",
-        "unions:union_create",
         "unions:union_import",
         "unions:union_import_confirm",
         "unions:union_activate",
@@ -948,7 +976,6 @@ PERMITTED_SIDE_PENDING = frozenset(
         "planning:report_review",
         "planning:review_queue",
         "planning:review_bulk",
-        "planning:campaign_create",
         "planning:campaign_detail",
         "planning:event_create",
         "planning:event_evidence_upload",
