@@ -487,7 +487,22 @@ add(
 # once published; only administrators change them.
 
 add("planning:plan_list", page())
-add("planning:plan_create", page(get=ADMIN_ONLY, post=ADMIN_ONLY))
+
+
+def _next_year() -> str:
+    from django.utils import timezone
+
+    return str(timezone.localdate().year + 1)  # the world's plan and scheme: this year
+
+
+add(
+    "planning:plan_create",
+    page(
+        get=ADMIN_ONLY,
+        post=ADMIN_ONLY,
+        data=lambda w: {"title": "Next year's work", "year": _next_year()},
+    ),
+)
 add("planning:plan_import", page(get=ADMIN_ONLY, post=ADMIN_ONLY))
 add("planning:plan_import_template", page(get=ADMIN_ONLY))
 add("planning:plan_detail", page(kwargs=_k("planning:plan_detail")))
@@ -650,7 +665,21 @@ add(
 
 add("assessments:home", page())
 add("assessments:scheme_list", page())
-add("assessments:scheme_create", page(get=ADMIN_ONLY, post=ADMIN_ONLY))
+add(
+    "assessments:scheme_create",
+    page(
+        get=ADMIN_ONLY,
+        post=ADMIN_ONLY,
+        data=lambda w: {
+            "year": _next_year(),
+            "name_zh": "明年考核",
+            "name_en": "Next year's assessment",
+            "unit_level": "grassroots",
+            "bonus_cap": "5",
+            "annual_rule": "mean",
+        },
+    ),
+)
 add(
     "assessments:scheme_copy",
     action(post=ADMIN_ONLY, get=expect("admin:405 admin_sub:405 *:403")),
@@ -967,7 +996,6 @@ PERMITTED_SIDE_PENDING = frozenset(
         "unions:change_create",
         "unions:change_step",
         "unions:change_cancel",
-        "planning:plan_create",
         "planning:plan_import",
         "planning:plan_publish",
         "planning:plan_hand_out",
@@ -979,7 +1007,6 @@ PERMITTED_SIDE_PENDING = frozenset(
         "planning:campaign_detail",
         "planning:event_create",
         "planning:event_evidence_upload",
-        "assessments:scheme_create",
         "assessments:scheme_copy",
         "assessments:scheme_action",
         "assessments:category_delete",
