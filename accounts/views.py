@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -245,3 +247,15 @@ class PortalPasswordChangeView(auth_views.PasswordChangeView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
+
+
+class PortalLoginView(auth_views.LoginView):
+    """Django's sign-in page; a signed-in user is sent on to where they were going."""
+
+    redirect_authenticated_user = True
+
+    def get_redirect_url(self):
+        # A ``next`` back to this very page would send a signed-in user round in a
+        # loop, which Django answers with a server error: go home instead.
+        url = super().get_redirect_url()
+        return "" if urlsplit(url).path == self.request.path else url

@@ -131,6 +131,12 @@ def admin_user(district):
 
 
 @pytest.fixture
+def admin_sub(subdistrict):
+    """An administrator of a sub-district union: administers its subtree only."""
+    return UserFactory(username="admin_sub_t", union=subdistrict, is_union_admin=True)
+
+
+@pytest.fixture
 def leader(district):
     return UserFactory(username="leader_t", union=district, is_leader=True)
 

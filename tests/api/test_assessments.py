@@ -2,6 +2,7 @@ import pytest
 
 from assessments.models import Period, QuarterReport, Score
 from tests.api.factories import open_period
+from tests.snapshots import assert_unchanged
 from tests.unions.factories import grassroots_factory
 
 PERIODS = "/api/v1/assessment-periods/"
@@ -87,18 +88,24 @@ def test_admin_closes_a_period(api_for, admin_user, period):
 
 
 def test_cadre_gets_403_on_close(api_for, cadre_sub, period):
-    assert api_for(cadre_sub).post(f"{PERIODS}{period.pk}/close/").status_code == 403
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        assert signed_in.post(f"{PERIODS}{period.pk}/close/").status_code == 403
 
 
 def test_leader_gets_403_on_close(api_for, leader, period):
-    assert api_for(leader).post(f"{PERIODS}{period.pk}/close/").status_code == 403
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        assert signed_in.post(f"{PERIODS}{period.pk}/close/").status_code == 403
 
 
 def test_outsider_gets_404_on_a_period_of_another_owner(
     api_for, outsider, admin_user, subdistrict
 ):
     other_period, _indicator = open_period(subdistrict, by=admin_user)
-    response = api_for(outsider).post(f"{PERIODS}{other_period.pk}/close/")
+    signed_in = api_for(outsider)
+    with assert_unchanged():
+        response = signed_in.post(f"{PERIODS}{other_period.pk}/close/")
     assert response.status_code == 404
 
 
@@ -143,9 +150,11 @@ def test_opening_a_period_twice_is_refused(api_for, admin_user, period):
 
 
 def test_cadre_gets_403_opening_a_period(api_for, cadre_sub, period):
-    response = api_for(cadre_sub).post(
-        PERIODS, {"scheme": period.scheme_id, "kind": "q2"}, format="json"
-    )
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = signed_in.post(
+            PERIODS, {"scheme": period.scheme_id, "kind": "q2"}, format="json"
+        )
     assert response.status_code == 403
 
 
@@ -231,9 +240,14 @@ def test_cadre_gets_403_reviewing_their_own_score(api_for, cadre_grass, score):
 
 
 def test_outsider_gets_404_on_a_score(api_for, outsider, score):
-    response = api_for(outsider).patch(
-        f"{SCORES}{score.pk}/", {"self_score": "1"}, format="json", HTTP_IF_MATCH="*"
-    )
+    signed_in = api_for(outsider)
+    with assert_unchanged():
+        response = signed_in.patch(
+            f"{SCORES}{score.pk}/",
+            {"self_score": "1"},
+            format="json",
+            HTTP_IF_MATCH="*",
+        )
     assert response.status_code == 404
 
 
@@ -375,7 +389,9 @@ def test_cadre_gets_no_quarter_reports(api_for, cadre_grass, built):
 
 
 def test_cadre_gets_403_on_build(api_for, cadre_sub, period):
-    response = api_for(cadre_sub).post(f"{PERIODS}{period.pk}/build-report/")
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = signed_in.post(f"{PERIODS}{period.pk}/build-report/")
     assert response.status_code == 403
 
 

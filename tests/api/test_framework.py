@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from tests.api.factories import token_with_key
 from tests.conftest import EN
+from tests.snapshots import assert_unchanged
 from tests.unions.factories import grassroots_factory
 
 UNIONS = "/api/v1/unions/"
@@ -33,46 +34,51 @@ def test_session_write_without_csrf_token_is_refused(client, admin_user, subdist
 
     browser = Client(enforce_csrf_checks=True, headers=EN)
     browser.force_login(admin_user, backend="accounts.backends.UnionModelBackend")
-    response = browser.post(
-        UNIONS,
-        {
-            "code": "NEW",
-            "name_zh": "新工会",
-            "kind": "enterprise",
-            "parent": subdistrict.pk,
-        },
-        content_type="application/json",
-    )
+    with assert_unchanged():
+        response = browser.post(
+            UNIONS,
+            {
+                "code": "NEW",
+                "name_zh": "新工会",
+                "kind": "enterprise",
+                "parent": subdistrict.pk,
+            },
+            content_type="application/json",
+        )
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
 
 
 def test_leader_session_write_gets_a_json_403(client_for, leader, subdistrict):
-    response = client_for(leader).post(
-        UNIONS,
-        {
-            "code": "NEW",
-            "name_zh": "新工会",
-            "kind": "enterprise",
-            "parent": subdistrict.pk,
-        },
-        content_type="application/json",
-    )
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(
+            UNIONS,
+            {
+                "code": "NEW",
+                "name_zh": "新工会",
+                "kind": "enterprise",
+                "parent": subdistrict.pk,
+            },
+            content_type="application/json",
+        )
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
 
 
 def test_leader_token_write_gets_403(api_for, leader, subdistrict):
-    response = api_for(leader).post(
-        UNIONS,
-        {
-            "code": "NEW",
-            "name_zh": "新工会",
-            "kind": "enterprise",
-            "parent": subdistrict.pk,
-        },
-        format="json",
-    )
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(
+            UNIONS,
+            {
+                "code": "NEW",
+                "name_zh": "新工会",
+                "kind": "enterprise",
+                "parent": subdistrict.pk,
+            },
+            format="json",
+        )
     assert response.status_code == 403
     assert "read" in response.json()["error"]["message"]
 
@@ -109,7 +115,9 @@ def test_write_to_an_unknown_api_address_needs_credentials_first(api_client, db)
 
 
 def test_signed_in_write_to_an_unknown_api_address_answers_404(api_for, cadre_grass):
-    response = api_for(cadre_grass).post("/api/v1/no-such-thing/")
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post("/api/v1/no-such-thing/")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
 

@@ -12,6 +12,7 @@ from planning.models import (
     WorkPlan,
 )
 from tests.api.factories import published_plan
+from tests.snapshots import assert_unchanged
 from tests.unions.factories import grassroots_factory
 
 PLANS = "/api/v1/plans/"
@@ -102,9 +103,9 @@ def test_second_plan_for_a_year_is_refused_by_the_service(api_for, admin_user, p
 
 
 def test_cadre_gets_403_on_plan_create(api_for, cadre_sub):
-    response = api_for(cadre_sub).post(
-        PLANS, {"title": "Mine", "year": 2031}, format="json"
-    )
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = signed_in.post(PLANS, {"title": "Mine", "year": 2031}, format="json")
     assert response.status_code == 403
 
 
@@ -139,7 +140,9 @@ def test_outsider_gets_404_on_a_draft_of_another_sub_district(
     draft = plans.plan_create(
         owner=other_subdistrict, data={"title": "D", "year": 2031}
     )
-    response = api_for(outsider).post(f"{PLANS}{draft.pk}/publish/")
+    signed_in = api_for(outsider)
+    with assert_unchanged():
+        response = signed_in.post(f"{PLANS}{draft.pk}/publish/")
     assert response.status_code == 404
 
 
@@ -188,14 +191,18 @@ def test_admin_adds_an_item(api_for, admin_user, plan):
 
 
 def test_cadre_gets_403_on_item_create(api_for, cadre_sub, plan):
-    response = api_for(cadre_sub).post(ITEMS, _item_data(plan), format="json")
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = signed_in.post(ITEMS, _item_data(plan), format="json")
     assert response.status_code == 403
 
 
 def test_admin_of_a_lower_union_gets_403_on_item_create(api_for, outsider, plan):
     outsider.is_union_admin = True
     outsider.save()
-    response = api_for(outsider).post(ITEMS, _item_data(plan), format="json")
+    signed_in = api_for(outsider)
+    with assert_unchanged():
+        response = signed_in.post(ITEMS, _item_data(plan), format="json")
     assert response.status_code == 403
 
 
@@ -280,9 +287,11 @@ def test_cadre_gets_403_on_project_update(api_for, cadre_grass, project):
 
 
 def test_outsider_gets_404_on_project_update(api_for, outsider, project):
-    response = api_for(outsider).patch(
-        f"{PROJECTS}{project.pk}/", {"title": "X"}, format="json", HTTP_IF_MATCH="*"
-    )
+    signed_in = api_for(outsider)
+    with assert_unchanged():
+        response = signed_in.patch(
+            f"{PROJECTS}{project.pk}/", {"title": "X"}, format="json", HTTP_IF_MATCH="*"
+        )
     assert response.status_code == 404
 
 
@@ -413,9 +422,14 @@ def test_second_client_with_a_stale_report_gets_412(api_for, cadre_grass, draft)
 
 
 def test_outsider_gets_404_on_report_update(api_for, outsider, draft):
-    response = api_for(outsider).patch(
-        f"{REPORTS}{draft.pk}/", {"narrative": "X"}, format="json", HTTP_IF_MATCH="*"
-    )
+    signed_in = api_for(outsider)
+    with assert_unchanged():
+        response = signed_in.patch(
+            f"{REPORTS}{draft.pk}/",
+            {"narrative": "X"},
+            format="json",
+            HTTP_IF_MATCH="*",
+        )
     assert response.status_code == 404
 
 
@@ -469,15 +483,20 @@ def test_reviewer_above_approves_and_the_project_follows(
 def test_cadre_gets_403_approving_their_own_report(api_for, cadre_grass, draft):
     client = api_for(cadre_grass)
     client.post(f"{REPORTS}{draft.pk}/submit/")
-    assert client.post(f"{REPORTS}{draft.pk}/approve/").status_code == 403
+    with assert_unchanged():
+        assert client.post(f"{REPORTS}{draft.pk}/approve/").status_code == 403
 
 
 def test_outsider_gets_404_on_approve(api_for, outsider, draft):
-    assert api_for(outsider).post(f"{REPORTS}{draft.pk}/approve/").status_code == 404
+    signed_in = api_for(outsider)
+    with assert_unchanged():
+        assert signed_in.post(f"{REPORTS}{draft.pk}/approve/").status_code == 404
 
 
 def test_leader_gets_403_on_approve(api_for, leader, draft):
-    assert api_for(leader).post(f"{REPORTS}{draft.pk}/approve/").status_code == 403
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        assert signed_in.post(f"{REPORTS}{draft.pk}/approve/").status_code == 403
 
 
 def test_approving_a_draft_is_refused(api_for, cadre_sub, draft):
@@ -602,7 +621,9 @@ def test_publicity_without_a_media_level_is_refused(api_for, cadre_grass, grassr
 
 
 def test_leader_gets_403_on_event_create(api_for, leader, grassroots):
-    response = api_for(leader).post(EVENTS, _event(grassroots), format="json")
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(EVENTS, _event(grassroots), format="json")
     assert response.status_code == 403
 
 
@@ -629,9 +650,14 @@ def test_cadre_of_a_higher_union_gets_403_on_event_update(api_for, cadre_sub, ev
 
 
 def test_outsider_gets_404_on_event_update(api_for, outsider, event):
-    response = api_for(outsider).patch(
-        f"{EVENTS}{event.pk}/", {"participants": 1}, format="json", HTTP_IF_MATCH="*"
-    )
+    signed_in = api_for(outsider)
+    with assert_unchanged():
+        response = signed_in.patch(
+            f"{EVENTS}{event.pk}/",
+            {"participants": 1},
+            format="json",
+            HTTP_IF_MATCH="*",
+        )
     assert response.status_code == 404
 
 

@@ -13,6 +13,7 @@ from accounts.tokens import (
 )
 from tests.api.factories import ApiTokenFactory, token_with_key
 from tests.conftest import EN
+from tests.snapshots import assert_unchanged
 
 UNIONS = "/api/v1/unions/"
 
@@ -197,9 +198,9 @@ def test_revoke_stops_the_token_at_once(client_for, cadre_grass):
 
 def test_revoking_someone_elses_token_answers_404(client_for, cadre_grass, outsider):
     token = ApiTokenFactory(user=outsider)
-    response = client_for(cadre_grass).post(
-        reverse("accounts:token_revoke", args=[token.pk])
-    )
+    signed_in = client_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(reverse("accounts:token_revoke", args=[token.pk]))
     assert response.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None

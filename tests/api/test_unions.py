@@ -3,6 +3,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from tests.snapshots import assert_unchanged
 from tests.unions.factories import grassroots_factory
 from unions import workflow
 from unions.models import OfficeTerm, TermChange, Union
@@ -119,13 +120,17 @@ def test_admin_creates_a_union_through_the_service(api_for, admin_user, subdistr
 
 
 def test_cadre_gets_403_on_create(api_for, cadre_sub, subdistrict):
-    response = api_for(cadre_sub).post(UNIONS, _new_union(subdistrict), format="json")
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = signed_in.post(UNIONS, _new_union(subdistrict), format="json")
     assert response.status_code == 403
     assert not Union.objects.filter(code="TD-N-9").exists()
 
 
 def test_leader_gets_403_on_create(api_for, leader, subdistrict):
-    response = api_for(leader).post(UNIONS, _new_union(subdistrict), format="json")
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(UNIONS, _new_union(subdistrict), format="json")
     assert response.status_code == 403
 
 
@@ -173,9 +178,14 @@ def test_admin_updates_a_union(api_for, admin_user, grassroots):
 
 
 def test_outsider_gets_404_on_update(api_for, outsider, grassroots):
-    response = api_for(outsider).patch(
-        f"{UNIONS}{grassroots.pk}/", {"name_en": "X"}, format="json", HTTP_IF_MATCH="*"
-    )
+    signed_in = api_for(outsider)
+    with assert_unchanged():
+        response = signed_in.patch(
+            f"{UNIONS}{grassroots.pk}/",
+            {"name_en": "X"},
+            format="json",
+            HTTP_IF_MATCH="*",
+        )
     assert response.status_code == 404
 
 
@@ -241,12 +251,16 @@ def test_admin_deactivates_and_activates_a_union(api_for, admin_user, grassroots
 
 
 def test_cadre_gets_403_on_deactivate(api_for, cadre_sub, grassroots):
-    response = api_for(cadre_sub).post(f"{UNIONS}{grassroots.pk}/deactivate/")
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = signed_in.post(f"{UNIONS}{grassroots.pk}/deactivate/")
     assert response.status_code == 403
 
 
 def test_outsider_gets_404_on_deactivate(api_for, outsider, grassroots):
-    response = api_for(outsider).post(f"{UNIONS}{grassroots.pk}/deactivate/")
+    signed_in = api_for(outsider)
+    with assert_unchanged():
+        response = signed_in.post(f"{UNIONS}{grassroots.pk}/deactivate/")
     assert response.status_code == 404
 
 
@@ -500,9 +514,11 @@ def test_admin_cancels_a_change(api_for, admin_user, planned_change):
 
 
 def test_cadre_gets_403_on_cancel(api_for, cadre_grass, planned_change):
-    response = api_for(cadre_grass).post(
-        f"{CHANGES}{planned_change.pk}/cancel/", {"comment": "No"}, format="json"
-    )
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(
+            f"{CHANGES}{planned_change.pk}/cancel/", {"comment": "No"}, format="json"
+        )
     assert response.status_code == 403
 
 

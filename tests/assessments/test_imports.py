@@ -13,6 +13,7 @@ from assessments import services
 from assessments.models import Period, Score
 from assessments.services import imports
 from tests.accounts.factories import UserFactory
+from tests.snapshots import assert_unchanged
 from tests.unions.factories import district_factory
 
 from .factories import IndicatorFactory, ScoreFactory, build_report, indicator
@@ -170,9 +171,13 @@ def test_import_outsider_404_leader_403_reviewer_succeeds(
     )
     url = reverse("assessments:score_import", args=[self_scored.pk])
     data = {"file": workbook([("TD-N", "B1", 45, "Missing sheets")])}
-    assert client_for(foreign).post(url, data).status_code == 404
+    signed_in = client_for(foreign)
+    with assert_unchanged():
+        assert signed_in.post(url, data).status_code == 404
     data = {"file": workbook([("TD-N", "B1", 45, "Missing sheets")])}
-    assert client_for(leader).post(url, data).status_code == 403
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        assert signed_in.post(url, data).status_code == 403
     client = client_for(reviewer)
     preview = client.post(
         url, {"file": workbook([("TD-N", "B1", 45, "Missing sheets")])}

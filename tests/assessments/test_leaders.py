@@ -7,6 +7,7 @@ from django.utils import translation
 from assessments.audit import PeriodAudit
 from assessments.models import Period, QuarterReport, UnitLevel
 from assessments.selectors import report_list
+from tests.snapshots import assert_unchanged
 
 from .factories import PeriodFactory, active_scheme, build_report
 
@@ -178,9 +179,9 @@ def test_a_leader_cannot_close_and_nothing_is_audited(
 ):
     from accounts.models import AuditEvent
 
-    response = client_for(leader).post(
-        reverse("assessments:period_close", args=[period.pk])
-    )
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(reverse("assessments:period_close", args=[period.pk]))
     assert response.status_code == 403
     period.refresh_from_db()
     assert period.status == Period.Status.OPEN

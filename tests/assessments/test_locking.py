@@ -12,6 +12,7 @@ from assessments.models import Period, QuarterReport, QuarterReportRow, Score
 from assessments.services import ScoreEntry
 from assessments.tasks import build_quarter_report_task
 from tests.accounts.factories import UserFactory
+from tests.snapshots import assert_unchanged
 
 from .factories import build_report, indicator
 
@@ -114,10 +115,12 @@ def test_the_score_service_refuses(locked, subdistrict, cadre_sub):
 
 def test_the_scoring_form_refuses(locked, subdistrict, cadre_sub, client_for):
     b1 = indicator(locked.scheme, "B1")
-    response = client_for(cadre_sub).post(
-        reverse("assessments:unit_scoring", args=[locked.pk, subdistrict.pk]),
-        {f"self_score_{b1.pk}": "1", f"version_{b1.pk}": "1"},
-    )
+    signed_in = client_for(cadre_sub)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("assessments:unit_scoring", args=[locked.pk, subdistrict.pk]),
+            {f"self_score_{b1.pk}": "1", f"version_{b1.pk}": "1"},
+        )
     assert response.status_code == 403
     assert score_of(locked).self_score == D("50")
 
@@ -125,10 +128,12 @@ def test_the_scoring_form_refuses(locked, subdistrict, cadre_sub, client_for):
 def test_the_admin_refuses_to_change_a_score(locked, client_for):
     superuser = UserFactory(username="root", is_superuser=True, is_staff=True)
     score = score_of(locked)
-    response = client_for(superuser).post(
-        reverse("admin:assessments_score_change", args=[score.pk]),
-        {"self_score": "1", "reviewed_score": "", "version": "2"},
-    )
+    signed_in = client_for(superuser)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("admin:assessments_score_change", args=[score.pk]),
+            {"self_score": "1", "reviewed_score": "", "version": "2"},
+        )
     assert response.status_code == 403
     assert score_of(locked).self_score == D("50")
 
@@ -136,9 +141,11 @@ def test_the_admin_refuses_to_change_a_score(locked, client_for):
 def test_the_admin_refuses_to_delete_a_score(locked, client_for):
     superuser = UserFactory(username="root", is_superuser=True, is_staff=True)
     score = score_of(locked)
-    response = client_for(superuser).post(
-        reverse("admin:assessments_score_delete", args=[score.pk]), {"post": "yes"}
-    )
+    signed_in = client_for(superuser)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("admin:assessments_score_delete", args=[score.pk]), {"post": "yes"}
+        )
     assert response.status_code == 403
     assert Score.objects.filter(pk=score.pk).exists()
 

@@ -18,6 +18,7 @@ from assessments.models import (
     Score,
 )
 from tests.accounts.factories import UserFactory
+from tests.snapshots import assert_unchanged
 from tests.unions.factories import (
     district_factory,
     grassroots_factory,
@@ -68,12 +69,16 @@ def published(period, units, admin_user):
 
 
 def test_scheme_create_is_refused_to_a_cadre(client_for, cadre_grass):
-    response = client_for(cadre_grass).post(reverse("assessments:scheme_create"), {})
+    signed_in = client_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(reverse("assessments:scheme_create"), {})
     assert response.status_code == 403
 
 
 def test_scheme_create_is_refused_to_a_leader(client_for, leader):
-    response = client_for(leader).post(reverse("assessments:scheme_create"), {})
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(reverse("assessments:scheme_create"), {})
     assert response.status_code == 403
 
 
@@ -108,12 +113,16 @@ def test_scheme_create_with_bad_input_shows_errors_and_saves_nothing(
 
 def test_scheme_edit_outsider_gets_404(client_for, scheme, foreign_admin):
     url = reverse("assessments:scheme_edit", args=[scheme.pk])
-    assert client_for(foreign_admin).post(url, {}).status_code == 404
+    signed_in = client_for(foreign_admin)
+    with assert_unchanged():
+        assert signed_in.post(url, {}).status_code == 404
 
 
 def test_scheme_edit_leader_gets_403(client_for, scheme, leader):
     url = reverse("assessments:scheme_edit", args=[scheme.pk])
-    assert client_for(leader).post(url, {}).status_code == 403
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        assert signed_in.post(url, {}).status_code == 403
 
 
 def test_scheme_edit_admin_saves(client_for, scheme, admin_user):
@@ -141,12 +150,16 @@ def draft(district):
 
 def test_scheme_activate_outsider_gets_404(client_for, draft, foreign_admin):
     url = reverse("assessments:scheme_action", args=[draft.pk, "activate"])
-    assert client_for(foreign_admin).post(url).status_code == 404
+    signed_in = client_for(foreign_admin)
+    with assert_unchanged():
+        assert signed_in.post(url).status_code == 404
 
 
 def test_scheme_activate_leader_gets_403(client_for, draft, leader):
     url = reverse("assessments:scheme_action", args=[draft.pk, "activate"])
-    assert client_for(leader).post(url).status_code == 403
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        assert signed_in.post(url).status_code == 403
 
 
 def test_scheme_activate_admin_succeeds(client_for, draft, admin_user):
@@ -193,13 +206,17 @@ def test_scheme_list_adds_base_points_once_whatever_the_periods(
 
 def test_unknown_scheme_action_is_404(client_for, draft, admin_user):
     url = reverse("assessments:scheme_action", args=[draft.pk, "explode"])
-    assert client_for(admin_user).post(url).status_code == 404
+    signed_in = client_for(admin_user)
+    with assert_unchanged():
+        assert signed_in.post(url).status_code == 404
 
 
 def test_scheme_copy_leader_gets_403(client_for, scheme, leader):
-    response = client_for(leader).post(
-        reverse("assessments:scheme_copy"), {"source": scheme.pk, "year": 2027}
-    )
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("assessments:scheme_copy"), {"source": scheme.pk, "year": 2027}
+        )
     assert response.status_code == 403
 
 
@@ -228,8 +245,12 @@ def test_category_create_outsider_404_leader_403_admin_ok(
 ):
     url = reverse("assessments:category_create", args=[draft.pk])
     data = {"name_zh": "自身建设", "name_en": "Self", "order": "3"}
-    assert client_for(foreign_admin).post(url, data).status_code == 404
-    assert client_for(leader).post(url, data).status_code == 403
+    signed_in = client_for(foreign_admin)
+    with assert_unchanged():
+        assert signed_in.post(url, data).status_code == 404
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        assert signed_in.post(url, data).status_code == 403
     assert client_for(admin_user).post(url, data).status_code == 302
     assert IndicatorCategory.objects.filter(scheme=draft, name_zh="自身建设").exists()
 
@@ -256,8 +277,12 @@ def test_indicator_create_outsider_404_leader_403_admin_ok(
 ):
     url = reverse("assessments:indicator_create", args=[draft.pk])
     data = indicator_data(draft.categories.get())
-    assert client_for(foreign_admin).post(url, data).status_code == 404
-    assert client_for(leader).post(url, data).status_code == 403
+    signed_in = client_for(foreign_admin)
+    with assert_unchanged():
+        assert signed_in.post(url, data).status_code == 404
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        assert signed_in.post(url, data).status_code == 403
     assert client_for(admin_user).post(url, data).status_code == 302
     created = Indicator.objects.get(code="N1")
     assert (created.method, created.params) == ("training", {"target": 40})
@@ -285,8 +310,12 @@ def test_indicator_edit_outsider_404_leader_403_admin_ok(
         max_points="100",
         name_zh="改名",
     )
-    assert client_for(foreign_admin).post(url, data).status_code == 404
-    assert client_for(leader).post(url, data).status_code == 403
+    signed_in = client_for(foreign_admin)
+    with assert_unchanged():
+        assert signed_in.post(url, data).status_code == 404
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        assert signed_in.post(url, data).status_code == 403
     assert client_for(admin_user).post(url, data).status_code == 302
     target.refresh_from_db()
     assert target.name_zh == "改名"
@@ -297,8 +326,12 @@ def test_indicator_delete_outsider_404_leader_403_admin_ok(
 ):
     target = draft.indicators.get()
     url = reverse("assessments:indicator_delete", args=[target.pk])
-    assert client_for(foreign_admin).post(url).status_code == 404
-    assert client_for(leader).post(url).status_code == 403
+    signed_in = client_for(foreign_admin)
+    with assert_unchanged():
+        assert signed_in.post(url).status_code == 404
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        assert signed_in.post(url).status_code == 403
     assert client_for(admin_user).post(url).status_code == 302
     assert not Indicator.objects.filter(pk=target.pk).exists()
 
@@ -308,8 +341,12 @@ def test_category_delete_outsider_404_leader_403_admin_ok(
 ):
     category = draft.categories.get()
     url = reverse("assessments:category_delete", args=[category.pk])
-    assert client_for(foreign_admin).post(url).status_code == 404
-    assert client_for(leader).post(url).status_code == 403
+    signed_in = client_for(foreign_admin)
+    with assert_unchanged():
+        assert signed_in.post(url).status_code == 404
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        assert signed_in.post(url).status_code == 403
     assert client_for(admin_user).post(url).status_code == 302
     assert not IndicatorCategory.objects.filter(pk=category.pk).exists()
 
@@ -319,8 +356,12 @@ def test_exemption_create_outsider_404_leader_403_admin_ok(
 ):
     url = reverse("assessments:exemption_create", args=[indicator(scheme, "B2").pk])
     data = {"unit": subdistrict.pk, "reason": "No such work in this sub-district"}
-    assert client_for(foreign_admin).post(url, data).status_code == 404
-    assert client_for(leader).post(url, data).status_code == 403
+    signed_in = client_for(foreign_admin)
+    with assert_unchanged():
+        assert signed_in.post(url, data).status_code == 404
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        assert signed_in.post(url, data).status_code == 403
     assert client_for(admin_user).post(url, data).status_code == 302
     assert IndicatorExemption.objects.get().unit == subdistrict
 
@@ -344,8 +385,12 @@ def test_exemption_delete_outsider_404_leader_403_admin_ok(
         by=admin_user,
     )
     url = reverse("assessments:exemption_delete", args=[exemption.pk])
-    assert client_for(foreign_admin).post(url).status_code == 404
-    assert client_for(leader).post(url).status_code == 403
+    signed_in = client_for(foreign_admin)
+    with assert_unchanged():
+        assert signed_in.post(url).status_code == 404
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        assert signed_in.post(url).status_code == 403
     assert client_for(admin_user).post(url).status_code == 302
     assert not IndicatorExemption.objects.exists()
 
@@ -357,8 +402,12 @@ def test_period_create_outsider_404_leader_403_admin_ok(
     client_for, scheme, foreign_admin, leader, admin_user
 ):
     url = reverse("assessments:period_create", args=[scheme.pk])
-    assert client_for(foreign_admin).post(url, {"kind": "q2"}).status_code == 404
-    assert client_for(leader).post(url, {"kind": "q2"}).status_code == 403
+    signed_in = client_for(foreign_admin)
+    with assert_unchanged():
+        assert signed_in.post(url, {"kind": "q2"}).status_code == 404
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        assert signed_in.post(url, {"kind": "q2"}).status_code == 403
     assert client_for(admin_user).post(url, {"kind": "q2"}).status_code == 302
     assert Period.objects.get(scheme=scheme).kind == "q2"
 
@@ -367,8 +416,12 @@ def test_period_close_outsider_404_leader_403_admin_ok(
     client_for, period, foreign_admin, leader, admin_user
 ):
     url = reverse("assessments:period_action", args=[period.pk, "close"])
-    assert client_for(foreign_admin).post(url).status_code == 404
-    assert client_for(leader).post(url).status_code == 403
+    signed_in = client_for(foreign_admin)
+    with assert_unchanged():
+        assert signed_in.post(url).status_code == 404
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        assert signed_in.post(url).status_code == 403
     assert client_for(admin_user).post(url).status_code == 302
     period.refresh_from_db()
     assert period.status == Period.Status.CLOSED
@@ -376,7 +429,9 @@ def test_period_close_outsider_404_leader_403_admin_ok(
 
 def test_period_close_by_a_reviewer_is_refused(client_for, period, reviewer):
     url = reverse("assessments:period_action", args=[period.pk, "close"])
-    assert client_for(reviewer).post(url).status_code == 403
+    signed_in = client_for(reviewer)
+    with assert_unchanged():
+        assert signed_in.post(url).status_code == 403
 
 
 def test_publish_without_a_report_shows_why(client_for, period, admin_user):
@@ -392,8 +447,12 @@ def test_period_lock_outsider_404_leader_403_admin_ok(
     client_for, published, foreign_admin, leader, admin_user
 ):
     url = reverse("assessments:period_action", args=[published.pk, "lock"])
-    assert client_for(foreign_admin).post(url).status_code == 404
-    assert client_for(leader).post(url).status_code == 403
+    signed_in = client_for(foreign_admin)
+    with assert_unchanged():
+        assert signed_in.post(url).status_code == 404
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        assert signed_in.post(url).status_code == 403
     assert client_for(admin_user).post(url).status_code == 302
     published.refresh_from_db()
     assert published.status == Period.Status.LOCKED
@@ -404,8 +463,12 @@ def test_period_reopen_outsider_404_leader_403_admin_ok(
 ):
     url = reverse("assessments:period_reopen", args=[published.pk])
     data = {"reason": "A wrong evidence file was found"}
-    assert client_for(foreign_admin).post(url, data).status_code == 404
-    assert client_for(leader).post(url, data).status_code == 403
+    signed_in = client_for(foreign_admin)
+    with assert_unchanged():
+        assert signed_in.post(url, data).status_code == 404
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        assert signed_in.post(url, data).status_code == 403
     assert client_for(admin_user).post(url, data).status_code == 302
     published.refresh_from_db()
     assert published.status == Period.Status.OPEN
@@ -433,8 +496,12 @@ def test_report_build_outsider_404_leader_403_admin_ok(
 ):
     services.period_close(period=period, by=admin_user)
     url = reverse("assessments:report_build", args=[period.pk])
-    assert client_for(foreign_admin).post(url).status_code == 404
-    assert client_for(leader).post(url).status_code == 403
+    signed_in = client_for(foreign_admin)
+    with assert_unchanged():
+        assert signed_in.post(url).status_code == 404
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        assert signed_in.post(url).status_code == 403
     with django_capture_on_commit_callbacks(execute=True):
         assert client_for(admin_user).post(url).status_code == 302
     assert QuarterReport.objects.get(period=period).status == QuarterReport.Status.DONE
@@ -485,17 +552,21 @@ def scoring_url(period, unit):
 
 def test_scoring_outsider_gets_404(client_for, grassroots_period, grassroots, outsider):
     b1 = indicator(grassroots_period.scheme, "B1")
-    response = client_for(outsider).post(
-        scoring_url(grassroots_period, grassroots), {f"self_score_{b1.pk}": "5"}
-    )
+    signed_in = client_for(outsider)
+    with assert_unchanged():
+        response = signed_in.post(
+            scoring_url(grassroots_period, grassroots), {f"self_score_{b1.pk}": "5"}
+        )
     assert response.status_code == 404
 
 
 def test_scoring_leader_gets_403(client_for, grassroots_period, grassroots, leader):
     b1 = indicator(grassroots_period.scheme, "B1")
-    response = client_for(leader).post(
-        scoring_url(grassroots_period, grassroots), {f"self_score_{b1.pk}": "5"}
-    )
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(
+            scoring_url(grassroots_period, grassroots), {f"self_score_{b1.pk}": "5"}
+        )
     assert response.status_code == 403
 
 
@@ -1012,8 +1083,12 @@ def test_failed_files_show_the_reason_and_a_retry_for_the_admin(
     assert 'data-testid="prepare-files"' in page
     assert b'data-testid="prepare-files"' not in client_for(leader).get(detail).content
     url = reverse("assessments:report_files_build", args=[report.period_id])
-    assert client_for(foreign_admin).post(url).status_code == 404
-    assert client_for(leader).post(url).status_code == 403
+    signed_in = client_for(foreign_admin)
+    with assert_unchanged():
+        assert signed_in.post(url).status_code == 404
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        assert signed_in.post(url).status_code == 403
     response = client_for(admin_user).post(url, {"next": "report"})
     assert response.status_code == 302
     assert response["Location"] == detail

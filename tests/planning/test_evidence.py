@@ -3,6 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from planning.models import EvidenceFile
+from tests.snapshots import assert_unchanged
 
 from .factories import PDF_BYTES, PNG_BYTES, EventFactory, ReportFactory
 
@@ -101,16 +102,16 @@ def test_reviewer_above_downloads_the_file(client_for, cadre_sub, stored):
 
 
 def test_outsider_gets_404_on_evidence_delete(client_for, outsider, stored):
-    response = client_for(outsider).post(
-        reverse("planning:evidence_delete", args=[stored.pk])
-    )
+    signed_in = client_for(outsider)
+    with assert_unchanged():
+        response = signed_in.post(reverse("planning:evidence_delete", args=[stored.pk]))
     assert response.status_code == 404
 
 
 def test_reviewer_gets_403_on_evidence_delete(client_for, cadre_sub, stored):
-    response = client_for(cadre_sub).post(
-        reverse("planning:evidence_delete", args=[stored.pk])
-    )
+    signed_in = client_for(cadre_sub)
+    with assert_unchanged():
+        response = signed_in.post(reverse("planning:evidence_delete", args=[stored.pk]))
     assert response.status_code == 403
 
 
@@ -137,17 +138,21 @@ def test_outsider_gets_404_on_event_upload(
     client_for, outsider, grassroots, media_root
 ):
     event = EventFactory(union=grassroots)
-    response = client_for(outsider).post(
-        reverse("planning:event_evidence_upload", args=[event.pk]),
-        {"file": SimpleUploadedFile("photo.png", PNG_BYTES)},
-    )
+    signed_in = client_for(outsider)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("planning:event_evidence_upload", args=[event.pk]),
+            {"file": SimpleUploadedFile("photo.png", PNG_BYTES)},
+        )
     assert response.status_code == 404
 
 
 def test_leader_gets_403_on_event_upload(client_for, leader, grassroots, media_root):
     event = EventFactory(union=grassroots)
-    response = client_for(leader).post(
-        reverse("planning:event_evidence_upload", args=[event.pk]),
-        {"file": SimpleUploadedFile("photo.png", PNG_BYTES)},
-    )
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("planning:event_evidence_upload", args=[event.pk]),
+            {"file": SimpleUploadedFile("photo.png", PNG_BYTES)},
+        )
     assert response.status_code == 403

@@ -6,6 +6,7 @@ from django.urls import reverse
 from accounts.models import Notification
 from planning.models import KeyWorkProject
 from tests.planning.factories import PlanItemFactory, ProjectFactory
+from tests.snapshots import assert_unchanged
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,9 @@ def test_work_cannot_be_handed_to_a_unit_outside_the_subtree(
 
 def test_a_grassroots_cadre_cannot_hand_down(client_for, cadre_grass, sub_project):
     before = KeyWorkProject.objects.count()
-    response = client_for(cadre_grass).post(_url(sub_project), {"unions": []})
+    signed_in = client_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(_url(sub_project), {"unions": []})
     assert response.status_code in (403, 404)
     assert KeyWorkProject.objects.count() == before
 
@@ -69,6 +72,8 @@ def test_the_district_reviewer_cannot_hand_down_a_sub_districts_project(
     client_for, reviewer, sub_project, grassroots
 ):
     before = KeyWorkProject.objects.count()
-    response = client_for(reviewer).post(_url(sub_project), {"unions": [grassroots.pk]})
+    signed_in = client_for(reviewer)
+    with assert_unchanged():
+        response = signed_in.post(_url(sub_project), {"unions": [grassroots.pk]})
     assert response.status_code == 403
     assert KeyWorkProject.objects.count() == before

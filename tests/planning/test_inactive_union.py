@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from planning.models import ActivityEvent, KeyWorkProject, ProgressReport
 from planning.services import activities
+from tests.snapshots import assert_unchanged
 from unions.models import Union
 
 pytestmark = pytest.mark.django_db
@@ -29,10 +30,12 @@ def test_its_cadre_can_no_longer_report(client_for, cadre_grass, project, closed
     cadre_grass.refresh_from_db()
     assert not KeyWorkProject.objects.reportable_by(cadre_grass).exists()
     before = ProgressReport.objects.count()
-    response = client_for(cadre_grass).post(
-        reverse("planning:report_entry", args=[project.pk]),
-        {"achieved_value": "5", "narrative": "x", "version": 0, "action": "save"},
-    )
+    signed_in = client_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("planning:report_entry", args=[project.pk]),
+            {"achieved_value": "5", "narrative": "x", "version": 0, "action": "save"},
+        )
     assert response.status_code in (403, 404)
     assert ProgressReport.objects.count() == before
 

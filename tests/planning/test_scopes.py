@@ -16,6 +16,7 @@ from .factories import PlanItemFactory, ProjectFactory, ReportFactory, past_peri
 
 PERSONAS = (
     "admin_user",
+    "admin_sub",
     "leader",
     "reviewer",
     "cadre_sub",

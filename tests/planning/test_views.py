@@ -15,6 +15,7 @@ from planning.models import (
     ProgressReport,
     WorkPlan,
 )
+from tests.snapshots import assert_unchanged
 
 from .factories import (
     CampaignFactory,
@@ -52,12 +53,16 @@ def _report_post(project, *, action="save", version=0, **fields):
 
 
 def test_outsider_gets_404_on_report_entry(client_for, outsider, project):
-    response = client_for(outsider).post(_entry_url(project), _report_post(project))
+    signed_in = client_for(outsider)
+    with assert_unchanged():
+        response = signed_in.post(_entry_url(project), _report_post(project))
     assert response.status_code == 404
 
 
 def test_leader_gets_403_on_report_entry(client_for, leader, project):
-    response = client_for(leader).post(_entry_url(project), _report_post(project))
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(_entry_url(project), _report_post(project))
     assert response.status_code == 403
 
 
@@ -70,7 +75,10 @@ def test_cadre_of_a_union_that_neither_owns_nor_takes_part_gets_403(
         == 200
     )
     assert client.get(_entry_url(project)).status_code == 403
-    assert client.post(_entry_url(project), _report_post(project)).status_code == 403
+    with assert_unchanged():
+        assert (
+            client.post(_entry_url(project), _report_post(project)).status_code == 403
+        )
     assert not ProgressReport.objects.exists()
 
 
@@ -140,9 +148,9 @@ def test_stale_version_gets_a_clear_message(client_for, cadre_grass, project):
 
 def test_posting_to_an_approved_report_is_refused(client_for, cadre_grass, project):
     ReportFactory(project=project, status="approved")
-    response = client_for(cadre_grass).post(
-        _entry_url(project), _report_post(project, version=1)
-    )
+    signed_in = client_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(_entry_url(project), _report_post(project, version=1))
     assert response.status_code == 403
     assert ProgressReport.objects.get().narrative == "Two courses held."
 
@@ -266,9 +274,12 @@ def test_bulk_review_ignores_reports_outside_the_queue(
 
 def test_leader_gets_403_on_bulk_review(client_for, leader, project):
     report = ReportFactory(project=project)
-    response = client_for(leader).post(
-        reverse("planning:review_bulk"), {"reports": [report.pk], "decision": "approve"}
-    )
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("planning:review_bulk"),
+            {"reports": [report.pk], "decision": "approve"},
+        )
     assert response.status_code == 403
 
 
@@ -310,21 +321,25 @@ def test_draft_plans_are_hidden_from_unions(client_for, cadre_grass, draft_plan)
 
 
 def test_foreign_admin_gets_404_on_publish(client_for, foreign_admin, draft_plan):
-    response = client_for(foreign_admin).post(
-        reverse("planning:plan_publish", args=[draft_plan.pk])
-    )
+    signed_in = client_for(foreign_admin)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("planning:plan_publish", args=[draft_plan.pk])
+        )
     assert response.status_code == 404
 
 
 def test_leader_gets_403_on_close(client_for, leader, plan):
-    response = client_for(leader).post(reverse("planning:plan_close", args=[plan.pk]))
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(reverse("planning:plan_close", args=[plan.pk]))
     assert response.status_code == 403
 
 
 def test_cadre_gets_403_on_close(client_for, cadre_grass, plan):
-    response = client_for(cadre_grass).post(
-        reverse("planning:plan_close", args=[plan.pk])
-    )
+    signed_in = client_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(reverse("planning:plan_close", args=[plan.pk]))
     assert response.status_code == 403
 
 
@@ -349,10 +364,9 @@ def test_admin_creates_a_plan(client_for, admin_user, district):
 
 
 def test_cadre_gets_403_on_plan_create(client_for, cadre_grass):
-    assert (
-        client_for(cadre_grass).post(reverse("planning:plan_create"), {}).status_code
-        == 403
-    )
+    signed_in = client_for(cadre_grass)
+    with assert_unchanged():
+        assert signed_in.post(reverse("planning:plan_create"), {}).status_code == 403
 
 
 def test_plan_with_bad_year_is_refused(client_for, admin_user, district):
@@ -371,16 +385,16 @@ def test_plan_with_bad_year_is_refused(client_for, admin_user, district):
 
 
 def test_foreign_admin_gets_404_on_item_create(client_for, foreign_admin, plan):
-    response = client_for(foreign_admin).post(
-        reverse("planning:item_create", args=[plan.pk]), {}
-    )
+    signed_in = client_for(foreign_admin)
+    with assert_unchanged():
+        response = signed_in.post(reverse("planning:item_create", args=[plan.pk]), {})
     assert response.status_code == 404
 
 
 def test_leader_gets_403_on_item_edit(client_for, leader, item):
-    response = client_for(leader).post(
-        reverse("planning:item_edit", args=[item.pk]), {}
-    )
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(reverse("planning:item_edit", args=[item.pk]), {})
     assert response.status_code == 403
 
 
@@ -429,18 +443,22 @@ def test_hand_out_without_a_subdistrict_writes_nothing(client_for, admin_user, i
 
 
 def test_leader_gets_403_on_hand_out(client_for, leader, item):
-    response = client_for(leader).post(
-        reverse("planning:plan_hand_out", args=[item.plan_id]),
-        {"item": item.pk, "mode": "subdistricts"},
-    )
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("planning:plan_hand_out", args=[item.plan_id]),
+            {"item": item.pk, "mode": "subdistricts"},
+        )
     assert response.status_code == 403
 
 
 def test_foreign_admin_gets_404_on_hand_out(client_for, foreign_admin, item):
-    response = client_for(foreign_admin).post(
-        reverse("planning:plan_hand_out", args=[item.plan_id]),
-        {"item": item.pk, "mode": "subdistricts"},
-    )
+    signed_in = client_for(foreign_admin)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("planning:plan_hand_out", args=[item.plan_id]),
+            {"item": item.pk, "mode": "subdistricts"},
+        )
     assert response.status_code == 404
 
 
@@ -448,16 +466,20 @@ def test_foreign_admin_gets_404_on_hand_out(client_for, foreign_admin, item):
 
 
 def test_foreign_admin_gets_404_on_project_edit(client_for, foreign_admin, project):
-    response = client_for(foreign_admin).post(
-        reverse("planning:project_edit", args=[project.pk]), {}
-    )
+    signed_in = client_for(foreign_admin)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("planning:project_edit", args=[project.pk]), {}
+        )
     assert response.status_code == 404
 
 
 def test_leader_gets_403_on_project_edit(client_for, leader, project):
-    response = client_for(leader).post(
-        reverse("planning:project_edit", args=[project.pk]), {}
-    )
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("planning:project_edit", args=[project.pk]), {}
+        )
     assert response.status_code == 403
 
 
@@ -501,18 +523,22 @@ def test_project_due_before_start_is_refused(client_for, admin_user, project):
 
 
 def test_outsider_gets_404_on_milestone_create(client_for, outsider, project):
-    response = client_for(outsider).post(
-        reverse("planning:milestone_create", args=[project.pk]),
-        {"title": "x", "due_date": "2026-01-01"},
-    )
+    signed_in = client_for(outsider)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("planning:milestone_create", args=[project.pk]),
+            {"title": "x", "due_date": "2026-01-01"},
+        )
     assert response.status_code == 404
 
 
 def test_leader_gets_403_on_milestone_toggle(client_for, leader, project):
     milestone = MilestoneFactory(project=project)
-    response = client_for(leader).post(
-        reverse("planning:milestone_toggle", args=[milestone.pk])
-    )
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("planning:milestone_toggle", args=[milestone.pk])
+        )
     assert response.status_code == 403
 
 
@@ -530,9 +556,11 @@ def test_owner_cadre_adds_and_completes_a_milestone(client_for, cadre_grass, pro
 
 def test_participant_cadre_gets_403_on_milestones(client_for, cadre_sub, project):
     milestone = MilestoneFactory(project=project)
-    response = client_for(cadre_sub).post(
-        reverse("planning:milestone_delete", args=[milestone.pk])
-    )
+    signed_in = client_for(cadre_sub)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("planning:milestone_delete", args=[milestone.pk])
+        )
     assert response.status_code == 403
 
 
@@ -615,25 +643,27 @@ def test_publicity_without_media_level_is_refused(client_for, cadre_grass, grass
 
 
 def test_leader_gets_403_on_event_create(client_for, leader, grassroots):
-    response = client_for(leader).post(
-        reverse("planning:event_create"), _event_post(grassroots)
-    )
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("planning:event_create"), _event_post(grassroots)
+        )
     assert response.status_code == 403
 
 
 def test_outsider_gets_404_on_event_edit(client_for, outsider, grassroots):
     event = EventFactory(union=grassroots)
-    response = client_for(outsider).post(
-        reverse("planning:event_edit", args=[event.pk]), {}
-    )
+    signed_in = client_for(outsider)
+    with assert_unchanged():
+        response = signed_in.post(reverse("planning:event_edit", args=[event.pk]), {})
     assert response.status_code == 404
 
 
 def test_leader_gets_403_on_event_edit(client_for, leader, grassroots):
     event = EventFactory(union=grassroots)
-    response = client_for(leader).post(
-        reverse("planning:event_edit", args=[event.pk]), {}
-    )
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(reverse("planning:event_edit", args=[event.pk]), {})
     assert response.status_code == 403
 
 
@@ -649,25 +679,31 @@ def test_cadre_edits_own_event(client_for, cadre_grass, grassroots):
 
 def test_foreign_admin_gets_404_on_campaign_edit(client_for, foreign_admin, district):
     campaign = CampaignFactory(owner=district)
-    response = client_for(foreign_admin).post(
-        reverse("planning:campaign_edit", args=[campaign.pk]), {}
-    )
+    signed_in = client_for(foreign_admin)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("planning:campaign_edit", args=[campaign.pk]), {}
+        )
     assert response.status_code == 404
 
 
 def test_leader_gets_403_on_campaign_item_add(client_for, leader, district):
     campaign = CampaignFactory(owner=district)
-    response = client_for(leader).post(
-        reverse("planning:campaign_detail", args=[campaign.pk]), {"title": "x"}
-    )
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("planning:campaign_detail", args=[campaign.pk]), {"title": "x"}
+        )
     assert response.status_code == 403
 
 
 def test_cadre_gets_403_on_campaign_item_add(client_for, cadre_grass, district):
     campaign = CampaignFactory(owner=district)
-    response = client_for(cadre_grass).post(
-        reverse("planning:campaign_detail", args=[campaign.pk]), {"title": "x"}
-    )
+    signed_in = client_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("planning:campaign_detail", args=[campaign.pk]), {"title": "x"}
+        )
     assert response.status_code == 403
 
 

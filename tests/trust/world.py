@@ -8,9 +8,18 @@ other sub-district) does not. Each builder runs at most once per test.
 
 from functools import cached_property
 
-PERSONAS = ("admin", "leader", "reviewer", "cadre_sub", "cadre_grass", "outsider")
+PERSONAS = (
+    "admin",
+    "admin_sub",
+    "leader",
+    "reviewer",
+    "cadre_sub",
+    "cadre_grass",
+    "outsider",
+)
 FIXTURE_OF = {
     "admin": "admin_user",
+    "admin_sub": "admin_sub",
     "leader": "leader",
     "reviewer": "reviewer",
     "cadre_sub": "cadre_sub",

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent, Notification
 from tests.accounts.factories import NotificationFactory
+from tests.snapshots import assert_unchanged
 
 
 def test_anonymous_home_redirects_to_login(client):
@@ -41,9 +42,9 @@ def test_cadre_gets_403_on_administration(client_for, cadre_grass):
 
 
 def test_leader_post_is_refused_with_403(client_for, leader):
-    response = client_for(leader).post(
-        reverse("accounts:user_create"), {"username": "x"}
-    )
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(reverse("accounts:user_create"), {"username": "x"})
     assert response.status_code == 403
 
 
@@ -107,9 +108,11 @@ def test_mark_all_read_clears_the_bell(client_for, cadre_grass):
 
 def test_user_cannot_read_someone_elses_notification(client_for, cadre_grass, outsider):
     notification = NotificationFactory(recipient=outsider)
-    response = client_for(cadre_grass).post(
-        reverse("accounts:notification_read", args=[notification.pk])
-    )
+    signed_in = client_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("accounts:notification_read", args=[notification.pk])
+        )
     assert response.status_code == 404
 
 

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from tests.snapshots import assert_unchanged
 from tests.unions.factories import resident_id, term_factory
 from unions import imports
 from unions.models import OfficeTerm, Person, Position, Union
@@ -326,17 +327,21 @@ def test_a_file_that_is_not_a_workbook_is_refused(client_for, admin_user):
 
 
 def test_cadre_gets_403_on_import(client_for, cadre_grass, subdistrict):
-    response = client_for(cadre_grass).post(
-        reverse("unions:union_import"),
-        {"file": upload(workbook_bytes(good_rows(subdistrict.code, 1)))},
-    )
+    signed_in = client_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("unions:union_import"),
+            {"file": upload(workbook_bytes(good_rows(subdistrict.code, 1)))},
+        )
     assert response.status_code == 403
 
 
 def test_leader_gets_403_on_import_confirm(client_for, leader):
-    response = client_for(leader).post(
-        reverse("unions:union_import_confirm"), {"token": "x"}
-    )
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("unions:union_import_confirm"), {"token": "x"}
+        )
     assert response.status_code == 403
 
 

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.snapshots import assert_unchanged
 from tests.unions.factories import resident_id, term_factory
 from unions.models import OfficeTerm, TermChange, TermChangeStep
 from unions.workflow import term_change_advance, term_change_plan
@@ -98,10 +99,11 @@ def test_outsider_gets_404_planning_for_another_union(client_for, outsider, term
 def test_leader_gets_403_on_planning(client_for, leader, term, today):
     client = client_for(leader)
     assert client.get(reverse("unions:change_create")).status_code == 403
-    response = client.post(
-        reverse("unions:change_create"),
-        {"union": term.union.pk, "date": today.isoformat(), "new_term_years": 5},
-    )
+    with assert_unchanged():
+        response = client.post(
+            reverse("unions:change_create"),
+            {"union": term.union.pk, "date": today.isoformat(), "new_term_years": 5},
+        )
     assert response.status_code == 403
     assert not TermChange.objects.exists()
 
@@ -122,17 +124,21 @@ def test_admin_takes_the_next_step_with_a_document(
 
 
 def test_outsider_gets_404_on_a_step(client_for, outsider, change, today):
-    response = client_for(outsider).post(
-        _step_url(change, State.SUBMITTED), _step_data(State.SUBMITTED, today)
-    )
+    signed_in = client_for(outsider)
+    with assert_unchanged():
+        response = signed_in.post(
+            _step_url(change, State.SUBMITTED), _step_data(State.SUBMITTED, today)
+        )
     assert response.status_code == 404
     assert TermChange.objects.get(pk=change.pk).state == State.PLANNED
 
 
 def test_leader_gets_403_on_a_step(client_for, leader, change, today):
-    response = client_for(leader).post(
-        _step_url(change, State.SUBMITTED), _step_data(State.SUBMITTED, today)
-    )
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(
+            _step_url(change, State.SUBMITTED), _step_data(State.SUBMITTED, today)
+        )
     assert response.status_code == 403
     assert TermChange.objects.get(pk=change.pk).state == State.PLANNED
 
@@ -151,9 +157,11 @@ def test_cadre_gets_403_on_the_approval_step_of_their_own_union(
     client_for, cadre_grass, change, admin_user, today
 ):
     term_change_advance(change=change, step=State.SUBMITTED, by=admin_user, day=today)
-    response = client_for(cadre_grass).post(
-        _step_url(change, State.APPROVED), _step_data(State.APPROVED, today)
-    )
+    signed_in = client_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(
+            _step_url(change, State.APPROVED), _step_data(State.APPROVED, today)
+        )
     assert response.status_code == 403
     assert TermChange.objects.get(pk=change.pk).state == State.SUBMITTED
 
@@ -167,9 +175,11 @@ def test_an_administrator_does_not_approve_their_own_unions_request(
     term_factory(subdistrict, planned_end=today + timedelta(days=40))
     own = term_change_plan(union=subdistrict, by=sub_admin, day=today)
     term_change_advance(change=own, step=State.SUBMITTED, by=sub_admin, day=today)
-    response = client_for(sub_admin).post(
-        _step_url(own, State.APPROVED), _step_data(State.APPROVED, today)
-    )
+    signed_in = client_for(sub_admin)
+    with assert_unchanged():
+        response = signed_in.post(
+            _step_url(own, State.APPROVED), _step_data(State.APPROVED, today)
+        )
     assert response.status_code == 403
     assert TermChange.objects.get(pk=own.pk).state == State.SUBMITTED
     # The higher union approves it.
@@ -184,9 +194,11 @@ def test_reviewer_of_the_subdistrict_gets_403_on_a_step(
     client_for, cadre_sub, change, today
 ):
     # cadre_sub sees the grassroots union but it is not their own union.
-    response = client_for(cadre_sub).post(
-        _step_url(change, State.SUBMITTED), _step_data(State.SUBMITTED, today)
-    )
+    signed_in = client_for(cadre_sub)
+    with assert_unchanged():
+        response = signed_in.post(
+            _step_url(change, State.SUBMITTED), _step_data(State.SUBMITTED, today)
+        )
     assert response.status_code == 403
 
 
@@ -205,7 +217,9 @@ def test_step_out_of_order_answers_with_a_message_and_changes_nothing(
 
 
 def test_unknown_step_answers_404(client_for, admin_user, change, today):
-    response = client_for(admin_user).post(_step_url(change, "teleported"), {})
+    signed_in = client_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(_step_url(change, "teleported"), {})
     assert response.status_code == 404
 
 
@@ -332,18 +346,22 @@ def test_cancel_without_a_reason_is_refused(client_for, admin_user, change, toda
 
 
 def test_cadre_gets_403_on_cancel(client_for, cadre_grass, change, today):
-    response = client_for(cadre_grass).post(
-        reverse("unions:change_cancel", args=[change.pk]),
-        {"cancelled-date": today.isoformat(), "cancelled-comment": "x"},
-    )
+    signed_in = client_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("unions:change_cancel", args=[change.pk]),
+            {"cancelled-date": today.isoformat(), "cancelled-comment": "x"},
+        )
     assert response.status_code == 403
 
 
 def test_outsider_gets_404_on_cancel(client_for, outsider, change, today):
-    response = client_for(outsider).post(
-        reverse("unions:change_cancel", args=[change.pk]),
-        {"cancelled-date": today.isoformat(), "cancelled-comment": "x"},
-    )
+    signed_in = client_for(outsider)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("unions:change_cancel", args=[change.pk]),
+            {"cancelled-date": today.isoformat(), "cancelled-comment": "x"},
+        )
     assert response.status_code == 404
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.snapshots import assert_unchanged
 from tests.unions.factories import (
     grassroots_factory,
     officer_factory,
@@ -117,24 +118,30 @@ def test_admin_records_a_first_term(client_for, admin_user, grassroots):
 
 
 def test_leader_gets_403_on_term_create(client_for, leader, grassroots):
-    response = client_for(leader).post(
-        reverse("unions:term_create", args=[grassroots.pk]), _term_data()
-    )
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("unions:term_create", args=[grassroots.pk]), _term_data()
+        )
     assert response.status_code == 403
     assert not OfficeTerm.objects.exists()
 
 
 def test_cadre_gets_403_on_term_create(client_for, cadre_grass, grassroots):
-    response = client_for(cadre_grass).post(
-        reverse("unions:term_create", args=[grassroots.pk]), _term_data()
-    )
+    signed_in = client_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("unions:term_create", args=[grassroots.pk]), _term_data()
+        )
     assert response.status_code == 403
 
 
 def test_outsider_gets_404_on_term_create(client_for, outsider, grassroots):
-    response = client_for(outsider).post(
-        reverse("unions:term_create", args=[grassroots.pk]), _term_data()
-    )
+    signed_in = client_for(outsider)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("unions:term_create", args=[grassroots.pk]), _term_data()
+        )
     assert response.status_code == 404
 
 
@@ -166,16 +173,20 @@ def test_admin_corrects_a_term(client_for, admin_user, term):
 
 
 def test_leader_gets_403_on_term_edit(client_for, leader, term):
-    response = client_for(leader).post(
-        reverse("unions:term_edit", args=[term.pk]), _term_data()
-    )
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("unions:term_edit", args=[term.pk]), _term_data()
+        )
     assert response.status_code == 403
 
 
 def test_outsider_gets_404_on_term_edit(client_for, outsider, term):
-    response = client_for(outsider).post(
-        reverse("unions:term_edit", args=[term.pk]), _term_data()
-    )
+    signed_in = client_for(outsider)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("unions:term_edit", args=[term.pk]), _term_data()
+        )
     assert response.status_code == 404
 
 
@@ -216,23 +227,29 @@ def test_officer_with_a_bad_id_number_is_refused_and_nothing_written(
 
 
 def test_cadre_gets_403_on_adding_an_officer(client_for, cadre_grass, term):
-    response = client_for(cadre_grass).post(
-        reverse("unions:position_add", args=[term.pk]), _officer_data()
-    )
+    signed_in = client_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("unions:position_add", args=[term.pk]), _officer_data()
+        )
     assert response.status_code == 403
 
 
 def test_outsider_gets_404_on_adding_an_officer(client_for, outsider, term):
-    response = client_for(outsider).post(
-        reverse("unions:position_add", args=[term.pk]), _officer_data()
-    )
+    signed_in = client_for(outsider)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("unions:position_add", args=[term.pk]), _officer_data()
+        )
     assert response.status_code == 404
 
 
 def test_leader_gets_403_on_adding_an_officer(client_for, leader, term):
-    response = client_for(leader).post(
-        reverse("unions:position_add", args=[term.pk]), _officer_data()
-    )
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("unions:position_add", args=[term.pk]), _officer_data()
+        )
     assert response.status_code == 403
 
 
@@ -249,20 +266,24 @@ def test_admin_ends_an_office(client_for, admin_user, term):
 
 def test_cadre_gets_403_on_ending_an_office(client_for, cadre_grass, term):
     position = officer_factory(term)
-    response = client_for(cadre_grass).post(
-        reverse("unions:position_end", args=[position.pk]),
-        {"end": timezone.localdate().isoformat()},
-    )
+    signed_in = client_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("unions:position_end", args=[position.pk]),
+            {"end": timezone.localdate().isoformat()},
+        )
     assert response.status_code == 403
     assert Position.objects.get(pk=position.pk).is_current
 
 
 def test_outsider_gets_404_on_ending_an_office(client_for, outsider, term):
     position = officer_factory(term)
-    response = client_for(outsider).post(
-        reverse("unions:position_end", args=[position.pk]),
-        {"end": timezone.localdate().isoformat()},
-    )
+    signed_in = client_for(outsider)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("unions:position_end", args=[position.pk]),
+            {"end": timezone.localdate().isoformat()},
+        )
     assert response.status_code == 404
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
+from tests.snapshots import assert_unchanged
 from tests.unions.factories import (
     PersonFactory,
     grassroots_factory,
@@ -146,9 +147,11 @@ def test_admin_creates_a_union(client_for, admin_user, subdistrict):
 
 
 def test_cadre_gets_403_on_create(client_for, cadre_grass, subdistrict):
-    response = client_for(cadre_grass).post(
-        reverse("unions:union_create"), _union_data(subdistrict)
-    )
+    signed_in = client_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("unions:union_create"), _union_data(subdistrict)
+        )
     assert response.status_code == 403
     assert not Union.objects.filter(code="TD-N-9").exists()
 
@@ -186,10 +189,12 @@ def test_admin_edits_a_union(client_for, admin_user, grassroots, subdistrict):
 
 
 def test_outsider_gets_404_on_edit(client_for, outsider, grassroots, subdistrict):
-    response = client_for(outsider).post(
-        reverse("unions:union_edit", args=[grassroots.pk]),
-        _union_data(subdistrict, code=grassroots.code),
-    )
+    signed_in = client_for(outsider)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("unions:union_edit", args=[grassroots.pk]),
+            _union_data(subdistrict, code=grassroots.code),
+        )
     assert response.status_code == 404
 
 
@@ -199,10 +204,11 @@ def test_leader_gets_403_on_edit(client_for, leader, grassroots, subdistrict):
         client.get(reverse("unions:union_edit", args=[grassroots.pk])).status_code
         == 403
     )
-    response = client.post(
-        reverse("unions:union_edit", args=[grassroots.pk]),
-        _union_data(subdistrict, code=grassroots.code, name_en="Renamed"),
-    )
+    with assert_unchanged():
+        response = client.post(
+            reverse("unions:union_edit", args=[grassroots.pk]),
+            _union_data(subdistrict, code=grassroots.code, name_en="Renamed"),
+        )
     assert response.status_code == 403
     assert Union.objects.get(pk=grassroots.pk).name_en != "Renamed"
 
@@ -240,17 +246,21 @@ def test_admin_deactivates_a_union(client_for, admin_user, grassroots):
 
 
 def test_cadre_gets_403_on_deactivate(client_for, cadre_grass, grassroots):
-    response = client_for(cadre_grass).post(
-        reverse("unions:union_deactivate", args=[grassroots.pk])
-    )
+    signed_in = client_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("unions:union_deactivate", args=[grassroots.pk])
+        )
     assert response.status_code == 403
     assert Union.objects.get(pk=grassroots.pk).is_active
 
 
 def test_outsider_gets_404_on_deactivate(client_for, outsider, grassroots):
-    response = client_for(outsider).post(
-        reverse("unions:union_deactivate", args=[grassroots.pk])
-    )
+    signed_in = client_for(outsider)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("unions:union_deactivate", args=[grassroots.pk])
+        )
     assert response.status_code == 404
 
 
@@ -374,9 +384,11 @@ def test_bad_id_number_on_person_form_says_why_and_writes_nothing(
 
 
 def test_cadre_gets_403_on_person_edit(client_for, cadre_grass, officer):
-    response = client_for(cadre_grass).post(
-        reverse("unions:person_edit", args=[officer.person.pk]), {"name": "x"}
-    )
+    signed_in = client_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("unions:person_edit", args=[officer.person.pk]), {"name": "x"}
+        )
     assert response.status_code == 403
 
 
