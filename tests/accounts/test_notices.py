@@ -53,6 +53,12 @@ SAMPLES = {
         "target": "200 人次",
         "due": "2026-12-31",
     },
+    "planning.project_proposed": {"union": UNION, "title": "职工技能培训"},
+    "planning.project_proposal_decided": {
+        "title": "职工技能培训",
+        "approved": False,
+        "comment": "请补充照片",
+    },
     "unions.term_due": {"union": UNION, "number": 3, "end": "2027-01-31"},
     "unions.term_overdue": {"union": UNION, "number": 3, "end": "2026-09-19"},
     "assessments.period_opened": PERIOD,

@@ -184,6 +184,37 @@ add(
     ),
 )
 add("accounts:audit_list", page(get=ADMIN_ONLY))
+# The bulk user import (accounts/imports.py): its preview writes nothing by design;
+# the confirmation's permitted side (users created) is proven in
+# tests/accounts/test_user_import.py with a real workbook and token.
+add(
+    "accounts:user_import",
+    page(get=ADMIN_ONLY, post=ADMIN_ONLY, changes=False),
+)
+add(
+    "accounts:user_import_confirm",
+    action(post=ADMIN_ONLY, get=expect("admin:405 admin_sub:405 *:403")),
+)
+add("accounts:user_import_template", page(get=ADMIN_ONLY))
+# A forgotten password: open to anyone, the same neutral answer whatever the
+# address (tests/accounts/test_password_reset.py proves the reset itself).
+# (A read-only leader's POST is refused by ReadOnlyRoleMiddleware, as everywhere.)
+SENDS_ANYONE = expect("*:ok leader:403 anonymous:ok")
+add(
+    "password_reset",
+    page(get=ANYONE_AT_ALL, post=SENDS_ANYONE, changes=False),
+)
+add("password_reset_done", page(get=ANYONE_AT_ALL))
+add(
+    "password_reset_confirm",
+    page(
+        get=ANYONE_AT_ALL,
+        post=SENDS_ANYONE,
+        kwargs=lambda w: {"uidb64": "MQ", "token": "not-a-token"},
+        changes=False,  # a link that is not valid changes nothing
+    ),
+)
+add("password_reset_complete", page(get=ANYONE_AT_ALL))
 
 
 # --- how to point a URL at the world's objects -------------------------------------------
@@ -433,6 +464,8 @@ add(
     action(post=ADMIN_ONLY, get=expect("admin:405 admin_sub:405 *:403")),
 )
 add("unions:union_import_template", page(get=ADMIN_ONLY))
+# The union type-ahead: unions in the reader's own scope, as JSON.
+add("unions:union_lookup", page(get=EVERYONE, query={"q": "TD"}))
 add(
     "unions:union_detail",
     page(get=SEEN_BY_ALL_BUT_OUTSIDER, kwargs=_k("unions:union_detail")),
@@ -1045,6 +1078,14 @@ PERMITTED_SIDE_PENDING = frozenset(
         "accounts:user_edit",
         "unions:union_import",
         "unions:union_import_confirm",
+        "accounts:user_import_confirm",
+        # Self-chosen projects and the API's evidence upload: their permitted side
+        # is proven with real data in tests/planning/test_proposals.py,
+        # tests/api/test_proposals.py and tests/api/test_evidence_upload.py.
+        "planning:project_propose",
+        "planning:project_proposal_decide",
+        "project-proposal-return",
+        "report-evidence",
         "unions:union_activate",
         "unions:term_create",
         "unions:position_end",

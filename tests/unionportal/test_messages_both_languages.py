@@ -45,6 +45,7 @@ LATIN_ALLOWED = {
     "www",
     "zip",
     "office",
+    "word",  # the file format
     # The API's own words, quoted as they are sent: a header, a field, a value.
     "authorization",
     "count",
