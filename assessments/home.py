@@ -93,7 +93,7 @@ def _leader(user) -> list[HomeTask]:
     units that fell most in them, then who is late (reports, projects, terms) by
     sub-district. A constant number of queries (4 and those of
     ``lateness.who_is_late``)."""
-    from .lateness import who_is_late
+    from .lateness import who_is_late_cached
     from .models import QuarterReportRow
     from .selectors import dashboard_periods
 
@@ -137,7 +137,7 @@ def _leader(user) -> list[HomeTask]:
                 ],
             )
         )
-    late = who_is_late(user, today=timezone.localdate())
+    late = who_is_late_cached(user, today=timezone.localdate())
 
     def task(name, title, url, icon, detail):
         areas = sorted(

@@ -33,6 +33,7 @@ from .models import (
     KeyWorkProject,
     Milestone,
     ProgressReport,
+    WorkPlan,
 )
 
 # --- the interface for assessments (docs/architecture.md) ---------------------------
@@ -701,6 +702,24 @@ def project_history(project: KeyWorkProject, report_ids) -> list[HistoryRow]:
 
 
 # --- who is late (docs/design.md §3: the leader's "who is late") --------------------
+
+
+def data_version() -> tuple:
+    """When a plan, a project or a progress report was last saved (1 query):
+    parts of pages counted from them are cached under it (``unionportal.cache``)."""
+
+    def latest(model):
+        return Subquery(model.objects.order_by("-updated_at").values("updated_at")[:1])
+
+    row = (
+        WorkPlan.objects.order_by("-updated_at")
+        .annotate(
+            latest_project=latest(KeyWorkProject), latest_report=latest(ProgressReport)
+        )
+        .values_list("updated_at", "latest_project", "latest_report")
+        .first()
+    )
+    return tuple(str(value) for value in row) if row else ()
 
 
 def late_slots(*, union_ids: list[int], today: date) -> list[ReportSlot]:

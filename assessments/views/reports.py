@@ -194,7 +194,9 @@ def dashboard(request):
     elif periods:
         chosen = published[0] if published else periods[0]
     context = {
-        "late_rows": lateness.who_is_late(request.user, today=timezone.localdate()),
+        "late_rows": lateness.who_is_late_cached(
+            request.user, today=timezone.localdate()
+        ),
         "late_labels": lateness.figure_labels(),
         "today": timezone.localdate(),
         "periods": periods,
