@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from unionportal.access import get_visible_or_404, scope_filter
+from unionportal.history import history_rows
 from unionportal.htmx import is_partial_request, render_page_or_partial
 from unionportal.pagination import CappedPaginator
 from unionportal.roles import Role
@@ -24,7 +25,6 @@ from ..forms import BulkReviewForm, EvidenceForm, ProgressReportForm, ReviewForm
 from ..home import waiting_count
 from ..models import EvidenceFile, KeyWorkProject, ProgressReport, WorkPlan
 from ..selectors import (
-    history_rows,
     late_slots,
     outstanding_slots,
     reports_due,

@@ -1,0 +1,29 @@
+"""Planning's reads: the facts the assessment counts (facts.py), the reporting slots a union owes (slots.py), the pages' querysets (pages.py)."""
+
+from .facts import (  # noqa: F401
+    _DEADLINE_REACH,
+    MEDIA_LEVELS,
+    DueReport,
+    UnitPlanningFacts,
+    _due_reports,
+    _projects_of_units,
+    _SlotProject,
+    assessment_facts,
+    reports_due,
+)
+from .pages import (  # noqa: F401
+    DETAIL_REPORT_FIELDS,
+    REVIEW_ROW_FIELDS,
+    data_version,
+    progress_chart,
+    project_detail,
+    project_history,
+    project_list_queryset,
+    review_queue_rows,
+    with_evidence_counts,
+)
+from .slots import (  # noqa: F401
+    ReportSlot,
+    late_slots,
+    outstanding_slots,
+)

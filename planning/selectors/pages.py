@@ -1,0 +1,259 @@
+"""The querysets and figures of planning's pages: the project list, the review queue, the project page, its chart and history, the data version."""
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils.translation import gettext as _
+
+from unionportal.history import HistoryRow, history_rows
+from unionportal.roles import Role
+from unions.models import Union
+
+from .. import rules
+from ..models import (
+    EvidenceFile,
+    KeyWorkProject,
+    Milestone,
+    ProgressReport,
+    WorkPlan,
+)
+
+
+def project_list_queryset(user, *, own_first: bool = True):
+    """The projects a user sees, with what the list shows; a cadre's own union's
+    projects first (owned, then taken part in), then by due date.
+
+    Without a cadre's own-first order, the list is in the order of the index
+    project_due_title, so that a page of a city's projects is read without
+    sorting them.
+    """
+    qs = KeyWorkProject.objects.visible_to(user).select_related("owner", "plan")
+    if not (own_first and user.union_id and user.has_role(Role.CADRE)):
+        # The rows still have ``mine``: a template looking up a missing attribute
+        # lists the object's attributes (dir()) to tell why, 0.1 ms a row.
+        return qs.annotate(mine=Value(0, output_field=IntegerField()))
+    through = KeyWorkProject.participants.through
+    taking_part = Exists(
+        through.objects.filter(keyworkproject_id=OuterRef("pk"), union_id=user.union_id)
+    )
+    return qs.annotate(
+        mine=Case(
+            When(owner_id=user.union_id, then=Value(2)),
+            When(taking_part, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    ).order_by("-mine", "due_date", "title", "pk")
+
+
+# What a row of the review queue shows (planning/partials/review_row.html).
+REVIEW_ROW_FIELDS = (
+    "project",
+    "union",
+    "status",
+    "period_start",
+    "period_end",
+    "deadline",
+    "achieved_value",
+    "percent_complete",
+    "submitted_at",
+    "first_submitted_at",
+    "project__title",
+    "project__owner",
+    "project__target_value",
+    "project__target_unit",
+    "union__name_zh",
+    "union__name_en",
+)
+
+
+def review_queue_rows(reports, *, oldest_first: bool = True):
+    """The review queue's reports by submission (the oldest first when waiting,
+    else the newest: both served by the index report_status_submitted), with the
+    columns its rows show."""
+    return (
+        reports.select_related("project", "union")
+        .only(*REVIEW_ROW_FIELDS)
+        .order_by(
+            *(("submitted_at", "pk") if oldest_first else ("-submitted_at", "-pk"))
+        )
+    )
+
+
+def with_evidence_counts(rows, *, to: str = "report") -> list:
+    """Sets ``n_evidence`` on each report (or event: ``to="event"``): one query
+    for the rows given (a page), where a subquery or a join in the list's query
+    would count the files of every row the list sorts."""
+    rows = list(rows)
+    counts = dict(
+        EvidenceFile.objects.filter(**{f"{to}_id__in": [r.pk for r in rows]})
+        .order_by()
+        .values_list(f"{to}_id")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        row.n_evidence = counts.get(row.pk, 0)
+    return rows
+
+
+# What the project page shows of each report (its table, the chart, the files).
+DETAIL_REPORT_FIELDS = (
+    "project",
+    "union",
+    "period_start",
+    "period_end",
+    "deadline",
+    "achieved_value",
+    "percent_complete",
+    "status",
+    "submitted_at",
+    "first_submitted_at",
+    "union__name_zh",
+    "union__name_en",
+)
+
+
+def project_detail(project_pk: int, user) -> KeyWorkProject:
+    """A visible project with everything the detail page shows, and only that;
+    ``visible_reports`` holds the reports the user may see. Five queries."""
+    project = (
+        KeyWorkProject.objects.visible_to(user)
+        .select_related("owner", "plan", "item", "responsible_user")
+        .prefetch_related(
+            Prefetch(
+                "participants",
+                queryset=Union.objects.only("pk", "name_zh", "name_en", "path"),
+            ),
+            Prefetch(
+                "milestones", queryset=Milestone.objects.order_by("due_date", "pk")
+            ),
+        )
+        .get(pk=project_pk)
+    )
+    project.visible_reports = list(
+        ProgressReport.objects.of_visible_project(project, user)
+        .select_related("union")
+        .only(*DETAIL_REPORT_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "evidence",
+                queryset=EvidenceFile.objects.only(
+                    "pk", "report_id", "original_name", "size", "uploaded_at"
+                ),
+            )
+        )
+        .order_by("-period_start", "union__path")
+    )
+    return project
+
+
+def progress_chart(project: KeyWorkProject, reports) -> dict | None:
+    """An ECharts option: percent complete (typed and derived) of the owner's
+    approved reports, against an even pace."""
+    points = sorted(
+        (
+            r
+            for r in reports
+            if r.union_id == project.owner_id
+            and r.status == ProgressReport.Status.APPROVED
+        ),
+        key=lambda r: r.period_start,
+    )
+    if not points:
+        return None
+    labels = [r.period_label for r in points]
+    typed = [float(r.percent_complete or 0) for r in points]
+    derived = [
+        float(rules.derived_percent(r.achieved_value, project.target_value) or 0)
+        for r in points
+    ]
+    pace = [
+        round(
+            float(
+                rules.expected_percent(
+                    start=project.start_date, due=project.due_date, today=r.period_end
+                )
+            ),
+            1,
+        )
+        for r in points
+    ]
+    return {
+        "animation": False,
+        "color": ["#a4231b", "#0d6efd", "#adb5bd"],
+        "tooltip": {"trigger": "axis"},
+        "legend": {"bottom": 0},
+        "grid": {"left": 40, "right": 16, "top": 24, "bottom": 56},
+        "xAxis": {"type": "category", "data": labels},
+        "yAxis": {"type": "value", "min": 0, "max": max(100, *typed, *derived)},
+        "series": [
+            {
+                "name": _("Percent complete (reported)"),
+                "type": "line",
+                "data": typed,
+                "symbolSize": 8,
+            },
+            {
+                "name": _("Achieved ÷ target"),
+                "type": "line",
+                "data": derived,
+                "lineStyle": {"type": "dashed"},
+            },
+            {
+                "name": _("Even pace"),
+                "type": "line",
+                "data": pace,
+                "symbol": "none",
+                "lineStyle": {"type": "dotted"},
+            },
+        ],
+    }
+
+
+def project_history(project: KeyWorkProject, report_ids) -> list[HistoryRow]:
+    """Changes to the project, its milestones and the reports the user may see:
+    three queries."""
+    return history_rows(
+        (
+            lambda r: _("Project"),
+            KeyWorkProject.history.filter(id=project.pk).select_related("history_user"),
+        ),
+        (
+            lambda r: _("Milestone: %(title)s") % {"title": r.title},
+            Milestone.history.filter(project_id=project.pk).select_related(
+                "history_user"
+            ),
+        ),
+        (
+            lambda r: _("Report %(period)s") % {"period": f"{r.period_start:%Y-%m}"},
+            ProgressReport.history.filter(
+                project_id=project.pk, id__in=list(report_ids)
+            ).select_related("history_user"),
+        ),
+    )
+
+
+def data_version() -> tuple:
+    """When a plan, a project or a progress report was last saved (1 query):
+    parts of pages counted from them are cached under it (``unionportal.cache``)."""
+
+    def latest(model):
+        return Subquery(model.objects.order_by("-updated_at").values("updated_at")[:1])
+
+    row = (
+        WorkPlan.objects.order_by("-updated_at")
+        .annotate(
+            latest_project=latest(KeyWorkProject), latest_report=latest(ProgressReport)
+        )
+        .values_list("updated_at", "latest_project", "latest_report")
+        .first()
+    )
+    return tuple(str(value) for value in row) if row else ()
