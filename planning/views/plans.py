@@ -20,7 +20,7 @@ from unions.models import Union
 
 from ..forms import HandOutForm, PlanImportForm, PlanItemForm, WorkPlanForm
 from ..models import Category, KeyWorkProject, PlanItem, WorkPlan
-from ..services import excel, plans
+from ..services import excel, plan_exports, plans
 from .common import apply_errors, unions_below
 
 
@@ -252,7 +252,7 @@ def item_edit(request, pk):
 @login_required
 def plan_export(request, pk):
     plan = get_visible_or_404(WorkPlan.objects.all(), request.user, pk=pk)
-    handle = excel.plan_export(plan=plan)
+    handle = plan_exports.plan_export(plan=plan)
     return as_download(
         FileResponse(handle, content_type=XLSX_CONTENT_TYPE),
         f"{plan.title}.xlsx",

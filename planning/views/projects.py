@@ -27,7 +27,7 @@ from ..selectors import (
 from ..selectors import (
     project_detail as select_project_detail,
 )
-from ..services import excel, plans, proposals
+from ..services import plan_exports, plans, proposals
 from .common import apply_errors, unions_below
 
 
@@ -82,7 +82,7 @@ def project_export(request):
     if project_filter.is_bound and not project_filter.is_valid():
         raise Http404
     qs, _sort = _sorted(request, project_filter)
-    handle = excel.projects_export(projects=qs)
+    handle = plan_exports.projects_export(projects=qs)
     stamp = timezone.localdate().strftime("%Y%m%d")
     return as_download(
         FileResponse(handle, content_type=XLSX_CONTENT_TYPE),

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from planning.models import ProgressReport
-from planning.services import excel
+from planning.services import plan_exports
 from unionportal.pagination import CappedPaginator
 
 from .factories import PlanItemFactory, ProjectFactory, ReportFactory, past_period
@@ -296,7 +296,7 @@ def test_project_export_streams_every_project_across_chunks(
     grassroots_sibling,
     monkeypatch,
 ):
-    monkeypatch.setattr(excel, "EXPORT_CHUNK", 2)
+    monkeypatch.setattr(plan_exports, "EXPORT_CHUNK", 2)
     projects = [
         ProjectFactory(
             item=PlanItemFactory(plan=item.plan),
