@@ -58,6 +58,18 @@ class Scheme(BilingualName):
         ACTIVE = "active", _("Active")
         ARCHIVED = "archived", _("Archived")
 
+    # The workflow in one table: the statuses each action starts from. The scheme
+    # services refuse what it does not allow; the scheme page offers what
+    # ``allowed_actions`` returns.
+    TRANSITIONS = {
+        "edit": (Status.DRAFT, Status.ACTIVE),
+        "activate": (Status.DRAFT,),
+        "delete": (Status.DRAFT,),
+        "draft": (Status.ACTIVE,),
+        "archive": (Status.ACTIVE,),
+        "open_period": (Status.ACTIVE,),
+    }
+
     class AnnualRule(models.TextChoices):
         MEAN = "mean", _("Mean of the four quarterly totals")
         WEIGHTED = "weighted", _("Weighted mean of the quarterly totals")
@@ -158,7 +170,20 @@ class Scheme(BilingualName):
 
     @property
     def is_editable(self) -> bool:
-        return self.status != self.Status.ARCHIVED
+        return self.allows("edit")
+
+    def allows(self, action: str) -> bool:
+        """Whether the scheme's status lets ``action`` start (whoever asks)."""
+        return self.status in self.TRANSITIONS[action]
+
+    def allowed_actions(self, user, *, editable: bool | None = None) -> frozenset[str]:
+        """What ``user`` may do with this scheme now: what its status allows, for
+        someone who may manage it (one query unless ``editable`` is given)."""
+        if editable is None:
+            editable = type(self).objects.editable_by(user).filter(pk=self.pk).exists()
+        if not editable:
+            return frozenset()
+        return frozenset(action for action in self.TRANSITIONS if self.allows(action))
 
 
 class IndicatorCategory(BilingualName):

@@ -13,6 +13,7 @@ from ..models import (
     Indicator,
     IndicatorCategory,
     IndicatorExemption,
+    Period,
     Scheme,
     Score,
     UnitLevel,
@@ -97,7 +98,7 @@ def scheme_update(*, scheme: Scheme, data: dict, by) -> Scheme:
 @transaction.atomic
 def scheme_activate(*, scheme: Scheme, by) -> Scheme:
     """A draft becomes the rules its units are scored by; base points must be 100."""
-    if scheme.status != Scheme.Status.DRAFT:
+    if not scheme.allows("activate"):
         raise ValidationError(_("Only a draft scheme can be activated."))
     if not Indicator.objects.filter(scheme=scheme).exists():
         raise ValidationError(_("Add indicators before activating the scheme."))
@@ -132,7 +133,7 @@ def scheme_return_to_draft(*, scheme: Scheme, by) -> Scheme:
     The version goes up now, since the rules are about to change; reports cannot be
     built until the scheme is active again.
     """
-    if scheme.status != Scheme.Status.ACTIVE:
+    if not scheme.allows("draft"):
         raise ValidationError(_("Only an active scheme can return to draft."))
     scheme.status = Scheme.Status.DRAFT
     scheme.version += 1
@@ -143,7 +144,7 @@ def scheme_return_to_draft(*, scheme: Scheme, by) -> Scheme:
 
 @transaction.atomic
 def scheme_delete(*, scheme: Scheme, by) -> None:
-    if scheme.status != Scheme.Status.DRAFT or scheme.periods.exists():
+    if not scheme.allows("delete") or scheme.periods.exists():
         raise ValidationError(_("Only a draft scheme without periods can be deleted."))
     stamp(scheme, by)
     scheme.delete()
@@ -151,9 +152,11 @@ def scheme_delete(*, scheme: Scheme, by) -> None:
 
 @transaction.atomic
 def scheme_archive(*, scheme: Scheme, by) -> Scheme:
-    if scheme.status != Scheme.Status.ACTIVE:
+    if not scheme.allows("archive"):
         raise ValidationError(_("Only an active scheme can be archived."))
-    if scheme.periods.filter(status__in=("open", "closed")).exists():
+    if scheme.periods.filter(
+        status__in=(Period.Status.OPEN, Period.Status.CLOSED)
+    ).exists():
         raise ValidationError(
             _("Publish or lock every period of the scheme before archiving it.")
         )

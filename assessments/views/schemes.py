@@ -110,6 +110,7 @@ def scheme_detail(request, pk):
         Scheme.objects.select_related("owner", "copied_from"), request.user, pk=pk
     )
     can_edit = Scheme.objects.editable_by(request.user).filter(pk=scheme.pk).exists()
+    actions = scheme.allowed_actions(request.user, editable=can_edit)
     periods = selectors.scheme_periods(scheme)
     existing = {p.kind for p in periods}
     available = [k for k in Period.Kind.values if k not in existing]
@@ -123,10 +124,11 @@ def scheme_detail(request, pk):
             "periods": periods,
             "base_total": base_total,
             "base_ok": base_total == 100,
-            "can_edit": can_edit and scheme.is_editable,
+            "can_edit": "edit" in actions,
             "can_manage": can_edit,
+            "actions": actions,
             "period_form": PeriodCreateForm(available=available)
-            if can_edit and available and scheme.status == Scheme.Status.ACTIVE
+            if "open_period" in actions and available
             else None,
         },
     )

@@ -142,3 +142,18 @@ def test_allowed_actions_follow_the_status_and_the_manager(scheme, admin_user, l
         period = PeriodFactory(scheme=scheme, kind=kind, status=status)
         assert period.allowed_actions(admin_user) == actions, status
         assert period.allowed_actions(leader) == frozenset()
+
+
+def test_scheme_actions_follow_the_status_and_the_manager(district, admin_user, leader):
+    """One table (Scheme.TRANSITIONS) decides what the scheme page offers and what
+    the scheme services accept."""
+    expected = {
+        "draft": {"edit", "activate", "delete"},
+        "active": {"edit", "draft", "archive", "open_period"},
+        "archived": set(),
+    }
+    for year, (status, actions) in enumerate(expected.items(), start=2031):
+        scheme = SchemeFactory(owner=district, year=year, status=status)
+        assert scheme.allowed_actions(admin_user) == actions, status
+        assert scheme.allowed_actions(leader) == frozenset()
+        assert scheme.is_editable == ("edit" in actions)
