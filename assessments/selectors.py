@@ -426,6 +426,8 @@ def scorecard_detail(row: QuarterReportRow) -> dict:
                 "name": local_name(indicator),
                 "kind": indicator["kind"],
                 "kind_label": Indicator.Kind(indicator["kind"]).label,
+                "is_base": indicator["kind"] == Indicator.Kind.BASE,
+                "is_veto": indicator["kind"] == Indicator.Kind.VETO,
                 "method": indicator["method"],
                 "is_manual": indicator["method"] == Indicator.Method.MANUAL,
                 "max": indicator["max_points"],

@@ -495,6 +495,20 @@ class TermChange(models.Model):
     def is_active(self) -> bool:
         return self.state not in self.FINAL_STATES
 
+    def allowed_actions(self, user) -> frozenset[str]:
+        """What ``user`` may do with this change now: take its next step (named by
+        the state it leads to) and cancel it while it runs. The rule is
+        ``unions.workflow`` (who takes which step); the change's page offers these."""
+        from .workflow import can_take_step, next_step  # the workflow imports models
+
+        actions = set()
+        step = next_step(self)
+        if step is not None and can_take_step(user, self.union, step):
+            actions.add(step)
+        if self.is_active and can_take_step(user, self.union, self.State.CANCELLED):
+            actions.add("cancel")
+        return frozenset(actions)
+
 
 class TermChangeStep(models.Model):
     """One step of a change of term: who took it, when, and its documents."""

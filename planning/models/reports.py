@@ -301,6 +301,13 @@ class EvidenceFile(models.Model):
     def get_absolute_url(self):
         return reverse("planning:evidence_download", args=[self.pk])
 
+    @property
+    def is_pdf(self) -> bool:
+        """What unionportal.uploads detected the content to be (its kind's name)."""
+        from unionportal.uploads import PDF
+
+        return self.kind == PDF.label
+
 
 class ReportReminder(models.Model):
     """That a unit was reminded of one report slot at one threshold (due soon,

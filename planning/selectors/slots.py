@@ -40,6 +40,14 @@ class ReportSlot:
         return "open"
 
     @property
+    def is_late(self) -> bool:
+        return self.state == "late"
+
+    @property
+    def is_returned(self) -> bool:
+        return self.state == "returned"
+
+    @property
     def state_label(self) -> str:
         return {
             "returned": _("Returned"),

@@ -137,10 +137,9 @@ def _step_form(change, step, data=None, files=None):
 def _change_context(request, change, *, form=None, formset=None, cancel_form=None):
     user = request.user
     step = workflow.next_step(change)
-    can_step = step is not None and workflow.can_take_step(user, change.union, step)
-    can_cancel = change.is_active and workflow.can_take_step(
-        user, change.union, State.CANCELLED
-    )
+    actions = change.allowed_actions(user)
+    can_step = step in actions
+    can_cancel = "cancel" in actions
     if can_step and form is None:
         form = _step_form(change, step)
         if step == State.ELECTION_HELD and formset is None:
