@@ -31,77 +31,54 @@ at all; missed targets are printed (``--strict`` makes them fail too).
 """
 
 import argparse
-import contextlib
 import datetime
-import hashlib
 import json
 import os
-import platform
-import re
 import secrets
-import shlex
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "bench"
-PYTHON = sys.executable
-SCALES = ("tiny", "district", "city")
-DURATION = {"tiny": 2, "district": 10, "city": 15}
-WARMUP = {"tiny": 1, "district": 2, "city": 3}
-CONNECTIONS = 8
-TARGETS = {
-    "page_p95_ms": 150,
-    # Each page's throughput as a share of the minimal Django page's (bench/django_floor)
-    "page_django_floor_ratio": 0.25,
-    # The portal's own floor page (the frame: middleware, session, menu) against it
-    "portal_floor_django_ratio": 0.8,
-    # No long tail: p99 at most four times p50
-    "page_p99_over_p50": 4,
-    # Used only when the Django floor could not be measured: the portal's floor page
-    "page_floor_ratio": 0.25,
-    "page_queries": 20,
-    "report_seconds": 10,
-    "report_floor_ratio": 5,
-    "report_rss_mb": 300,
-    "report_growth": 12,
-    "report_builds": 3,
-    "export_seconds": 10,
-    "export_rss_mb": 200,
-}
-# Static files the portal's pages never load; skipping them keeps collectstatic
-# (which compresses everything with brotli) to seconds instead of minutes.
-STATIC_IGNORE = ("drf_spectacular_sidecar", "rest_framework", "admin", "django_htmx")
+# Run as a script (python bench/run.py): the project's root holds the bench package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+# The bench's tests read these two from this script.
+from bench.common import (  # noqa: E402  # noqa: E402,F401 (tests read them here)  # noqa: E402, F401
+    BENCH,
+    CONNECTIONS,
+    DURATION,
+    SCALES,
+    TARGETS,
+    WARMUP,
+    BenchError,
+    http_status,
+    log,
+    machine,
+    misses,
+    parse_json_line,
+    procfile_argv,
+    replace_option,
+    summarise_builds,
+    table,
+)
+from bench.serving import Serving  # noqa: E402
+
+# What the bench's tests read from this script.
+__all__ = [
+    "Bench",
+    "main",
+    "misses",
+    "procfile_argv",
+    "replace_option",
+    "summarise_builds",
+    "table",
+]
 
 
-class BenchError(Exception):
-    pass
-
-
-def log(message: str) -> None:
-    stamp = datetime.datetime.now().astimezone().strftime("%H:%M:%S")
-    print(f"[{stamp}] {message}", flush=True)
-
-
-def parse_json_line(output: str) -> dict:
-    for line in reversed(output.splitlines()):
-        if line.startswith("BENCH_JSON "):
-            return json.loads(line[len("BENCH_JSON ") :])
-        if line.startswith("{") and line.endswith("}"):
-            return json.loads(line)
-    raise BenchError(f"no figures in the output:\n{output[-2000:]}")
-
-
-class Bench:
+class Bench(Serving):
     def __init__(self, args):
         self.args = args
         self.scale = args.scale
@@ -120,260 +97,6 @@ class Bench:
             "targets": TARGETS,
         }
         self.failures: list[str] = []
-
-    # --- environment ------------------------------------------------------------
-
-    def database_url(self, scale: str) -> str:
-        parts = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
-        if not parts.scheme.startswith("postgres"):
-            raise BenchError("DATABASE_URL must name a PostgreSQL server.")
-        return urllib.parse.urlunsplit(
-            parts._replace(path=f"/{self.args.db_prefix}{scale}")
-        )
-
-    def env(self, database_url: str, **extra) -> dict:
-        env = dict(os.environ)
-        env.update(
-            DATABASE_URL=database_url,
-            DEBUG="false",
-            SECRET_KEY=self.secret,
-            ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-            SECURE_SSL_REDIRECT="false",
-            SECURE_COOKIES="false",
-            SECURE_HSTS_SECONDS="0",
-            # The portal's settings plus the bench's app and floor page.
-            DJANGO_SETTINGS_MODULE="bench.settings",
-            STATIC_ROOT=str(BENCH / ".static"),
-            MEDIA_ROOT=str(BENCH / ".media"),
-            LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
-            # The API's per-user throttle would answer 429 under load; it still runs.
-            API_THROTTLE_USER="100000000/min",
-            PYTHONUNBUFFERED="1",
-        )
-        env.setdefault("WEB_WORKERS", str(2 * (os.cpu_count() or 1) + 1))
-        env.update(extra)
-        return env
-
-    def manage(self, database_url: str, *argv, timeout: float = 900) -> str:
-        command = [PYTHON, "manage.py", *argv]
-        completed = subprocess.run(  # noqa: S603 - our own manage.py
-            command,
-            cwd=ROOT,
-            env=self.env(database_url),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        if completed.returncode != 0:
-            raise BenchError(
-                f"manage.py {' '.join(argv)} failed:\n{completed.stdout[-3000:]}"
-                f"\n{completed.stderr[-3000:]}"
-            )
-        return completed.stdout
-
-    def probe(self, database_url: str, *argv, timeout: float = 900, **extra) -> dict:
-        completed = subprocess.run(  # noqa: S603 - our own module
-            [PYTHON, "-m", "bench.probe", *argv],
-            cwd=ROOT,
-            env=self.env(database_url, **extra),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        if completed.returncode != 0:
-            raise BenchError(
-                f"probe {' '.join(argv)} failed:\n{completed.stdout[-3000:]}"
-                f"\n{completed.stderr[-3000:]}"
-            )
-        return parse_json_line(completed.stdout)
-
-    def ensure_database(self, database_url: str, *, fresh: bool = False) -> None:
-        """Creates the bench database when missing; ``fresh`` drops it first (the
-        tiny seed is remade every run, and a database migrated by another
-        checkout of the code may hold migrations this one does not have)."""
-        import psycopg2
-
-        parts = urllib.parse.urlsplit(database_url)
-        name = parts.path.lstrip("/")
-        server = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
-        connection = psycopg2.connect(server)
-        connection.autocommit = True
-        try:
-            with connection.cursor() as cursor:
-                if fresh:
-                    log(f"dropping database {name} (made afresh at this scale)")
-                    cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-                if cursor.fetchone() is None:
-                    log(f"creating database {name}")
-                    cursor.execute(f'CREATE DATABASE "{name}"')
-                cursor.execute("SHOW server_version")
-                self.results["machine"]["postgresql"] = cursor.fetchone()[0]
-        finally:
-            connection.close()
-
-    def prepare(self, scale: str) -> str:
-        """Migrated and seeded database of ``scale``; returns its URL."""
-        url = self.database_url(scale)
-        self.ensure_database(url, fresh=scale == "tiny")
-        log(f"{scale}: migrate")
-        self.manage(url, "migrate", "--no-input", "-v0")
-        log(f"{scale}: seed_bench (reused when complete)")
-        started = time.perf_counter()
-        # The tiny seed takes seconds: made afresh (in a new database), it always
-        # matches the code.
-        fresh = ["--reset"] if scale == "tiny" else []
-        output = self.manage(
-            url, "seed_bench", "--scale", scale, "--json", *fresh, timeout=3600
-        )
-        seed = parse_json_line(output)
-        seed["wall_seconds"] = round(time.perf_counter() - started, 1)
-        self.results.setdefault("seed", {})[scale] = seed
-        if seed.get("reused"):
-            log(f"{scale}: reused the existing seed")
-        else:
-            log(f"{scale}: seeded in {seed['seconds']} s")
-        return url
-
-    def collectstatic(self, url: str) -> None:
-        fingerprint = static_fingerprint()
-        marker = BENCH / ".static" / ".fingerprint"
-        if marker.exists() and marker.read_text() == fingerprint:
-            return
-        log("collectstatic (once; kept in bench/.static)")
-        ignores = [arg for name in STATIC_IGNORE for arg in ("-i", name)]
-        self.manage(url, "collectstatic", "--no-input", "-v0", "--clear", *ignores)
-        marker.write_text(fingerprint)
-
-    # --- processes -------------------------------------------------------------
-
-    def start(self, name: str, argv: list[str], env: dict) -> subprocess.Popen:
-        output = (self.logs / f"{name}.log").open("w")
-        process = subprocess.Popen(  # noqa: S603 - the Procfile's own command
-            argv,
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self.processes.append(process)
-        return process
-
-    def stop(self, process: subprocess.Popen) -> None:
-        if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-        if process in self.processes:
-            self.processes.remove(process)
-
-    def stop_all(self) -> None:
-        for process in list(self.processes):
-            self.stop(process)
-
-    def start_web(self, url: str) -> tuple[subprocess.Popen, str]:
-        port = free_port()
-        env = self.env(url)
-        argv = procfile_argv("web", env)
-        argv = replace_option(argv, "--bind", f"127.0.0.1:{port}")
-        self.results["settings"]["gunicorn"] = " ".join(argv)
-        log(f"gunicorn: {' '.join(argv)}")
-        process = self.start("gunicorn", argv, env)
-        base = f"http://127.0.0.1:{port}"
-        wait_until(
-            lambda: http_status(f"{base}/healthz") == 200,
-            timeout=90,
-            what="gunicorn to answer /healthz",
-            process=process,
-        )
-        return process, base
-
-    def prepare_django_floor(self) -> dict:
-        """Migrates the minimal Django project's database (``<prefix>django_floor``
-        on the same server) and signs in one user per connection."""
-        url = self.database_url("django_floor")
-        self.ensure_database(url)
-        completed = subprocess.run(  # noqa: S603 - our own module
-            [
-                PYTHON,
-                "-m",
-                "bench.django_floor.prepare",
-                "--sessions",
-                str(CONNECTIONS),
-            ],
-            cwd=ROOT,
-            env=self.django_floor_env(url),
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if completed.returncode != 0:
-            raise BenchError(
-                f"the Django floor's preparation failed:\n{completed.stdout[-3000:]}"
-                f"\n{completed.stderr[-3000:]}"
-            )
-        target = parse_json_line(completed.stdout)
-        if target.get("status") != 200:
-            raise BenchError(f"the Django floor answered {target.get('status')}")
-        target.update(name="Django floor", role="floor1", url=url)
-        return target
-
-    def django_floor_env(self, url: str) -> dict:
-        return self.env(
-            url,
-            DJANGO_SETTINGS_MODULE="bench.django_floor.settings",
-            DJANGO_FLOOR_DATABASE_URL=url,
-        )
-
-    def start_django_floor(self, url: str) -> tuple[subprocess.Popen, str]:
-        """The minimal project under the Procfile's gunicorn line, the same options
-        as the portal's (workers, threads, --preload, --max-requests, access log)."""
-        port = free_port()
-        env = self.django_floor_env(url)
-        argv = procfile_argv("web", env)
-        argv = [
-            "bench.django_floor.wsgi:application" if a.endswith(":application") else a
-            for a in argv
-        ]
-        argv = replace_option(argv, "--bind", f"127.0.0.1:{port}")
-        self.results["settings"]["gunicorn_django_floor"] = " ".join(argv)
-        process = self.start("gunicorn-django-floor", argv, env)
-        base = f"http://127.0.0.1:{port}"
-        wait_until(
-            lambda: http_status(f"{base}/floor/") == 302,
-            timeout=90,
-            what="the Django floor's gunicorn to answer",
-            process=process,
-        )
-        return process, base
-
-    def start_worker(self, url: str, stats: Path) -> subprocess.Popen:
-        env = self.env(url, BENCH_TASK_STATS=str(stats))
-        argv = procfile_argv("worker", env)
-        argv = replace_option(argv, "-A", "bench.worker")
-        argv += ["--hostname", f"bench{os.getpid()}@%h"]
-        self.results["settings"]["worker"] = " ".join(argv)
-        log(f"worker: {' '.join(argv)}")
-        name = f"worker-{stats.name}"
-        process = self.start(name, argv, env)
-        logfile = self.logs / f"{name}.log"
-        wait_until(
-            lambda: " ready." in logfile.read_text(errors="replace"),
-            timeout=90,
-            what="the Celery worker to be ready",
-            process=process,
-        )
-        return process
-
-    # --- measuring ---------------------------------------------------------------
 
     def wrk(self, base: str, path: str, cookies: list[str], seconds: int) -> dict:
         command = [
@@ -669,313 +392,6 @@ class Bench:
                 jobs["growth_city_over_district_each"] = each
                 jobs["growth_city_over_district"] = statistics.median(each)
                 jobs["growth_city_over_district_max"] = max(each)
-
-
-def summarise_builds(builds: list[dict]) -> dict:
-    """The last build's figures (units, queries, SQL floor...) plus, over every
-    build, the median and max of the times, the floor ratio and the memory."""
-    if not builds:
-        return {"builds": []}
-    summary = {key: value for key, value in builds[-1].items() if key != "tasks"}
-    for key in (
-        "wall_seconds",
-        "task_seconds",
-        "floor_ratio",
-        "files_wall_seconds",
-        "files_task_seconds",
-    ):
-        values = [b[key] for b in builds if b.get(key) is not None]
-        summary[key] = round(statistics.median(values), 2) if values else None
-        summary[f"{key}_max"] = max(values) if values else None
-        summary[f"{key}_each"] = [b.get(key) for b in builds]
-    for key in ("peak_rss_mb", "files_peak_rss_mb"):
-        values = [b[key] for b in builds if b.get(key) is not None]
-        summary[key] = max(values) if values else None
-    summary["builds"] = builds
-    return summary
-
-
-def machine() -> dict:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-        memory = next(
-            line.split()[1]
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        )
-        memory_gb = round(int(memory) / 1024 / 1024, 1)
-    except (OSError, StopIteration):
-        memory_gb = None
-    return {
-        "cpu": model,
-        "cores": os.cpu_count(),
-        "load_before": " ".join(Path("/proc/loadavg").read_text().split()[:3])
-        if Path("/proc/loadavg").exists()
-        else None,
-        "memory_gb": memory_gb,
-        "os": platform.platform(),
-        "python": platform.python_version(),
-    }
-
-
-def static_fingerprint() -> str:
-    digest = hashlib.sha256()
-    sources = [ROOT / "static", *sorted(ROOT.glob("*/static"))]
-    for source in sources:
-        for path in sorted(source.rglob("*")):
-            if path.is_file():
-                stat = path.stat()
-                digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
-
-
-def procfile_argv(kind: str, env: dict) -> list[str]:
-    for line in (ROOT / "Procfile").read_text().splitlines():
-        if line.startswith(f"{kind}:"):
-            command = line.split(":", 1)[1].strip()
-            break
-    else:
-        raise BenchError(f"no {kind}: line in the Procfile")
-    command = re.sub(
-        r"\$\{(\w+):-([^}]*)\}", lambda m: env.get(m.group(1)) or m.group(2), command
-    )
-    command = re.sub(r"\$\{?(\w+)\}?", lambda m: env.get(m.group(1), ""), command)
-    return shlex.split(command)
-
-
-def replace_option(argv: list[str], option: str, value: str) -> list[str]:
-    out = list(argv)
-    for index, item in enumerate(out):
-        if item == option and index + 1 < len(out):
-            out[index + 1] = value
-            return out
-        if item.startswith(f"{option}="):
-            out[index] = f"{option}={value}"
-            return out
-    return [*out, option, value]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def http_status(url: str, cookie: str | None = None, timeout: float = 30) -> int:
-    request = urllib.request.Request(url)  # noqa: S310 - loopback only
-    if cookie:
-        request.add_header("Cookie", cookie)
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    opener = urllib.request.build_opener(NoRedirect)
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            response.read()
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-    except (urllib.error.URLError, OSError):
-        return 0
-
-
-def wait_until(check, *, timeout: float, what: str, process=None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise BenchError(f"gave up waiting for {what}: the process exited")
-        try:
-            if check():
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise BenchError(f"gave up waiting for {what} after {timeout:.0f} s")
-
-
-# --- the report ---------------------------------------------------------------------
-
-
-def verdict(value, limit, lower_is_better=True) -> str:
-    if value is None:
-        return "–"
-    ok = value <= limit if lower_is_better else value >= limit
-    return "ok" if ok else "MISS"
-
-
-def ratio(value) -> str:
-    return "–" if value is None else f"{value:.2f}"
-
-
-def page_checks(page: dict) -> list[str]:
-    checks = [
-        verdict(page.get("p95_ms"), TARGETS["page_p95_ms"]),
-        verdict(page.get("queries"), TARGETS["page_queries"]),
-        verdict(page.get("p99_over_p50"), TARGETS["page_p99_over_p50"]),
-    ]
-    if page.get("x_django_floor") is not None:
-        checks.append(
-            verdict(page["x_django_floor"], TARGETS["page_django_floor_ratio"], False)
-        )
-    else:
-        checks.append(
-            verdict(page.get("floor_ratio"), TARGETS["page_floor_ratio"], False)
-        )
-    return checks
-
-
-def table(results: dict) -> str:
-    lines = []
-    scale = results["scale"]
-    floor = results.get("floor", {})
-    django = results.get("django_floor") or {}
-    lines.append(
-        f"## make bench SCALE={scale} · {results['date']} · "
-        f"{results['machine'].get('cores')} cores, {results['machine'].get('cpu')}"
-        + (
-            f" · load average before: {results['machine'].get('load_before')}"
-            if results["machine"].get("load_before")
-            else ""
-        )
-    )
-    lines.append("")
-    if django:
-        runs = ", ".join(
-            f"{r['rps']} ({r['when'].split()[0]})" for r in django.get("runs", [])
-        )
-        lines.append(
-            f"Django floor {django.get('path')} (bench/django_floor: stock "
-            f"middleware, database sessions, a 20-row template): {django.get('rps')} "
-            f"req/s [{runs}], p95 {django.get('p95_ms')} ms, "
-            f"{django.get('queries')} queries."
-        )
-    x_django = floor.get("x_django_floor")
-    lines.append(
-        f"Portal floor page {floor.get('path')}: {floor.get('rps')} req/s, "
-        f"{floor.get('queries')} queries (p95 {floor.get('before', {}).get('p95_ms')} "
-        f"ms), {ratio(x_django)} × the Django floor "
-        f"({verdict(x_django, TARGETS['portal_floor_django_ratio'], False)}, "
-        f"target ≥ {TARGETS['portal_floor_django_ratio']})."
-    )
-    lines.append("")
-    lines.append(
-        "| page | role | req/s | p50 ms | p95 ms | p99 ms | p99/p50 | × Django floor "
-        "| × portal floor | queries | check |"
-    )
-    lines.append(
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-    )
-    by_scale = results.get("queries_by_scale", {})
-    for page in results.get("pages", []):
-        if page.get("error"):
-            lines.append(
-                f"| {page['name']} | {page['role']} | – | – | – | – | – | – | – | "
-                f"{page.get('queries', '–')} | ERROR: {page['error'][:80]} |"
-            )
-            continue
-        checks = page_checks(page)
-        queries = str(page.get("queries"))
-        if "district" in by_scale:
-            district = by_scale["district"].get(page["name"])
-            queries += f" (district {district})"
-            if district != page.get("queries"):
-                checks.append("MISS")
-        lines.append(
-            f"| {page['name']} | {page['role']} | {page['rps']} | {page['p50_ms']} | "
-            f"{page['p95_ms']} | {page['p99_ms']} | {page.get('p99_over_p50', '–')} | "
-            f"{ratio(page.get('x_django_floor'))} | {ratio(page.get('floor_ratio'))} | "
-            f"{queries} | {'ok' if all(c == 'ok' for c in checks) else 'MISS'} |"
-        )
-    lines.append(
-        f"Targets: p95 ≤ {TARGETS['page_p95_ms']} ms, ≥ "
-        f"{TARGETS['page_django_floor_ratio']} × the Django floor, p99 ≤ "
-        f"{TARGETS['page_p99_over_p50']} × p50, ≤ {TARGETS['page_queries']} queries "
-        "(the same at district and city scale)."
-    )
-    lines.append("")
-    jobs = results.get("report_job", {})
-    if jobs:
-        lines.append(
-            "| report job | units | builds | seconds (each) | median s | max s | "
-            "SQL floor s | × floor (median / max) | files ready s (each) | "
-            "files task s | peak RSS MB | queries | check |"
-        )
-        lines.append(
-            "| --- | ---: | ---: | --- | ---: | ---: | ---: | --- | --- | ---: | ---: "
-            "| ---: | --- |"
-        )
-        for name in ("tiny", "district", "city"):
-            job = jobs.get(name)
-            if not job:
-                continue
-            floor_s = (job.get("sql_floor") or {}).get("seconds")
-            checks = [
-                verdict(job.get("wall_seconds_max"), TARGETS["report_seconds"]),
-                verdict(job.get("floor_ratio_max"), TARGETS["report_floor_ratio"]),
-                verdict(job.get("peak_rss_mb"), TARGETS["report_rss_mb"]),
-            ]
-            each = " / ".join(str(v) for v in job.get("wall_seconds_each", []))
-            files = " / ".join(str(v) for v in job.get("files_wall_seconds_each", []))
-            lines.append(
-                f"| {name} quarter | {job.get('units')} | "
-                f"{len(job.get('builds', []))} | {each} | {job.get('wall_seconds')} | "
-                f"{job.get('wall_seconds_max')} | {floor_s} | "
-                f"{job.get('floor_ratio')} / {job.get('floor_ratio_max')} | {files} | "
-                f"{job.get('files_task_seconds')} | {job.get('peak_rss_mb')} | "
-                f"{job.get('queries')} | "
-                f"{'ok' if all(c == 'ok' for c in checks) else 'MISS'} |"
-            )
-        lines.append(
-            f"Targets: every build ≤ {TARGETS['report_seconds']} s and ≤ "
-            f"{TARGETS['report_floor_ratio']} × its SQL floor, peak RSS ≤ "
-            f"{TARGETS['report_rss_mb']} MB. Files: the .xlsx and .pdf in both "
-            "languages, made by the second task from the stored rows (seconds from "
-            "the request until they are ready)."
-        )
-        growth = jobs.get("growth_city_over_district")
-        if growth is not None:
-            worst = jobs.get("growth_city_over_district_max")
-            lines.append("")
-            lines.append(
-                f"City ÷ district report time, per build: "
-                f"{jobs.get('growth_city_over_district_each')} (median {growth}, max "
-                f"{worst}; {verdict(worst, TARGETS['report_growth'])}, target ≤ "
-                f"{TARGETS['report_growth']})."
-            )
-        lines.append("")
-    exports = results.get("exports", {})
-    if exports:
-        lines.append("| export | rows | seconds | peak RSS MB | size KB | check |")
-        lines.append("| --- | ---: | ---: | ---: | ---: | --- |")
-        for _name, export in exports.items():
-            checks = [
-                verdict(export.get("seconds"), TARGETS["export_seconds"]),
-                verdict(export.get("peak_rss_mb"), TARGETS["export_rss_mb"]),
-            ]
-            lines.append(
-                f"| {export.get('what')} | {export.get('rows', '–')} | "
-                f"{export.get('seconds')} | {export.get('peak_rss_mb')} | "
-                f"{round(export.get('bytes', 0) / 1024)} | "
-                f"{'ok' if all(c == 'ok' for c in checks) else 'MISS'} |"
-            )
-        lines.append("")
-    seed = results.get("seed", {}).get(scale, {})
-    if seed:
-        if seed.get("reused"):
-            lines.append(f"Seed: reused the existing {scale} database.")
-        else:
-            lines.append(f"Seed: {seed.get('seconds')} s ({seed.get('counts')}).")
-    return "\n".join(lines)
-
-
-def misses(text: str) -> bool:
-    return "MISS" in text
 
 
 def main(argv=None) -> int:
