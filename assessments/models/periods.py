@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from unionportal import dates
+from unionportal.workflow import Workflow
 
 from ..querysets import (
     LOCKED_MESSAGE,
@@ -67,7 +68,7 @@ def quarter_dates(year: int, kind: str) -> tuple[datetime.date, datetime.date]:
     return start, next_month - datetime.timedelta(days=1)
 
 
-class Period(PeriodGuard, models.Model):
+class Period(PeriodGuard, Workflow):
     """A quarter or the year of a scheme: open → closed → published → locked."""
 
     class Kind(models.TextChoices):
@@ -172,19 +173,6 @@ class Period(PeriodGuard, models.Model):
         if self.__dict__.get("versions_loaded"):
             return self.__dict__.get("published_version")
         return self.reports.filter(is_published=True).first()
-
-    def allows(self, action: str) -> bool:
-        """Whether the period's status lets ``action`` start (whoever asks)."""
-        return self.status in self.TRANSITIONS[action]
-
-    def allowed_actions(self, user, *, editable: bool | None = None) -> frozenset[str]:
-        """The workflow actions ``user`` may take on this period now: those its
-        status allows, for someone who may manage it (one query)."""
-        if editable is None:
-            editable = type(self).objects.editable_by(user).filter(pk=self.pk).exists()
-        if not editable:
-            return frozenset()
-        return frozenset(action for action in self.TRANSITIONS if self.allows(action))
 
     @property
     def is_year(self) -> bool:

@@ -12,6 +12,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from unionportal.workflow import Workflow
+
 from ..querysets import (
     CategoryQuerySet,
     ExemptionQuerySet,
@@ -50,7 +52,7 @@ class Grade(models.TextChoices):
     UNQUALIFIED = "unqualified", _("Unqualified")
 
 
-class Scheme(BilingualName):
+class Scheme(Workflow, BilingualName):
     """A year's assessment rules for one kind of unit, on a 100-point base."""
 
     class Status(models.TextChoices):
@@ -171,19 +173,6 @@ class Scheme(BilingualName):
     @property
     def is_editable(self) -> bool:
         return self.allows("edit")
-
-    def allows(self, action: str) -> bool:
-        """Whether the scheme's status lets ``action`` start (whoever asks)."""
-        return self.status in self.TRANSITIONS[action]
-
-    def allowed_actions(self, user, *, editable: bool | None = None) -> frozenset[str]:
-        """What ``user`` may do with this scheme now: what its status allows, for
-        someone who may manage it (one query unless ``editable`` is given)."""
-        if editable is None:
-            editable = type(self).objects.editable_by(user).filter(pk=self.pk).exists()
-        if not editable:
-            return frozenset()
-        return frozenset(action for action in self.TRANSITIONS if self.allows(action))
 
 
 class IndicatorCategory(BilingualName):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from unionportal import dates
+from unionportal.workflow import Workflow
 
 from .. import rules
 from ..querysets import (
@@ -18,7 +19,7 @@ from ..querysets import (
 from . import POSITIVE, Category, Frequency, choice_label
 
 
-class WorkPlan(models.Model):
+class WorkPlan(Workflow):
     """A union's key-work plan for one year: draft, then published to the unions
     below, then closed when the year's work is done."""
 
@@ -86,19 +87,6 @@ class WorkPlan(models.Model):
 
     def get_absolute_url(self):
         return reverse("planning:plan_detail", args=[self.pk])
-
-    def allows(self, action: str) -> bool:
-        """Whether the plan's status lets ``action`` start (whoever asks)."""
-        return self.status in self.TRANSITIONS[action]
-
-    def allowed_actions(self, user, *, editable: bool | None = None) -> frozenset[str]:
-        """What ``user`` may do with this plan now: what its status allows, for
-        someone who may edit it (one query)."""
-        if editable is None:
-            editable = type(self).objects.editable_by(user).filter(pk=self.pk).exists()
-        if not editable:
-            return frozenset()
-        return frozenset(action for action in self.TRANSITIONS if self.allows(action))
 
     @property
     def is_draft(self) -> bool:

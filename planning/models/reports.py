@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from unionportal import dates
+from unionportal.workflow import Workflow
 
 from .. import rules
 from ..querysets import EvidenceFileQuerySet, ProgressReportQuerySet
@@ -24,7 +25,7 @@ from .plans import KeyWorkProject
 TEXT_LIMIT = 5000
 
 
-class ProgressReport(models.Model):
+class ProgressReport(Workflow):
     """A union's progress on a project for one reporting period.
 
     ``achieved_value`` is cumulative (achieved so far). ``version`` grows on every
@@ -210,11 +211,9 @@ class ProgressReport(models.Model):
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
 
-    def allows(self, action: str) -> bool:
-        """Whether the report's status lets ``action`` start (whoever asks)."""
-        return self.status in self.TRANSITIONS[action]
-
-    def allowed_actions(self, *, can_write: bool, can_review: bool) -> frozenset[str]:
+    def allowed_actions(  # a report has two parts: its writer's and its reviewer's
+        self, user=None, *, can_write: bool, can_review: bool
+    ) -> frozenset[str]:
         """What someone may do with this report now, given whether they may write
         it (its union's cadre) and review it (a reviewer above): the answers of
         ``planning.services.reports``, passed in so that a page asks once."""
