@@ -198,9 +198,11 @@ def closed_period(district, subdistrict, other_subdistrict, admin_user):
     return period
 
 
-def test_the_worker_builds_the_snapshot_and_a_second_run_changes_nothing(
+def test_the_worker_builds_the_snapshot_and_a_second_run_keeps_the_first(
     celery_queue, closed_period, subdistrict
 ):
+    """A rebuild is a new numbered version (docs/scoring.md): the first keeps its
+    rows and files, and the same scores give the same figures."""
     _send(celery_queue, closed_period.pk)
     report = _wait(lambda: _finished(closed_period.pk), celery_queue, "the report")
     numbers = _numbers(report)
@@ -215,9 +217,12 @@ def test_the_worker_builds_the_snapshot_and_a_second_run_changes_nothing(
         celery_queue,
         "the second run",
     )
-    assert QuarterReport.objects.filter(period=closed_period).count() == 1
-    assert again.pk == report.pk
+    assert QuarterReport.objects.filter(period=closed_period).count() == 2
+    assert (report.number, again.number) == (1, 2)
+    assert again.pk != report.pk
     assert _numbers(again) == numbers
+    assert _numbers(report) == numbers  # the first version is kept as it was
+    assert report.files.count() == 4
 
 
 def test_two_runs_at_once_leave_one_snapshot(celery_queue, closed_period):
