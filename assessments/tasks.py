@@ -20,7 +20,11 @@ def build_quarter_report_task(self, period_id: int, token: str | None = None):
     from .services import report_build
 
     try:
-        report = report_build(period_id=period_id, token=token)
+        # A job without a token has no request behind it (the nightly's): it
+        # builds a period's missing report, never a second version.
+        report = report_build(
+            period_id=period_id, token=token, if_missing=token is None
+        )
     except Period.DoesNotExist:
         logger.warning("report of period %s: no such period", period_id)
         return {"period": period_id, "status": "missing"}

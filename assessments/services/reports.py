@@ -13,8 +13,9 @@ pinned. A build makes the snapshot, and a second job makes the files from it:
 4. files (``report_files_build``, its own job): the .xlsx and .pdf in both
    languages, made from the stored rows, stored in one short transaction.
 
-A job sent twice builds its version once (the second finds it done); a second run
-while the first still works is turned away by the lock in step 1. A new snapshot
+A job sent twice builds its version once (the second finds it done), also the
+nightly's, which has no request behind it; a second run while the first still
+works is turned away by the lock in step 1. A new snapshot
 gives its files a new token, so a files job of an older one never stores its
 files over the new one's.
 """
@@ -120,9 +121,11 @@ def _version_to_build(period: Period) -> QuarterReport:
     return report
 
 
-def _claim(period_id: int, token: str | None) -> tuple[QuarterReport, str] | None:
+def _claim(
+    period_id: int, token: str | None, *, if_missing: bool = False
+) -> tuple[QuarterReport, str] | None:
     """Step 1: returns the report and this run's token, or None when another run
-    owns it. Raises ValidationError when the period may not be built; a request
+    owns it (or, with ``if_missing``, when the latest version is built). Raises ValidationError when the period may not be built; a request
     that was waiting for this run is then marked failed with the reason."""
     refusal = None
     with transaction.atomic():
@@ -147,9 +150,10 @@ def _claim(period_id: int, token: str | None) -> tuple[QuarterReport, str] | Non
                 .filter(period=period, is_current=True)
                 .first()
             )
-            if report is not None and report.is_done and token is not None:
+            if report is not None and report.is_done and (token or if_missing):
                 # This request's version is built already (a job sent twice), or
-                # a newer request's was.
+                # a newer request's was; a job with no request behind it (the
+                # nightly's, sent twice) makes no second version either.
                 return None
             if report is None or report.is_done:
                 report = versions.next_version(period)
@@ -199,16 +203,21 @@ def _fail(report: QuarterReport, message: str) -> None:
 
 
 def report_build(
-    *, period_id: int, token: str | None = None, files: bool = True
+    *,
+    period_id: int,
+    token: str | None = None,
+    files: bool = True,
+    if_missing: bool = False,
 ) -> QuarterReport | None:
     """The job: builds (or rebuilds) a period's snapshot and its files.
 
-    Returns None when another run owns the build. A locked period is refused
-    without writing anything. ``files=False`` leaves the files unmade ("Not
-    made", made when someone asks for them): the demo's seed uses it where no
-    worker would make them in the background.
+    Returns None when another run owns the build, or, with ``if_missing``, when
+    the latest version is built already. A locked period is refused without
+    writing anything. ``files=False`` leaves the files unmade ("Not made", made
+    when someone asks for them): the demo's seed uses it where no worker would
+    make them in the background.
     """
-    claimed = _claim(period_id, token)
+    claimed = _claim(period_id, token, if_missing=if_missing)
     if claimed is None:
         logger.info("report of period %s is being built by another run", period_id)
         return None

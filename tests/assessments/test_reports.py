@@ -256,6 +256,24 @@ def test_a_build_job_sent_twice_builds_its_version_once(
     assert QuarterReport.objects.filter(period=period).count() == 1
 
 
+def test_the_nightly_job_sent_twice_makes_one_version(period, units, admin_user):
+    """A job with no request behind it builds a missing report, never a second
+    version of a built one (beat may fire twice; two workers may take the two)."""
+    services.period_close(period=period, by=admin_user)
+    first = build_quarter_report_task.run(period_id=period.pk)
+    assert first["status"] == QuarterReport.Status.DONE
+    report = QuarterReport.objects.get(period=period)
+    rows = sorted(report.rows.values_list("unit_id", "total", "rank"))
+    assert build_quarter_report_task.run(period_id=period.pk) == {
+        "period": period.pk,
+        "status": "skipped",
+    }
+    assert list(QuarterReport.objects.filter(period=period)) == [report]
+    report.refresh_from_db()
+    assert (report.number, report.finished_at) == (1, report.finished_at)
+    assert sorted(report.rows.values_list("unit_id", "total", "rank")) == rows
+
+
 def test_a_build_is_refused_while_the_period_is_open(period, units):
     with pytest.raises(ValidationError, match="Close the period"):
         services.report_build(period_id=period.pk)

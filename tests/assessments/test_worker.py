@@ -130,15 +130,29 @@ def celery_queue(workers, transactional_db, settings):
         app.conf.task_always_eager = previous
 
 
-def _send(celery_queue, period_id: int) -> None:
+def _send(celery_queue, period_id: int, token: str | None = None) -> None:
     from kombu import Connection
 
     with Connection(REDIS_URL) as broker:
         build_quarter_report_task.apply_async(
-            kwargs={"period_id": period_id},
+            kwargs={"period_id": period_id, "token": token},
             queue=celery_queue["queue"],
             connection=broker,
         )
+
+
+def _request(celery_queue, period, by) -> None:
+    """What "Build report" on the period's page does, its job sent to the test's
+    queue: a new version waiting, with the request's token."""
+    sent = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            "assessments.services.reports.enqueue_on_commit",
+            lambda task, **kwargs: sent.append(kwargs),
+        )
+        services.report_request(period=period, by=by)
+    assert [kw["period_id"] for kw in sent] == [period.pk]
+    _send(celery_queue, period.pk, token=sent[0]["token"])
 
 
 def _wait(condition, celery_queue, what: str):
@@ -199,7 +213,7 @@ def closed_period(district, subdistrict, other_subdistrict, admin_user):
 
 
 def test_the_worker_builds_the_snapshot_and_a_second_run_keeps_the_first(
-    celery_queue, closed_period, subdistrict
+    celery_queue, closed_period, subdistrict, admin_user
 ):
     """A rebuild is a new numbered version (docs/scoring.md): the first keeps its
     rows and files, and the same scores give the same figures."""
@@ -211,7 +225,7 @@ def test_the_worker_builds_the_snapshot_and_a_second_run_keeps_the_first(
     report = _wait(lambda: _files_ready(closed_period.pk), celery_queue, "the files")
     assert report.files.count() == 4
 
-    _send(celery_queue, closed_period.pk)
+    _request(celery_queue, closed_period, admin_user)
     again = _wait(
         lambda: _finished(closed_period.pk, after=report.finished_at),
         celery_queue,
@@ -226,6 +240,8 @@ def test_the_worker_builds_the_snapshot_and_a_second_run_keeps_the_first(
 
 
 def test_two_runs_at_once_leave_one_snapshot(celery_queue, closed_period):
+    """Two jobs with no request behind them (the nightly's, sent twice): whether
+    they overlap or one worker runs them one after the other, one version."""
     done_before = _log_count(celery_queue, "succeeded in")
     _send(celery_queue, closed_period.pk)
     _send(celery_queue, closed_period.pk)

@@ -275,6 +275,8 @@ def test_report_survives_a_worker_killed_in_the_middle_of_the_build(chaos):
     )
 
     assert first.succeeded() == 0
+    # The files are stored before the worker logs the task's success.
+    _wait_for(lambda: second.succeeded() >= 2, what="the second worker's log")
     assert second.succeeded() == 2  # the snapshot, then its files
     rows = {row.unit.code: row for row in report.rows.select_related("unit")}
     assert sorted(rows) == ["CH-1-0", "CH-1-1", "CH-1-2"]
