@@ -452,31 +452,59 @@ def scorecard_detail(row: QuarterReportRow) -> dict:
 
 def _fact_doors(row: QuarterReportRow, how: dict | None) -> list[tuple]:
     """Links from an automatic indicator's facts to the lists behind them (issue
-    16): "11 due, 10 on time" opens the reports due and those on time."""
+    16): "11 due, 10 on time" opens the reports due and those on time, "8
+    projects due" the projects counted, "6 events held" the events. Each is
+    ``(label, count, url)``; a count of None is a plain link (a sum of trainees,
+    or terms read at the period's end, are not rows that a list counts today)."""
     from urllib.parse import urlencode
 
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    if not how or how.get("key") != "timeliness":
-        return []
+    key = (how or {}).get("key")
+    params = (how or {}).get("params") or {}
     period = row.report.period
-    params = how.get("params") or {}
-    base = (
-        reverse("planning:due_reports")
-        + "?"
-        + urlencode(
+    span = {"start": period.start.isoformat(), "end": period.end.isoformat()}
+
+    def link(name: str, query: dict) -> str:
+        return reverse(name) + "?" + urlencode(query)
+
+    def events(kind: str) -> str:
+        return link(
+            "planning:activity_home",
             {
-                "union": row.unit_id,
-                "start": period.start.isoformat(),
-                "end": period.end.isoformat(),
-            }
+                "unit": row.unit_id,
+                "kind": kind,
+                "date_after": span["start"],
+                "date_before": span["end"],
+            },
         )
-    )
-    return [
-        (_("reports due"), params.get("due", 0), base),
-        (_("on time"), params.get("on_time", 0), base + "&on_time=yes"),
-    ]
+
+    if key == "timeliness":
+        base = link("planning:due_reports", {"union": row.unit_id, **span})
+        return [
+            (_("reports due"), params.get("due", 0), base),
+            (_("on time"), params.get("on_time", 0), base + "&on_time=yes"),
+        ]
+    if key == "key_work":
+        url = link(
+            "planning:project_list",
+            {"assessed": row.unit_id, "due_before": span["end"]},
+        )
+        return [(_("projects due"), params.get("projects", 0), url)]
+    if key == "activities":
+        return [(_("events held"), params.get("count", 0), events("activity"))]
+    if key == "training":
+        return [(_("training sessions"), None, events("training"))]
+    if key == "terms_overdue":
+        url = reverse("unions:union_detail", args=[row.unit_id])
+        return [(_("term history"), None, url)]
+    if key == "terms_below_overdue":
+        # Today's due and overdue terms of the units below: the report names
+        # those overdue at the period's end.
+        url = link("unions:term_list", {"area": row.unit_id, "status": "attention"})
+        return [(_("terms of the units below"), None, url)]
+    return []
 
 
 def _maybe_decimal(value):

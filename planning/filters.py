@@ -213,6 +213,12 @@ class ProjectFilter(StyledFilterSet):
         lookup_expr="lte",
         widget=forms.HiddenInput,
     )
+    # What a scorecard's key-work completion counts (its link names them): the
+    # projects one union owns itself, in published or closed plans, approved if
+    # self-chosen (planning.selectors.assessment_facts).
+    assessed = django_filters.NumberFilter(
+        label=_("Assessed union"), method="filter_assessed", widget=forms.HiddenInput
+    )
 
     class Meta:
         model = KeyWorkProject
@@ -245,6 +251,13 @@ class ProjectFilter(StyledFilterSet):
             return queryset
         return queryset.filter(
             plan__year=int(value), plan__status__in=["published", "closed"]
+        )
+
+    def filter_assessed(self, queryset, name, value):
+        if value is None or not 0 < value < 2**63:
+            return queryset
+        return queryset.counted().filter(
+            owner_id=int(value), plan__status__in=["published", "closed"]
         )
 
     def filter_level(self, queryset, name, value):
@@ -421,6 +434,11 @@ class EventFilter(StyledFilterSet):
     date_before = django_filters.DateFilter(
         label=_("Date until"), field_name="date", lookup_expr="lte", widget=DATE
     )
+    # One union's own events, not those of the unions below it: what a
+    # scorecard's activities and training facts count (its links name them).
+    unit = django_filters.NumberFilter(
+        label=_("Union itself"), method="filter_unit", widget=forms.HiddenInput
+    )
 
     class Meta:
         model = ActivityEvent
@@ -440,3 +458,8 @@ class EventFilter(StyledFilterSet):
             | Q(pk=self.user.union_id)
         )
         self.offer_unions(form, "union", self.offered_unions("union", unions))
+
+    def filter_unit(self, queryset, name, value):
+        if value is None or not 0 < value < 2**63:
+            return queryset
+        return queryset.filter(union_id=int(value))

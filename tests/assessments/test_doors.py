@@ -104,3 +104,44 @@ def test_the_scorecard_facts_open_the_reports_behind_them(demo):
         (owed,) = [d for d in due if "on_time" not in d[1]]
         assert owed[0] >= on_time[0] > 0
         assert [d for d in due if d[0] != d[2]] == [], language
+
+
+def test_every_scorecard_fact_opens_what_it_counts(demo):
+    """Key-work completion ("8 projects due") and events held open the projects
+    and events the engine counted, for every unit of the latest published
+    quarter, in both languages; the figure is the one the report stored."""
+    from django.urls import reverse
+
+    from assessments.models import QuarterReportRow
+
+    rows = list(
+        QuarterReportRow.objects.filter(
+            report__status="done", report__period__status="published"
+        )
+        .exclude(report__period__kind="year")
+        .select_related("report")
+        .order_by("-report__period__end", "unit__code")
+    )
+    latest = rows[0].report_id
+    kinds = set()
+    for language in ("zh-hans", "en"):
+        client = _client("leader", language)
+        for row in [r for r in rows if r.report_id == latest]:
+            path = (
+                reverse("assessments:unit_scorecard", args=[row.unit_id])
+                + f"?period={row.report.period_id}"
+            )
+            doors = set(walk(client, path))
+            assert [d for d in doors if d[0] != d[2]] == [], (language, row.unit_id)
+            kinds |= {href.split("?")[0] for _c, href, _s in doors}
+            stored = {
+                item["how"]["key"]: item["how"]["params"]
+                for item in row.indicators
+                if item.get("how")
+            }
+            for count, href, _shown in doors:
+                if "assessed=" in href:
+                    assert count == stored["key_work"]["projects"]
+                if "kind=activity" in href:
+                    assert count == stored["activities"]["count"]
+    assert {"/projects/", "/activities/", "/progress/due/"} <= kinds
