@@ -91,10 +91,14 @@ def _terms_below(params):
     """Names each overdue unit below with its months, then the deduction."""
     english = (get_language() or "").startswith("en")
     named = [
-        ngettext(
-            "%(unit)s (%(months)s month overdue)",
-            "%(unit)s (%(months)s months overdue)",
-            int(unit["months"]),
+        (
+            ngettext(
+                "%(unit)s (%(months)s month overdue)",
+                "%(unit)s (%(months)s months overdue)",
+                int(unit["months"]),
+            )
+            if int(unit["months"])
+            else _("%(unit)s (overdue less than a month)")
         )
         % {
             "unit": (unit.get("en") if english else None) or unit.get("zh", ""),

@@ -124,9 +124,11 @@ def terms_below(below, max_points, *, per, count: str, kind: str) -> Outcome:
     "month"), capped at the indicator's max points.
 
     ``below`` is ``((name_zh, name_en, months), ...)``, the overdue units below
-    (``sources.overdue_below``); the ``how`` names each of them.
+    (``sources.overdue_below``); the ``how`` names each of them. A unit overdue
+    by less than a whole month (0 months) counts as an overdue unit, and for 0
+    months when months are counted.
     """
-    below = [unit for unit in below or () if int(unit[2] or 0) > 0]
+    below = list(below or ())
     per = to_decimal(per)
     steps = len(below) if count == "unit" else sum(int(unit[2]) for unit in below)
     deducted = per * steps

@@ -16,7 +16,7 @@ from planning.models import Category, KeyWorkProject, ProgressReport
 from planning.rules import completion_share
 from planning.selectors import assessment_facts
 from unions.models import Union
-from unions.selectors import overdue_term_months
+from unions.selectors import overdue_term_months, overdue_terms
 
 
 @dataclass(frozen=True)
@@ -54,21 +54,21 @@ def overdue_months(*, union_ids: list[int], at: date) -> dict[int, int]:
 
 def overdue_below(*, root_path: str, union_ids, at: date) -> dict[int, tuple]:
     """For each of ``union_ids``, the active units strictly below it (within the
-    tree at ``root_path``) whose office term is overdue at ``at``:
-    ``((name_zh, name_en, months), ...)``, most overdue first, then by code.
-    Two queries: the units of the tree, and ``overdue_term_months`` for them."""
+    tree at ``root_path``) whose office term is overdue at ``at``, by days or
+    by months: ``((name_zh, name_en, whole months), ...)``, most overdue first,
+    then by code. Two queries: the units of the tree, and ``overdue_terms``."""
     wanted = set(union_ids)
     units = list(
         Union.objects.filter(path__startswith=root_path, is_active=True)
         .order_by("code")
         .values_list("pk", "path", "name_zh", "name_en")
     )
-    months = overdue_term_months(union_ids=[u[0] for u in units], at=at)
+    months = overdue_terms(union_ids=[u[0] for u in units], at=at)
     found: dict = {}
     for pk, path, name_zh, name_en in units:
-        overdue = months.get(pk, 0)
-        if not overdue:
+        if pk not in months:
             continue
+        overdue = months[pk]
         for ancestor in path.strip("/").split("/")[:-1]:
             if int(ancestor) in wanted:
                 found.setdefault(int(ancestor), []).append(

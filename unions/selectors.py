@@ -27,12 +27,22 @@ from .models import OfficeTerm, Position, TermChange, TermChangeStep, Union
 
 def overdue_term_months(*, union_ids: list[int], at: date) -> dict[int, int]:
     """For each union, how many whole months its current term is overdue at `at`
-    (0 when on time or no term). One query.
+    (0 when on time, no term, or overdue by less than a month). One query."""
+    return {
+        **dict.fromkeys(union_ids, 0),
+        **overdue_terms(union_ids=union_ids, at=at),
+    }
+
+
+def overdue_terms(*, union_ids: list[int], at: date) -> dict[int, int]:
+    """The unions among ``union_ids`` whose current term is overdue at `at` (its
+    planned end has passed), each with the whole months it is overdue: 0 for a
+    term overdue by days, which is overdue all the same. One query.
 
     "Current at `at`" means the term that had started and had not yet ended on
     that day, so a past period is judged by the terms as they stood then.
     """
-    result = dict.fromkeys(union_ids, 0)
+    result: dict[int, int] = {}
     rows = (
         OfficeTerm.objects.filter(
             union_id__in=union_ids, start__lte=at, planned_end__lt=at
@@ -41,7 +51,8 @@ def overdue_term_months(*, union_ids: list[int], at: date) -> dict[int, int]:
         .values_list("union_id", "planned_end")
     )
     for union_id, planned_end in rows:
-        result[union_id] = max(result[union_id], whole_months_after(planned_end, at))
+        months = whole_months_after(planned_end, at)
+        result[union_id] = max(result.get(union_id, 0), months)
     return result
 
 

@@ -204,3 +204,31 @@ def test_an_administrator_sets_a_terms_indicator_to_count_the_units_below(
     )
     assert "term_count" in refused.context["form"].errors
     assert not Indicator.objects.filter(scheme=scheme, code="T2").exists()
+
+
+def test_a_unit_overdue_by_days_counts_as_overdue_below():
+    """Issue 16: a grassroots union overdue since 19 September is overdue at
+    the quarter's end on 30 September, though not yet by a whole month."""
+    days = (("丙工会", "Union C", 0),)
+    per_unit = rules.terms_below(days, D("10"), per="2", count="unit", kind="base")
+    assert per_unit.points == D("8.00")
+    per_month = rules.terms_below(days, D("10"), per="2", count="month", kind="base")
+    assert per_month.points == D("10.00")
+    with translation.override("en"):
+        assert "Union C (overdue less than a month)" in explain(per_unit.how)
+    with translation.override("zh-hans"):
+        assert "丙工会" in explain(per_unit.how)
+
+
+@pytest.mark.django_db
+def test_overdue_below_reads_a_term_overdue_by_days():
+    from assessments import sources
+    from tests.unions.factories import district_factory, subdistrict_factory
+
+    parent = subdistrict_factory(district_factory())
+    unit = grassroots_factory(parent)
+    end = date(2026, 9, 30)
+    term_factory(union=unit, planned_end=date(2026, 9, 19))
+    found = sources.overdue_below(root_path=parent.path, union_ids=[parent.pk], at=end)
+    assert found[parent.pk] == ((unit.name_zh, unit.name_en or unit.name_zh, 0),)
+    assert sources.overdue_months(union_ids=[unit.pk], at=end) == {unit.pk: 0}
