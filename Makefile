@@ -20,13 +20,15 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 # One process migrates and seeds the demo (a no-op when it is there); the demo
-# reports' PDFs are not rendered before the server starts (README).
+# reports' PDFs are not rendered before the server starts (README): a worker
+# makes them, or without one prepare_report_files does, beside the server.
 run: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo --migrate
 	@echo "Serving the portal on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	@if [ -n "$$REDIS_URL" ]; then \
 		DEBUG=$${DEBUG:-1} HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start; \
 	else \
+		DEBUG=$${DEBUG:-1} $(BIN)/python manage.py prepare_report_files & \
 		DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	fi
 

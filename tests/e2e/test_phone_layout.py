@@ -1,4 +1,5 @@
-"""At 390 px (a phone), no main page of any role scrolls sideways, in Chinese."""
+"""At 390 px (a phone), no main page of any role scrolls sideways, and no table
+squeezes a name to a character a line, in Chinese."""
 
 import pytest
 
@@ -9,8 +10,23 @@ PAGES = {
     "cadre_sub": ["/", "/progress/review/", "/projects/", "/unions/"],
     "reviewer": ["/", "/progress/review/", "/assessments/"],
     "admin": ["/", "/unions/", "/terms/", "/assessments/", "/administration/users/"],
-    "leader": ["/", "/reports/", "/projects/"],
+    "leader": ["/", "/reports/", "/projects/", "/dashboard/"],
 }
+
+# Table cells with two or more characters of text whose content box is narrower
+# than two characters and taller than two lines: "赵/敏" a character a line.
+SQUEEZED = """() => Array.from(document.querySelectorAll('table td, table th'))
+  .filter(cell => cell.offsetParent !== null)
+  .filter(cell => {
+    const text = cell.innerText.trim();
+    if (text.length < 2) return false;
+    const style = getComputedStyle(cell);
+    const size = parseFloat(style.fontSize);
+    const inner = cell.clientWidth - parseFloat(style.paddingLeft)
+      - parseFloat(style.paddingRight);
+    return inner < 1.9 * size && cell.clientHeight > 2.5 * size;
+  })
+  .map(cell => cell.innerText.trim().slice(0, 20))"""
 
 
 @pytest.fixture
@@ -40,6 +56,9 @@ def test_no_main_page_scrolls_sideways_on_a_phone(portal, demo_district):
             )
             if scroll > width + 1:
                 failures.append(f"{username} {path}: {scroll} > {width}")
+            squeezed = page.evaluate(SQUEEZED)
+            if squeezed:
+                failures.append(f"{username} {path}: squeezed cells {squeezed}")
         if username in ("cadre_grass", "cadre_sub"):
             portal.goto(PAGES[username][1])
             portal.screenshot(f"phone-{username}")
