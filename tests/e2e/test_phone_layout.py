@@ -9,7 +9,15 @@ PAGES = {
     "cadre_grass": ["/", "/progress/", "/projects/", "/activities/", "/assessments/"],
     "cadre_sub": ["/", "/progress/review/", "/projects/", "/unions/"],
     "reviewer": ["/", "/progress/review/", "/assessments/"],
-    "admin": ["/", "/unions/", "/terms/", "/assessments/", "/administration/users/"],
+    "admin": [
+        "/",
+        "/unions/",
+        "/terms/",
+        "/assessments/",
+        "/administration/users/",
+        "/administration/audit/",
+        "/activities/",
+    ],
     "leader": ["/", "/reports/", "/projects/", "/dashboard/"],
 }
 
