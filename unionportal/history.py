@@ -10,8 +10,11 @@ The rows render with ``templates/partials/history.html``.
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.db import models
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext_lazy as _
 
 # Derived or bookkeeping fields: they change with others and say nothing new.
@@ -53,6 +56,14 @@ def _display(field, value, masks) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):
         return str(_("yes") if value else _("no"))
+    # As the pages show times: the reader's local time, to the minute (a stored
+    # "2026-10-04 02:00:00+00:00" is 10:00 in Beijing).
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return date_format(value, "Y-m-d H:i")
+    if isinstance(value, date):
+        return date_format(value, "Y-m-d")
     return str(value)
 
 

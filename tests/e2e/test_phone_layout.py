@@ -44,11 +44,36 @@ def demo_district(transactional_db):
     return seed_demo()
 
 
+def detail_pages() -> dict[str, list[str]]:
+    """Pages of the seeded demo's objects: a grassroots project with its monthly
+    reports, an active scheme with its indicators, a published report."""
+    from assessments.models import QuarterReport, Scheme
+    from planning.models import KeyWorkProject
+
+    project = (
+        KeyWorkProject.objects.filter(owner__users__username="cadre_grass")
+        .order_by("pk")
+        .first()
+    )
+    scheme = Scheme.objects.filter(status=Scheme.Status.ACTIVE).order_by("pk").first()
+    report = QuarterReport.objects.filter(is_published=True).order_by("-pk").first()
+    return {
+        "cadre_grass": [project.get_absolute_url()],
+        "admin": [
+            project.get_absolute_url(),
+            f"/assessments/schemes/{scheme.pk}/",
+            f"/reports/{report.pk}/",
+        ],
+    }
+
+
 def test_no_main_page_scrolls_sideways_on_a_phone(portal, demo_district):
     page = portal.page
     page.set_viewport_size({"width": 390, "height": 844})
     failures = []
+    details = detail_pages()
     for username, paths in PAGES.items():
+        paths = paths + details.get(username, [])
         portal.sign_in(username, DEMO_PASSWORD)
         page.context.add_cookies(
             [{"name": "django_language", "value": "zh-hans", "url": portal.base_url}]
