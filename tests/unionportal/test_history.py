@@ -60,3 +60,19 @@ def test_rows_cost_no_query_beyond_the_records(grassroots, django_assert_num_que
     records = list(_records(person))
     with django_assert_num_queries(0):
         assert len(history_rows((None, records))) == 4
+
+
+def test_times_in_a_history_are_the_readers_local_time_to_the_minute():
+    """A report submitted at 10:00 in Beijing is stored as 02:00 UTC; the history
+    says 10:00, as the pages do, and dates without a time."""
+    from datetime import UTC, date, datetime
+
+    from django.db import models
+
+    from unionportal.history import _display
+
+    when = models.DateTimeField(name="submitted_at")
+    day = models.DateField(name="due_date")
+    stored = datetime(2026, 10, 4, 2, 0, tzinfo=UTC)
+    assert _display(when, stored, {}) == "2026-10-04 10:00"
+    assert _display(day, date(2026, 10, 5), {}) == "2026-10-05"
