@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 MONTHLY = "monthly"
 QUARTERLY = "quarterly"
 
@@ -31,8 +33,13 @@ class ReportingPeriod:
 
     @property
     def label(self) -> str:
+        """A month as the tables write dates ("2026-05"), a quarter in
+        the reader's words: "2026年第四季度", "2026 Q4" (the notifications' phrase)."""
         if self.frequency == QUARTERLY:
-            return f"{self.start.year} Q{(self.start.month - 1) // 3 + 1}"
+            return _("%(year)s Q%(quarter)s") % {
+                "year": self.start.year,
+                "quarter": (self.start.month - 1) // 3 + 1,
+            }
         return f"{self.start.year}-{self.start.month:02d}"
 
 

@@ -233,7 +233,8 @@ def project_history(project: KeyWorkProject, report_ids) -> list[HistoryRow]:
             ),
         ),
         (
-            lambda r: _("Report %(period)s") % {"period": f"{r.period_start:%Y-%m}"},
+            # Named as the report list names it ("2025 Q4" for a quarterly one).
+            lambda r: _("Report %(period)s") % {"period": r.instance.period_label},
             ProgressReport.history.filter(
                 project_id=project.pk, id__in=list(report_ids)
             ).select_related("history_user"),
