@@ -76,6 +76,13 @@ class Rule:
     # A permitted write must change rows (the matrix compares every table); False
     # for writes that touch only the session (signing in and out, the language).
     changes: bool = True
+    # Puts the world's objects in a state the permitted write accepts (e.g. a
+    # plan back to draft so that it can be published); runs once, before any
+    # persona's request (each of which is rolled back).
+    setup: Callable[[World], None] | None = None
+    # Data that differs by persona (laid over ``data``), e.g. the union each one
+    # may plan a change of term for.
+    persona_data: Callable[[World, str], dict] | None = None
     note: str = ""
 
 
@@ -170,17 +177,53 @@ add(
         kwargs=lambda w: {"pk": w.notification.pk},
     ),
 )
-add("accounts:notifications_read_all", action(post=EVERYONE))
-add("accounts:notification_settings", action(post=EVERYONE))
+
+
+def _unread_for_everyone(world: World) -> None:
+    from tests.accounts.factories import NotificationFactory
+
+    for persona in PERSONAS:
+        NotificationFactory(recipient=world.user(persona))
+
+
+def _digest_everything(world: World) -> dict:
+    from accounts.notices import Delivery, kinds
+
+    return {kind.code: Delivery.DIGEST for kind in kinds()}
+
+
+add(
+    "accounts:notifications_read_all",
+    action(post=EVERYONE, setup=_unread_for_everyone),
+)
+add(
+    "accounts:notification_settings",
+    action(post=EVERYONE, data=_digest_everything),
+)
 add("accounts:admin_home", page(get=ADMIN_ONLY))
 add("accounts:user_list", page(get=ADMIN_ONLY))
-add("accounts:user_create", page(get=ADMIN_ONLY, post=ADMIN_ONLY))
+
+
+def _new_user(world: World) -> dict:
+    return {
+        "username": "matrix_new",
+        "first_name": "Mei",
+        "last_name": "Lin",
+        "union": world.union("grassroots").pk,  # in both administrators' scope
+        "is_cadre": "on",
+        "is_active": "on",
+        "password": "Quarterly-Review-2026!",
+    }
+
+
+add("accounts:user_create", page(get=ADMIN_ONLY, post=ADMIN_ONLY, data=_new_user))
 add(
     "accounts:user_edit",
     page(
         get=ADMIN_ONLY,
         post=ADMIN_ONLY,
         kwargs=lambda w: {"pk": w.user("cadre_grass").pk},
+        data=lambda w: {"first_name": "Renamed"},
     ),
 )
 add("accounts:audit_list", page(get=ADMIN_ONLY))
@@ -470,22 +513,82 @@ add(
     "unions:union_detail",
     page(get=SEEN_BY_ALL_BUT_OUTSIDER, kwargs=_k("unions:union_detail")),
 )
-for name in ("unions:union_edit", "unions:term_create"):
-    add(
-        name,
-        page(get=ADMIN_WRITES_IN_SCOPE, post=ADMIN_WRITES_IN_SCOPE, kwargs=_k(name)),
-    )
-for name in ("unions:union_deactivate", "unions:union_activate", "unions:position_end"):
-    add(name, action(post=ADMIN_WRITES_IN_SCOPE, get=POST_ONLY_GET, kwargs=_k(name)))
+
+
+def _today(world: World | None = None) -> str:
+    from django.utils import timezone
+
+    return timezone.localdate().isoformat()
+
+
+def _grassroots_inactive(world: World) -> None:
+    from unions.services import union_deactivate
+
+    union_deactivate(union=world.union("grassroots"))
+
+
+add(
+    "unions:union_edit",
+    page(
+        get=ADMIN_WRITES_IN_SCOPE,
+        post=ADMIN_WRITES_IN_SCOPE,
+        kwargs=_k("unions:union_edit"),
+    ),
+)
+# Grassroots has no term yet: its first one is opened.
+add(
+    "unions:term_create",
+    page(
+        get=ADMIN_WRITES_IN_SCOPE,
+        post=ADMIN_WRITES_IN_SCOPE,
+        kwargs=_k("unions:term_create"),
+        data=lambda w: {"number": "1", "start": "2024-01-15", "length_years": "5"},
+    ),
+)
+add(
+    "unions:union_deactivate",
+    action(
+        post=ADMIN_WRITES_IN_SCOPE,
+        get=POST_ONLY_GET,
+        kwargs=_k("unions:union_deactivate"),
+    ),
+)
+add(
+    "unions:union_activate",
+    action(
+        post=ADMIN_WRITES_IN_SCOPE,
+        get=POST_ONLY_GET,
+        kwargs=_k("unions:union_activate"),
+        setup=_grassroots_inactive,
+    ),
+)
+add(
+    "unions:position_end",
+    action(
+        post=ADMIN_WRITES_IN_SCOPE,
+        get=POST_ONLY_GET,
+        kwargs=_k("unions:position_end"),
+        data=lambda w: {"end": _today()},
+    ),
+)
 add(
     "unions:person_detail",
     page(get=SEEN_BY_ALL_BUT_OUTSIDER, kwargs=_k("unions:person_detail")),
 )
-for name in ("unions:person_edit", "unions:term_edit", "unions:position_add"):
+for name in ("unions:person_edit", "unions:term_edit"):
     add(
         name,
         page(get=ADMIN_WRITES_IN_SCOPE, post=ADMIN_WRITES_IN_SCOPE, kwargs=_k(name)),
     )
+add(
+    "unions:position_add",
+    page(
+        get=ADMIN_WRITES_IN_SCOPE,
+        post=ADMIN_WRITES_IN_SCOPE,
+        kwargs=_k("unions:position_add"),
+        data=lambda w: {"name": "王芳", "gender": "female", "role": "vice_chair"},
+    ),
+)
 add("unions:term_dashboard", page(hidden=hidden_unions))
 add("unions:term_list", page(hidden=hidden_unions))
 add(
@@ -495,7 +598,32 @@ add(
 add("unions:change_list", page())
 # Cadres plan the change of term of their own union; leaders and pure reviewers do not.
 CHANGE_PLANNERS = expect("*:ok leader:403 reviewer:403")
-add("unions:change_create", page(get=CHANGE_PLANNERS, post=CHANGE_PLANNERS))
+# Each plans for a union of its own: administrators for grassroots, cadres for
+# their own union.
+PLANS_FOR = {
+    "admin": "grassroots",
+    "admin_sub": "grassroots",
+    "cadre_sub": "subdistrict",
+    "cadre_grass": "grassroots",
+    "outsider": "other_grassroots",
+}
+
+
+def _plan_change_for(world: World, persona: str) -> dict:
+    if persona not in PLANS_FOR:
+        return {}
+    return {"union": world.union(PLANS_FOR[persona]).pk}
+
+
+add(
+    "unions:change_create",
+    page(
+        get=CHANGE_PLANNERS,
+        post=CHANGE_PLANNERS,
+        data=lambda w: {"date": _today(), "new_term_years": "5"},
+        persona_data=_plan_change_for,
+    ),
+)
 add(
     "unions:change_detail",
     page(get=SEEN_BY_ALL_BUT_OUTSIDER, kwargs=_k("unions:change_detail")),
@@ -507,12 +635,19 @@ add(
         post=expect("admin:ok admin_sub:ok cadre_grass:ok outsider:404 *:403"),
         get=POST_ONLY_GET,
         kwargs=_k("unions:change_step"),
+        data=lambda w: {"submitted-date": _today()},
     ),
 )
 add(
     "unions:change_cancel",
     action(
-        post=ADMIN_WRITES_IN_SCOPE, get=POST_ONLY_GET, kwargs=_k("unions:change_cancel")
+        post=ADMIN_WRITES_IN_SCOPE,
+        get=POST_ONLY_GET,
+        kwargs=_k("unions:change_cancel"),
+        data=lambda w: {
+            "cancelled-date": _today(),
+            "cancelled-comment": "The union is merging.",
+        },
     ),
 )
 add(
@@ -877,7 +1012,7 @@ add(
     ),
 )
 RULES["api-not-found"].methods["DELETE"] = expect("*:404 leader:403")
-add("union-list", api(post=ADMIN_ONLY, hidden=hidden_unions))
+add("union-list", api(post=ADMIN_ONLY, hidden=hidden_unions, data=_new_union))
 add("union-tree", api(hidden=hidden_unions))
 add(
     "union-detail",
@@ -887,11 +1022,23 @@ add(
         kwargs=_k("union-detail"),
     ),
 )
-for name in ("union-activate", "union-deactivate"):
-    add(name, api_action(ADMIN_WRITES_IN_SCOPE, kwargs=_k(name)))
+add(
+    "union-activate",
+    api_action(
+        ADMIN_WRITES_IN_SCOPE,
+        kwargs=_k("union-activate"),
+        setup=_grassroots_inactive,
+    ),
+)
+add(
+    "union-deactivate", api_action(ADMIN_WRITES_IN_SCOPE, kwargs=_k("union-deactivate"))
+)
 add("term-list", api(hidden=hidden_unions))
 add("term-detail", api(get=SEEN_BY_ALL_BUT_OUTSIDER, kwargs=_k("term-detail")))
-add("term-change-list", api(post=CHANGE_PLANNERS))
+add(
+    "term-change-list",
+    api(post=CHANGE_PLANNERS, persona_data=_plan_change_for),
+)
 add(
     "term-change-detail",
     api(get=SEEN_BY_ALL_BUT_OUTSIDER, kwargs=_k("term-change-detail")),
@@ -901,11 +1048,16 @@ add(
     api_action(
         expect("admin:ok admin_sub:ok cadre_grass:ok outsider:404 *:403"),
         kwargs=_k("term-change-advance"),
+        data=lambda w: {"step": "submitted"},
     ),
 )
 add(
     "term-change-cancel",
-    api_action(ADMIN_WRITES_IN_SCOPE, kwargs=_k("term-change-cancel")),
+    api_action(
+        ADMIN_WRITES_IN_SCOPE,
+        kwargs=_k("term-change-cancel"),
+        data=lambda w: {"comment": "The union is merging."},
+    ),
 )
 # No data yet (see PERMITTED_SIDE_PENDING): the sub-district administrator's empty
 # body is refused for its data before the owner union is known.
@@ -1072,10 +1224,6 @@ add("report-row-list", api())
 # own form) and take the key out of this set; the set only shrinks.
 PERMITTED_SIDE_PENDING = frozenset(
     {
-        "accounts:notification_settings",
-        "accounts:notifications_read_all",
-        "accounts:user_create",
-        "accounts:user_edit",
         "unions:union_import",
         "unions:union_import_confirm",
         "accounts:user_import_confirm",
@@ -1086,13 +1234,6 @@ PERMITTED_SIDE_PENDING = frozenset(
         "planning:project_proposal_decide",
         "project-proposal-return",
         "report-evidence",
-        "unions:union_activate",
-        "unions:term_create",
-        "unions:position_end",
-        "unions:position_add",
-        "unions:change_create",
-        "unions:change_step",
-        "unions:change_cancel",
         "planning:plan_import",
         "planning:plan_publish",
         "planning:plan_hand_out",
@@ -1118,11 +1259,6 @@ PERMITTED_SIDE_PENDING = frozenset(
         "assessments:score_import",
         "assessments:score_import_confirm",
         "assessments:period_action",
-        "union-list",
-        "union-activate",
-        "term-change-list",
-        "term-change-advance",
-        "term-change-cancel",
         "plan-list",
         "plan-publish",
         "plan-item-list",

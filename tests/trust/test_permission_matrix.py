@@ -90,6 +90,9 @@ def _accepted(
 
 
 def _request(client, method, path, *, endpoint, data, query):
+    for value in data.values():
+        if hasattr(value, "seek"):  # an uploaded file: each persona sends all of it
+            value.seek(0)
     if method == "GET":
         return client.get(path, query)
     if endpoint.is_api:
@@ -234,6 +237,8 @@ def test_permission_matrix(endpoint, request, db):
         )
     world = World(request)
     personas = Personas({persona: world.user(persona) for persona in PERSONAS})
+    if rule.setup:
+        rule.setup(world)
     path = endpoint.path(**rule.kwargs(world))
     hidden = rule.hidden(world) if rule.hidden else {}
     shown = rule.shown(world) if rule.shown else {}
@@ -247,8 +252,11 @@ def test_permission_matrix(endpoint, request, db):
             form = _form_to_post(endpoint, expected, forms) if rule.changes else {}
             data = {**form, **rule.data(world)}
         for persona in _personas_to_ask(expected):
+            sent = data
+            if method in WRITE_METHODS and rule.persona_data:
+                sent = {**data, **rule.persona_data(world, persona)}
             response = personas.request(
-                persona, method, path, endpoint=endpoint, data=data, query=rule.query
+                persona, method, path, endpoint=endpoint, data=sent, query=rule.query
             )
             got = _outcome(response, endpoint=endpoint, method=method)
             if method == "GET":
