@@ -679,10 +679,73 @@ add(
 add("planning:plan_import", page(get=ADMIN_ONLY, post=ADMIN_ONLY))
 add("planning:plan_import_template", page(get=ADMIN_ONLY))
 add("planning:plan_detail", page(kwargs=_k("planning:plan_detail")))
-for name in ("planning:plan_edit", "planning:item_create", "planning:item_edit"):
+for name in ("planning:plan_edit", "planning:item_edit"):
     add(name, page(get=ADMIN_WRITES, post=ADMIN_WRITES, kwargs=_k(name)))
-for name in ("planning:plan_publish", "planning:plan_close", "planning:plan_hand_out"):
-    add(name, action(post=ADMIN_WRITES, get=POST_ONLY_GET, kwargs=_k(name)))
+
+
+def _new_plan_item(world: World) -> dict:
+    return {
+        "category": "service",
+        "title": "Legal advice days",
+        "target_value": "6",
+        "target_unit": "days",
+        "weight": "1",
+        "due_date": f"{world.plan.year}-12-31",
+    }
+
+
+add(
+    "planning:item_create",
+    page(
+        get=ADMIN_WRITES,
+        post=ADMIN_WRITES,
+        kwargs=_k("planning:item_create"),
+        data=_new_plan_item,
+    ),
+)
+
+
+def _plan_back_to_draft(world: World) -> None:
+    from planning.models import WorkPlan
+
+    # The world's plan is published; a draft is what publishing starts from.
+    WorkPlan.objects.filter(pk=world.plan.pk).update(status=WorkPlan.Status.DRAFT)
+
+
+def _hand_item_to_sibling(world: World) -> dict:
+    # The item went to grassroots and other_grassroots; the sibling has none yet.
+    return {
+        "item": world.plan_item.pk,
+        "mode": "picked",
+        "unions": [world.union("grassroots_sibling").pk],
+    }
+
+
+# A draft plan is the district administrators' alone: the others do not see it
+# (the read-only leader is refused before any object is looked up).
+DRAFT_PLAN_WRITES = expect("admin:ok leader:403 *:404")
+add(
+    "planning:plan_publish",
+    action(
+        post=DRAFT_PLAN_WRITES,
+        get=POST_ONLY_GET,
+        kwargs=_k("planning:plan_publish"),
+        setup=_plan_back_to_draft,
+    ),
+)
+add(
+    "planning:plan_close",
+    action(post=ADMIN_WRITES, get=POST_ONLY_GET, kwargs=_k("planning:plan_close")),
+)
+add(
+    "planning:plan_hand_out",
+    action(
+        post=ADMIN_WRITES,
+        get=POST_ONLY_GET,
+        kwargs=_k("planning:plan_hand_out"),
+        data=_hand_item_to_sibling,
+    ),
+)
 add("planning:plan_export", page(kwargs=_k("planning:plan_export")))
 add(
     "planning:project_list",
@@ -716,7 +779,16 @@ add(
 # Self-chosen projects: cadres of a union with a union above propose; the proposing
 # union's cadres correct; reviewers above decide.
 PROPOSERS = expect("cadre_sub:ok cadre_grass:ok outsider:ok *:403")
-add("planning:project_propose", page(get=PROPOSERS, post=PROPOSERS))
+
+
+def _new_proposal_form(world: World) -> dict:
+    return {**_new_proposal(world), "weight": "1"}
+
+
+add(
+    "planning:project_propose",
+    page(get=PROPOSERS, post=PROPOSERS, data=_new_proposal_form),
+)
 add(
     "planning:project_proposal_edit",
     page(
@@ -774,10 +846,24 @@ add(
     "planning:report_detail",
     page(get=SEEN_BY_ALL_BUT_OUTSIDER, kwargs=_k("planning:report_detail")),
 )
+
+
+def _evidence_file(world: World) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.trust.hostile_files import PDF_BYTES
+
+    world.fixture("media_root")
+    return {"file": SimpleUploadedFile("minutes.pdf", PDF_BYTES)}
+
+
 add(
     "planning:report_evidence_upload",
     action(
-        post=REPORTERS, get=POST_ONLY_GET, kwargs=_k("planning:report_evidence_upload")
+        post=REPORTERS,
+        get=POST_ONLY_GET,
+        kwargs=_k("planning:report_evidence_upload"),
+        data=_evidence_file,
     ),
 )
 # Review belongs to reviewers above the reporting union (not administrators).
@@ -785,7 +871,10 @@ REVIEWERS_ABOVE = expect("reviewer:ok cadre_sub:ok outsider:404 *:403")
 add(
     "planning:report_review",
     action(
-        post=REVIEWERS_ABOVE, get=POST_ONLY_GET, kwargs=_k("planning:report_review")
+        post=REVIEWERS_ABOVE,
+        get=POST_ONLY_GET,
+        kwargs=_k("planning:report_review"),
+        data=lambda w: {"decision": "approve"},
     ),
 )
 add(
@@ -794,18 +883,18 @@ add(
         post=REVIEWERS_ABOVE,
         get=POST_ONLY_GET,
         kwargs=_k("planning:project_proposal_decide"),
+        data=lambda w: {"decision": "approve"},
     ),
 )
-add(
-    "planning:review_queue",
-    page(
-        get=expect("reviewer:ok cadre_sub:ok *:403"),
-        post=expect("reviewer:ok cadre_sub:ok *:403"),
-    ),
-)
+# The queue is a page to read: its forms post to report_review and review_bulk.
+add("planning:review_queue", page(get=expect("reviewer:ok cadre_sub:ok *:403")))
 add(
     "planning:review_bulk",
-    action(post=expect("reviewer:ok cadre_sub:ok *:403"), get=POST_ONLY_GET),
+    action(
+        post=expect("reviewer:ok cadre_sub:ok *:403"),
+        get=POST_ONLY_GET,
+        data=lambda w: {"decision": "approve", "reports": [w.report.pk]},
+    ),
 )
 add(
     "planning:evidence_download",
@@ -835,7 +924,11 @@ add(
 )
 add(
     "planning:campaign_detail",
-    page(post=expect("admin:ok *:403"), kwargs=_k("planning:campaign_detail")),
+    page(
+        post=expect("admin:ok *:403"),
+        kwargs=_k("planning:campaign_detail"),
+        data=lambda w: {"title": "Fire drill", "description": "In every workshop."},
+    ),
 )
 add(
     "planning:campaign_edit",
@@ -843,7 +936,26 @@ add(
 )
 # Cadres record their own union's events; administrators any in scope.
 EVENT_RECORDERS = expect("*:ok leader:403 reviewer:403")
-add("planning:event_create", page(get=EVENT_RECORDERS, post=EVENT_RECORDERS))
+
+
+def _new_event_form(world: World) -> dict:
+    return {
+        "kind": "activity",
+        "date": _today(),
+        "title": "Safety day",
+        "participants": "20",
+    }
+
+
+add(
+    "planning:event_create",
+    page(
+        get=EVENT_RECORDERS,
+        post=EVENT_RECORDERS,
+        data=_new_event_form,
+        persona_data=_plan_change_for,  # each records for a union of its own
+    ),
+)
 add(
     "planning:event_detail",
     page(get=SEEN_BY_ALL_BUT_OUTSIDER, kwargs=_k("planning:event_detail")),
@@ -859,6 +971,7 @@ add(
         post=EVENT_EDITORS,
         get=POST_ONLY_GET,
         kwargs=_k("planning:event_evidence_upload"),
+        data=_evidence_file,
     ),
 )
 
@@ -1059,15 +1172,36 @@ add(
         data=lambda w: {"comment": "The union is merging."},
     ),
 )
-# No data yet (see PERMITTED_SIDE_PENDING): the sub-district administrator's empty
-# body is refused for its data before the owner union is known.
-add("plan-list", api(post=expect("admin:ok admin_sub:400 *:403")))
+add(
+    "plan-list",
+    api(
+        post=ADMIN_ONLY,  # each administrator's plan is their own union's
+        data=lambda w: {"title": "Next year's work", "year": _next_year()},
+    ),
+)
 add("plan-detail", api(patch=ADMIN_WRITES, kwargs=_k("plan-detail")))
-for name in ("plan-close", "plan-publish"):
-    add(name, api_action(ADMIN_WRITES, kwargs=_k(name)))
-add("plan-item-list", api(post=expect("admin:ok admin_sub:400 *:403")))
+add("plan-close", api_action(ADMIN_WRITES, kwargs=_k("plan-close")))
+add(
+    "plan-publish",
+    api_action(DRAFT_PLAN_WRITES, kwargs=_k("plan-publish"), setup=_plan_back_to_draft),
+)
+add(
+    "plan-item-list",
+    # The district's plan: a sub-district administrator sees it but may not add.
+    api(
+        post=ADMIN_WRITES,
+        data=lambda w: {**_new_plan_item(w), "plan": w.plan.pk},
+    ),
+)
 add("plan-item-detail", api(patch=ADMIN_WRITES, kwargs=_k("plan-item-detail")))
-add("plan-item-hand-out", api_action(ADMIN_WRITES, kwargs=_k("plan-item-hand-out")))
+add(
+    "plan-item-hand-out",
+    api_action(
+        ADMIN_WRITES,
+        kwargs=_k("plan-item-hand-out"),
+        data=lambda w: {"unions": [w.union("grassroots_sibling").pk]},
+    ),
+)
 add(
     "project-list",
     api(hidden=hidden_titles("project_of"), shown=shown_titles("project_of")),
@@ -1110,10 +1244,21 @@ add(
         kwargs=_k("report-detail"),
     ),
 )
-for name in ("report-approve", "report-return"):
-    add(name, api_action(REVIEWERS_ABOVE, kwargs=_k(name)))
+add("report-approve", api_action(REVIEWERS_ABOVE, kwargs=_k("report-approve")))
+add(
+    "report-return",
+    api_action(
+        REVIEWERS_ABOVE,
+        kwargs=_k("report-return"),
+        data=lambda w: {"comment": "Add the attendance list."},
+    ),
+)
 add("report-submit", api_action(REPORTERS, kwargs=_k("report-submit")))
-add("report-evidence", api_action(REPORTERS, kwargs=_k("report-evidence")))
+add(
+    "report-evidence",
+    # Multipart (the matrix sends a body holding a file as a form).
+    api_action(REPORTERS, kwargs=_k("report-evidence"), data=_evidence_file),
+)
 
 
 def _new_proposal(world: World) -> dict:
@@ -1132,8 +1277,18 @@ add(
     "project-proposal-list",
     api(get=expect("*:405"), post=PROPOSERS, data=_new_proposal),
 )
-for name in ("project-proposal-approve", "project-proposal-return"):
-    add(name, api_action(REVIEWERS_ABOVE, kwargs=_k(name)))
+add(
+    "project-proposal-approve",
+    api_action(REVIEWERS_ABOVE, kwargs=_k("project-proposal-approve")),
+)
+add(
+    "project-proposal-return",
+    api_action(
+        REVIEWERS_ABOVE,
+        kwargs=_k("project-proposal-return"),
+        data=lambda w: {"comment": "Name the venue."},
+    ),
+)
 add("campaign-list", api())
 add("campaign-detail", api(kwargs=_k("campaign-detail")))
 
@@ -1230,21 +1385,7 @@ PERMITTED_SIDE_PENDING = frozenset(
         # Self-chosen projects and the API's evidence upload: their permitted side
         # is proven with real data in tests/planning/test_proposals.py,
         # tests/api/test_proposals.py and tests/api/test_evidence_upload.py.
-        "planning:project_propose",
-        "planning:project_proposal_decide",
-        "project-proposal-return",
-        "report-evidence",
         "planning:plan_import",
-        "planning:plan_publish",
-        "planning:plan_hand_out",
-        "planning:item_create",
-        "planning:report_evidence_upload",
-        "planning:report_review",
-        "planning:review_queue",
-        "planning:review_bulk",
-        "planning:campaign_detail",
-        "planning:event_create",
-        "planning:event_evidence_upload",
         "assessments:scheme_copy",
         "assessments:scheme_action",
         "assessments:category_delete",
@@ -1259,11 +1400,6 @@ PERMITTED_SIDE_PENDING = frozenset(
         "assessments:score_import",
         "assessments:score_import_confirm",
         "assessments:period_action",
-        "plan-list",
-        "plan-publish",
-        "plan-item-list",
-        "plan-item-hand-out",
-        "report-return",
         "period-build-report",
         "period-lock",
         "period-publish",

@@ -16,6 +16,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -89,12 +90,24 @@ def _accepted(
     return {expected}
 
 
+def _is_file(value) -> bool:
+    return hasattr(value, "seek")
+
+
 def _request(client, method, path, *, endpoint, data, query):
     for value in data.values():
-        if hasattr(value, "seek"):  # an uploaded file: each persona sends all of it
+        if _is_file(value):  # an uploaded file: each persona sends all of it
             value.seek(0)
     if method == "GET":
         return client.get(path, query)
+    if endpoint.is_api and any(_is_file(v) for v in data.values()):
+        # An upload: multipart, as a client sends it.
+        return client.generic(
+            method,
+            path,
+            encode_multipart(BOUNDARY, data),
+            content_type=MULTIPART_CONTENT,
+        )
     if endpoint.is_api:
         return client.generic(
             method,
