@@ -335,13 +335,13 @@ URL_KWARGS: dict[str, Callable[[World], dict]] = {
     # assessments
     "assessments:scheme_detail": pk("scheme"),
     "assessments:scheme_edit": pk("scheme"),
-    "assessments:scheme_action": pk("scheme", action="archive"),
+    "assessments:scheme_action": pk("spare_scheme", action="archive"),
     "assessments:category_create": pk("scheme", "scheme_pk"),
     "assessments:category_edit": pk("category"),
-    "assessments:category_delete": pk("category"),
+    "assessments:category_delete": pk("empty_category"),
     "assessments:indicator_create": pk("scheme", "scheme_pk"),
     "assessments:indicator_edit": pk("indicator"),
-    "assessments:indicator_delete": pk("indicator"),
+    "assessments:indicator_delete": pk("spare_indicator"),
     "assessments:exemption_create": pk("indicator", "indicator_pk"),
     "assessments:exemption_delete": pk("exemption"),
     "assessments:period_create": pk("scheme", "scheme_pk"),
@@ -996,9 +996,35 @@ add(
         },
     ),
 )
+
+
+def _sub_scheme(world: World):
+    """A scheme of the sub-district's own (a copy of the district's)."""
+    from assessments import services
+
+    return world.once(
+        "sub_scheme",
+        lambda: services.scheme_copy(
+            source=world.scheme,
+            year=world.scheme.year,
+            owner=world.union("subdistrict"),
+            by=world.user("admin_sub"),
+        ),
+    )
+
+
 add(
     "assessments:scheme_copy",
-    action(post=ADMIN_ONLY, get=expect("admin:405 admin_sub:405 *:403")),
+    # Each administrator copies a scheme of their own union to next year.
+    action(
+        post=ADMIN_ONLY,
+        get=expect("admin:405 admin_sub:405 *:403"),
+        setup=_sub_scheme,
+        data=lambda w: {"source": w.scheme.pk, "year": _next_year()},
+        persona_data=lambda w, persona: (
+            {"source": _sub_scheme(w).pk} if persona == "admin_sub" else {}
+        ),
+    ),
 )
 add("assessments:scheme_detail", page(kwargs=_k("assessments:scheme_detail")))
 add(
@@ -1010,26 +1036,82 @@ add(
         data=_new_category,
     ),
 )
-for name in (
-    "assessments:scheme_edit",
-    "assessments:category_edit",
-    "assessments:indicator_create",
-    "assessments:indicator_edit",
-    "assessments:exemption_create",
-    "assessments:period_reopen",
-    "assessments:period_close",
-):
-    add(name, page(get=ADMIN_WRITES, post=ADMIN_WRITES, kwargs=_k(name)))
-for name in (
-    "assessments:scheme_action",
-    "assessments:category_delete",
-    "assessments:indicator_delete",
-    "assessments:period_create",
-    "assessments:report_build",
-    "assessments:report_files_build",
-    "assessments:period_action",
-):
-    add(name, action(post=ADMIN_WRITES, get=POST_ONLY_GET, kwargs=_k(name)))
+
+
+def _new_bonus_indicator(world: World) -> dict:
+    # A bonus: the base points of the active scheme stay at 100.
+    return {
+        "category": world.category.pk,
+        "code": "B1",
+        "order": "2",
+        "name_zh": "创新奖励",
+        "name_en": "Innovation bonus",
+        "kind": "bonus",
+        "method": "manual",
+        "max_points": "5",
+    }
+
+
+def _period_closed(world: World) -> None:
+    world.quarter_report  # noqa: B018 - closes the period, with its built report
+
+
+def _period_published(world: World) -> None:
+    from assessments import services
+    from assessments.models import QuarterReport
+
+    report = world.quarter_report
+    QuarterReport.objects.filter(pk=report.pk).update(
+        files_status=QuarterReport.FilesStatus.DONE
+    )
+    services.period_publish(period=world.period, by=world.user("admin"))
+
+
+REOPEN = {"reason": "A score was entered for the wrong unit."}
+ASSESSMENT_WRITES = {
+    # name: (data, setup)
+    "assessments:scheme_edit": (no_data, None),
+    "assessments:category_edit": (no_data, None),
+    "assessments:indicator_create": (_new_bonus_indicator, None),
+    "assessments:indicator_edit": (no_data, None),
+    "assessments:exemption_create": (
+        lambda w: {"unit": w.union("grassroots").pk, "reason": "No enterprises here"},
+        None,
+    ),
+    "assessments:period_reopen": (lambda w: REOPEN, _period_closed),
+    "assessments:period_close": (no_data, None),
+}
+for name, (data, setup) in ASSESSMENT_WRITES.items():
+    add(
+        name,
+        page(
+            get=ADMIN_WRITES,
+            post=ADMIN_WRITES,
+            kwargs=_k(name),
+            data=data,
+            setup=setup,
+        ),
+    )
+ASSESSMENT_ACTIONS = {
+    "assessments:scheme_action": (no_data, None),
+    "assessments:category_delete": (no_data, None),
+    "assessments:indicator_delete": (no_data, None),
+    "assessments:period_create": (lambda w: {"kind": "q2"}, None),
+    "assessments:report_build": (no_data, _period_closed),  # a new version
+    "assessments:report_files_build": (no_data, _period_closed),
+    "assessments:period_action": (no_data, _period_closed),  # publish
+}
+for name, (data, setup) in ASSESSMENT_ACTIONS.items():
+    add(
+        name,
+        action(
+            post=ADMIN_WRITES,
+            get=POST_ONLY_GET,
+            kwargs=_k(name),
+            data=data,
+            setup=setup,
+        ),
+    )
 add(
     "assessments:exemption_delete",
     # The mark is of grassroots: the outsider cannot see it.
@@ -1057,6 +1139,22 @@ add(
     page(get=SCORE_IMPORTERS, kwargs=pk("period")),
 )
 add("assessments:report_status", page(kwargs=_k("assessments:report_status")))
+
+
+def _score_part(world: World, persona: str, *, page_form: bool) -> dict:
+    """The part of grassroots's score each persona may change: its cadre the self
+    score (80 before), reviewers above it the review."""
+    suffix = f"_{world.indicator.pk}" if page_form else ""
+    if persona == "cadre_grass":
+        return {f"self_score{suffix}": "75"}
+    if persona in ("reviewer", "cadre_sub"):
+        return {
+            f"reviewed_score{suffix}": "70",
+            f"review_comment{suffix}": "Two sessions had no minutes.",
+        }
+    return {}
+
+
 add(
     "assessments:unit_scoring",
     # The unit's cadre self-scores; reviewers above it review; admins only read.
@@ -1064,6 +1162,8 @@ add(
         get=SEEN_BY_ALL_BUT_OUTSIDER,
         post=expect("reviewer:ok cadre_sub:ok cadre_grass:ok outsider:404 *:403"),
         kwargs=_k("assessments:unit_scoring"),
+        setup=lambda w: w.score,
+        persona_data=lambda w, p: _score_part(w, p, page_form=True),
     ),
 )
 add(
@@ -1330,14 +1430,21 @@ add(
     ),
 )
 add("period-detail", api(kwargs=_k("period-detail")))
-for name in ("period-build-report", "period-close", "period-lock", "period-publish"):
-    add(name, api_action(ADMIN_WRITES, kwargs=_k(name)))
+PERIOD_API_SETUP = {
+    "period-build-report": _period_closed,
+    "period-close": None,
+    "period-lock": _period_published,
+    "period-publish": _period_closed,
+}
+for name, setup in PERIOD_API_SETUP.items():
+    add(name, api_action(ADMIN_WRITES, kwargs=_k(name), setup=setup))
 add(
     "period-reopen",
     api_action(
         ADMIN_WRITES,
         kwargs=_k("period-reopen"),
-        data=lambda w: {"reason": "A correction"},
+        data=lambda w: REOPEN,
+        setup=_period_closed,
     ),
 )
 
@@ -1364,6 +1471,7 @@ add(
         get=SEEN_BY_ALL_BUT_OUTSIDER,
         patch=expect("reviewer:ok cadre_sub:ok cadre_grass:ok outsider:404 *:403"),
         kwargs=_k("score-detail"),
+        persona_data=lambda w, p: _score_part(w, p, page_form=False),
     ),
 )
 add("quarter-report-list", api())
@@ -1386,24 +1494,7 @@ PERMITTED_SIDE_PENDING = frozenset(
         # is proven with real data in tests/planning/test_proposals.py,
         # tests/api/test_proposals.py and tests/api/test_evidence_upload.py.
         "planning:plan_import",
-        "assessments:scheme_copy",
-        "assessments:scheme_action",
-        "assessments:category_delete",
-        "assessments:indicator_create",
-        "assessments:indicator_delete",
-        "assessments:exemption_create",
-        "assessments:period_create",
-        "assessments:period_reopen",
-        "assessments:report_build",
-        "assessments:report_files_build",
-        "assessments:unit_scoring",
         "assessments:score_import",
         "assessments:score_import_confirm",
-        "assessments:period_action",
-        "period-build-report",
-        "period-lock",
-        "period-publish",
-        "period-reopen",
-        "score-detail",
     }
 )
