@@ -6,7 +6,10 @@ back, so one persona's write never changes what the next one sees.
 
 Every write proves both sides: a permitted persona's write answers 2xx/3xx and
 changes rows (400/409/412/415/428 is not success), a refused one leaves every table
-of the portal as it was (tests/snapshots.py compares all rows, all fields).
+of the portal as it was (tests/snapshots.py compares all rows, all fields). A rule
+puts its object in a state the write accepts (``setup``), sends what each persona
+may change (``data``, ``persona_data``) and takes the steps before it as the
+persona (``prepare``: an import's preview before its confirmation).
 """
 
 import io
@@ -138,7 +141,10 @@ def _is_page(response) -> bool:
 
 def _write_problems(rule, expected, got, response, *, where, pending) -> list[str]:
     """A permitted write changed rows; any other write changed none."""
-    if not rule.changes:  # signing in and out, choosing a language
+    if not rule.changes:  # signing in and out, choosing a language, a preview
+        shown = response.content.decode(errors="replace")
+        if rule.done_text and expected == got == "ok" and rule.done_text not in shown:
+            return [f"{where}: answered {got} without {rule.done_text!r}"]
         return []
     changes = response.changes
     if expected == "ok" and got in ("ok", "302", "400"):
@@ -199,10 +205,14 @@ class Personas:
             client.force_login(user, backend="accounts.backends.UnionModelBackend")
             self.clients[persona] = client
 
-    def request(self, persona, method, path, *, endpoint, data, query):
-        """The response, and for a write what it changed (see tests/snapshots.py)."""
+    def request(self, persona, method, path, *, endpoint, data, query, prepare=None):
+        """The response, and for a write what it changed (see tests/snapshots.py).
+        ``prepare(client)`` runs first, in the same savepoint, and returns data laid
+        over ``data``."""
         changes: list[str] = []
         with transaction.atomic():
+            if prepare is not None:
+                data = {**data, **prepare(self.clients[persona])}
             before = table_snapshot() if method != "GET" else None
             response = _request(
                 self.clients[persona],
@@ -268,8 +278,20 @@ def test_permission_matrix(endpoint, request, db):
             sent = data
             if method in WRITE_METHODS and rule.persona_data:
                 sent = {**data, **rule.persona_data(world, persona)}
+            prepare = None
+            if method in WRITE_METHODS and rule.prepare:
+
+                def prepare(client, rule=rule):
+                    return rule.prepare(world, client)
+
             response = personas.request(
-                persona, method, path, endpoint=endpoint, data=sent, query=rule.query
+                persona,
+                method,
+                path,
+                endpoint=endpoint,
+                data=sent,
+                query=rule.query,
+                prepare=prepare,
             )
             got = _outcome(response, endpoint=endpoint, method=method)
             if method == "GET":
