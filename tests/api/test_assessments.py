@@ -118,9 +118,10 @@ def test_publishing_an_open_period_is_refused(api_for, admin_user, period):
 def test_reopen_needs_a_reason(api_for, admin_user, period):
     client = api_for(admin_user)
     client.post(f"{PERIODS}{period.pk}/close/")
-    response = client.post(
-        f"{PERIODS}{period.pk}/reopen/", {"reason": "x"}, format="json"
-    )
+    with assert_unchanged():
+        response = client.post(
+            f"{PERIODS}{period.pk}/reopen/", {"reason": "x"}, format="json"
+        )
     assert response.status_code == 400
     assert "reason" in response.json()["error"]["fields"]
 
@@ -143,9 +144,11 @@ def test_admin_opens_another_period(api_for, admin_user, period):
 
 
 def test_opening_a_period_twice_is_refused(api_for, admin_user, period):
-    response = api_for(admin_user).post(
-        PERIODS, {"scheme": period.scheme_id, "kind": "q1"}, format="json"
-    )
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(
+            PERIODS, {"scheme": period.scheme_id, "kind": "q1"}, format="json"
+        )
     assert response.status_code == 400
 
 
@@ -303,9 +306,11 @@ def test_entry_in_a_locked_period_answers_409_locked(
 
 def test_reopening_a_locked_period_answers_409(api_for, admin_user, period):
     _lock(period)
-    response = api_for(admin_user).post(
-        f"{PERIODS}{period.pk}/reopen/", {"reason": "Try to reopen"}, format="json"
-    )
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(
+            f"{PERIODS}{period.pk}/reopen/", {"reason": "Try to reopen"}, format="json"
+        )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "locked"
 
@@ -407,10 +412,12 @@ def test_publish_and_lock_then_every_write_is_refused(
     client = api_for(admin_user)
     assert client.post(f"{PERIODS}{score.period_id}/publish/").status_code == 200
     assert client.post(f"{PERIODS}{score.period_id}/lock/").status_code == 200
-    review = _patch(
-        api_for(cadre_sub), score, {"reviewed_score": "10", "review_comment": "late"}
-    )
-    rebuild = client.post(f"{PERIODS}{score.period_id}/build-report/")
+    reviewer = api_for(cadre_sub)
+    with assert_unchanged():
+        review = _patch(
+            reviewer, score, {"reviewed_score": "10", "review_comment": "late"}
+        )
+        rebuild = client.post(f"{PERIODS}{score.period_id}/build-report/")
     assert review.status_code == 409
     assert rebuild.status_code == 409
     assert rebuild.json()["error"]["code"] == "locked"

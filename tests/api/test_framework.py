@@ -123,7 +123,9 @@ def test_signed_in_write_to_an_unknown_api_address_answers_404(api_for, cadre_gr
 
 
 def test_unsupported_method_answers_405_in_the_error_format(api_for, cadre_grass):
-    response = api_for(cadre_grass).delete(_detail(cadre_grass.union))
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.delete(_detail(cadre_grass.union))
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "method_not_allowed"
 
@@ -132,7 +134,9 @@ def test_unsupported_method_answers_405_in_the_error_format(api_for, cadre_grass
 
 
 def test_invalid_input_lists_field_errors(api_for, admin_user):
-    response = api_for(admin_user).post(UNIONS, {"code": "bad code!"}, format="json")
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(UNIONS, {"code": "bad code!"}, format="json")
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "validation_error"

@@ -95,9 +95,11 @@ def test_admin_creates_a_draft_plan(api_for, admin_user, district):
 
 
 def test_second_plan_for_a_year_is_refused_by_the_service(api_for, admin_user, plan):
-    response = api_for(admin_user).post(
-        PLANS, {"title": "Again", "year": plan.year}, format="json"
-    )
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(
+            PLANS, {"title": "Again", "year": plan.year}, format="json"
+        )
     assert response.status_code == 400
     assert "year" in response.json()["error"]["fields"]
 
@@ -150,7 +152,9 @@ def test_publishing_a_plan_without_items_is_refused(api_for, admin_user, distric
     from planning.services import plans
 
     draft = plans.plan_create(owner=district, data={"title": "Empty", "year": 2031})
-    response = api_for(admin_user).post(f"{PLANS}{draft.pk}/publish/")
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(f"{PLANS}{draft.pk}/publish/")
     assert response.status_code == 400
     assert "at least one item" in response.json()["error"]["message"]
 
@@ -164,7 +168,8 @@ def test_admin_closes_a_plan(api_for, admin_user, plan):
 def test_closed_plan_cannot_be_changed(api_for, admin_user, plan):
     client = api_for(admin_user)
     client.post(f"{PLANS}{plan.pk}/close/")
-    response = _with_etag(client, f"{PLANS}{plan.pk}/", "patch", {"title": "X"})
+    with assert_unchanged():
+        response = _with_etag(client, f"{PLANS}{plan.pk}/", "patch", {"title": "X"})
     assert response.status_code == 400
     assert "closed plan" in response.json()["error"]["message"]
 
@@ -222,9 +227,11 @@ def test_hand_out_creates_one_project_per_union(
 
 def test_hand_out_to_the_plan_owner_itself_is_refused(api_for, admin_user, plan):
     item = plan.items.get()
-    response = api_for(admin_user).post(
-        f"{ITEMS}{item.pk}/hand-out/", {"unions": [plan.owner_id]}, format="json"
-    )
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(
+            f"{ITEMS}{item.pk}/hand-out/", {"unions": [plan.owner_id]}, format="json"
+        )
     assert response.status_code == 400
     assert "unions" in response.json()["error"]["fields"]
 
@@ -394,9 +401,11 @@ def test_cadre_updates_their_draft(api_for, cadre_grass, draft):
 
 
 def test_update_without_if_match_answers_428(api_for, cadre_grass, draft):
-    response = api_for(cadre_grass).patch(
-        f"{REPORTS}{draft.pk}/", {"achieved_value": "40"}, format="json"
-    )
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.patch(
+            f"{REPORTS}{draft.pk}/", {"achieved_value": "40"}, format="json"
+        )
     assert response.status_code == 428
 
 
@@ -465,7 +474,10 @@ def test_cadre_submits_their_report(api_for, cadre_grass, draft):
 def test_submitted_report_cannot_be_changed(api_for, cadre_grass, draft):
     client = api_for(cadre_grass)
     client.post(f"{REPORTS}{draft.pk}/submit/")
-    response = _with_etag(client, f"{REPORTS}{draft.pk}/", "patch", {"narrative": "X"})
+    with assert_unchanged():
+        response = _with_etag(
+            client, f"{REPORTS}{draft.pk}/", "patch", {"narrative": "X"}
+        )
     assert response.status_code == 403
 
 
@@ -507,9 +519,9 @@ def test_approving_a_draft_is_refused(api_for, cadre_sub, draft):
 
 def test_return_needs_a_comment(api_for, cadre_grass, cadre_sub, draft):
     api_for(cadre_grass).post(f"{REPORTS}{draft.pk}/submit/")
-    response = api_for(cadre_sub).post(
-        f"{REPORTS}{draft.pk}/return/", {}, format="json"
-    )
+    reviewer = api_for(cadre_sub)
+    with assert_unchanged():
+        response = reviewer.post(f"{REPORTS}{draft.pk}/return/", {}, format="json")
     assert response.status_code == 400
     assert "comment" in response.json()["error"]["fields"]
 
@@ -604,9 +616,9 @@ def test_cadre_records_an_event_for_their_union(
 def test_cadre_cannot_record_for_another_union(
     api_for, cadre_grass, grassroots_sibling
 ):
-    response = api_for(cadre_grass).post(
-        EVENTS, _event(grassroots_sibling), format="json"
-    )
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(EVENTS, _event(grassroots_sibling), format="json")
     assert response.status_code == 400
     assert "union" in response.json()["error"]["fields"]
 

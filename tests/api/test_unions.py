@@ -151,14 +151,18 @@ def test_create_under_an_unseen_parent_is_refused(
 def test_create_without_a_parent_is_refused(api_for, admin_user, subdistrict):
     data = _new_union(subdistrict)
     del data["parent"]
-    response = api_for(admin_user).post(UNIONS, data, format="json")
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(UNIONS, data, format="json")
     assert response.status_code == 400
     assert "parent" in response.json()["error"]["fields"]
 
 
 def test_create_with_a_duplicate_code_is_refused(api_for, admin_user, grassroots):
     data = _new_union(grassroots.parent) | {"code": grassroots.code}
-    response = api_for(admin_user).post(UNIONS, data, format="json")
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(UNIONS, data, format="json")
     assert response.status_code == 400
     assert "code" in response.json()["error"]["fields"]
 
@@ -309,7 +313,9 @@ def test_outsider_gets_404_for_a_term(api_for, outsider, overdue_term):
 
 
 def test_terms_cannot_be_written(api_for, admin_user, overdue_term):
-    response = api_for(admin_user).delete(f"{TERMS}{overdue_term.pk}/")
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.delete(f"{TERMS}{overdue_term.pk}/")
     assert response.status_code == 405
 
 
@@ -497,9 +503,11 @@ def test_elected_phone_is_masked_for_a_cadre(
 
 
 def test_cancel_needs_a_comment(api_for, admin_user, planned_change):
-    response = api_for(admin_user).post(
-        f"{CHANGES}{planned_change.pk}/cancel/", {}, format="json"
-    )
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(
+            f"{CHANGES}{planned_change.pk}/cancel/", {}, format="json"
+        )
     assert response.status_code == 400
     assert "comment" in response.json()["error"]["fields"]
 

@@ -293,7 +293,9 @@ def test_election_step_without_a_chair_is_refused(
         State.ELECTION_HELD, today, **{"election_held-new_term_years": "5"}
     )
     data.update(_officer_rows([{"name": "孙红梅", "role": "vice_chair"}]))
-    response = client_for(admin_user).post(_step_url(change, State.ELECTION_HELD), data)
+    client = client_for(admin_user)
+    with assert_unchanged():
+        response = client.post(_step_url(change, State.ELECTION_HELD), data)
     assert response.status_code == 400
     assert b"Exactly one chair" in response.content
 
