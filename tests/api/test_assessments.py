@@ -255,7 +255,10 @@ def test_outsider_gets_404_on_a_score(api_for, outsider, score):
 
 
 def test_leader_gets_403_on_score_change(api_for, leader, score):
-    assert _patch(api_for(leader), score, {"self_score": "1"}).status_code == 403
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        response = _patch(signed_in, score, {"self_score": "1"})
+    assert response.status_code == 403
 
 
 def test_stale_score_change_answers_412(api_for, cadre_grass, score):

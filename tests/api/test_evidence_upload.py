@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from planning.models import EvidenceFile, ProgressReport
 from tests.api.factories import published_plan
+from tests.snapshots import assert_unchanged
 
 REPORTS = "/api/v1/progress-reports/"
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -88,17 +89,26 @@ def test_a_json_body_is_refused_with_415(api_for, cadre_grass, report):
 
 
 def test_an_outsider_gets_404(api_for, outsider, report):
-    assert _upload(api_for(outsider), report).status_code == 404
+    signed_in = api_for(outsider)
+    with assert_unchanged():
+        response = _upload(signed_in, report)
+    assert response.status_code == 404
     assert not EvidenceFile.objects.exists()
 
 
 def test_the_reviewer_above_gets_403(api_for, cadre_sub, report):
-    assert _upload(api_for(cadre_sub), report).status_code == 403
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = _upload(signed_in, report)
+    assert response.status_code == 403
     assert not EvidenceFile.objects.exists()
 
 
 def test_a_leader_gets_403(api_for, leader, report):
-    assert _upload(api_for(leader), report).status_code == 403
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        response = _upload(signed_in, report)
+    assert response.status_code == 403
     assert not EvidenceFile.objects.exists()
 
 

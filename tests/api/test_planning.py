@@ -371,11 +371,17 @@ def test_draft_for_an_unseen_project_is_refused(api_for, cadre_grass, other_proj
 
 
 def test_cadre_of_a_higher_union_gets_403_on_draft(api_for, cadre_sub, project):
-    assert _draft(api_for(cadre_sub), project).status_code == 403
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = _draft(signed_in, project)
+    assert response.status_code == 403
 
 
 def test_leader_gets_403_on_draft(api_for, leader, project):
-    assert _draft(api_for(leader), project).status_code == 403
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        response = _draft(signed_in, project)
+    assert response.status_code == 403
 
 
 def test_draft_outside_the_reporting_periods_is_refused(api_for, cadre_grass, project):

@@ -369,7 +369,10 @@ def test_outsider_cannot_name_an_unseen_union(api_for, outsider, grassroots):
 
 
 def test_leader_gets_403_when_planning(api_for, leader, grassroots):
-    assert _plan(api_for(leader), grassroots).status_code == 403
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        response = _plan(signed_in, grassroots)
+    assert response.status_code == 403
 
 
 def test_a_second_active_change_is_refused_by_the_service(
