@@ -110,7 +110,9 @@ def test_outsider_gets_404_on_a_period_of_another_owner(
 
 
 def test_publishing_an_open_period_is_refused(api_for, admin_user, period):
-    response = api_for(admin_user).post(f"{PERIODS}{period.pk}/publish/")
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(f"{PERIODS}{period.pk}/publish/")
     assert response.status_code == 400
     assert Period.objects.get(pk=period.pk).status == "open"
 
@@ -229,16 +231,20 @@ def test_reviewer_above_reviews_the_score(api_for, cadre_sub, score):
 def test_reviewed_score_differing_without_a_comment_is_refused(
     api_for, cadre_sub, score
 ):
-    response = _patch(api_for(cadre_sub), score, {"reviewed_score": "70"})
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = _patch(signed_in, score, {"reviewed_score": "70"})
     assert response.status_code == 400
     score.refresh_from_db()
     assert score.reviewed_score is None
 
 
 def test_cadre_gets_403_reviewing_their_own_score(api_for, cadre_grass, score):
-    response = _patch(
-        api_for(cadre_grass), score, {"reviewed_score": "90", "review_comment": "x"}
-    )
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _patch(
+            signed_in, score, {"reviewed_score": "90", "review_comment": "x"}
+        )
     assert response.status_code == 403
 
 
@@ -280,7 +286,9 @@ def test_self_score_after_the_period_closed_is_refused(
     api_for, cadre_grass, admin_user, score
 ):
     api_for(admin_user).post(f"{PERIODS}{score.period_id}/close/")
-    response = _patch(api_for(cadre_grass), score, {"self_score": "99"})
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _patch(signed_in, score, {"self_score": "99"})
     assert response.status_code == 403
     score.refresh_from_db()
     assert score.self_score == 80
@@ -288,9 +296,11 @@ def test_self_score_after_the_period_closed_is_refused(
 
 def test_change_in_a_locked_period_answers_409_locked(api_for, cadre_sub, score):
     _lock(score.period)
-    response = _patch(
-        api_for(cadre_sub), score, {"reviewed_score": "70", "review_comment": "x"}
-    )
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = _patch(
+            signed_in, score, {"reviewed_score": "70", "review_comment": "x"}
+        )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "locked"
     score.refresh_from_db()
@@ -404,7 +414,9 @@ def test_cadre_gets_403_on_build(api_for, cadre_sub, period):
 
 
 def test_building_an_open_period_is_refused(api_for, admin_user, period):
-    response = api_for(admin_user).post(f"{PERIODS}{period.pk}/build-report/")
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(f"{PERIODS}{period.pk}/build-report/")
     assert response.status_code == 400
     assert not QuarterReport.objects.exists()
 

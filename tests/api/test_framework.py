@@ -111,7 +111,9 @@ def test_unknown_api_address_answers_json_404(api_client, db):
 
 
 def test_write_to_an_unknown_api_address_needs_credentials_first(api_client, db):
-    assert api_client.post("/api/v1/no-such-thing/").status_code == 401
+    with assert_unchanged():
+        response = api_client.post("/api/v1/no-such-thing/")
+    assert response.status_code == 401
 
 
 def test_signed_in_write_to_an_unknown_api_address_answers_404(api_for, cadre_grass):
@@ -145,9 +147,11 @@ def test_invalid_input_lists_field_errors(api_for, admin_user):
 
 
 def test_malformed_json_answers_400(api_for, admin_user):
-    response = api_for(admin_user).generic(
-        "POST", UNIONS, "{not json", content_type="application/json"
-    )
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.generic(
+            "POST", UNIONS, "{not json", content_type="application/json"
+        )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "parse_error"
 

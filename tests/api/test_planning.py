@@ -121,16 +121,16 @@ def test_admin_updates_a_plan(api_for, admin_user, plan):
 
 
 def test_cadre_gets_403_on_plan_update(api_for, cadre_grass, plan):
-    response = _with_etag(
-        api_for(cadre_grass), f"{PLANS}{plan.pk}/", "patch", {"title": "X"}
-    )
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _with_etag(signed_in, f"{PLANS}{plan.pk}/", "patch", {"title": "X"})
     assert response.status_code == 403
 
 
 def test_leader_gets_403_on_plan_update(api_for, leader, plan):
-    response = _with_etag(
-        api_for(leader), f"{PLANS}{plan.pk}/", "patch", {"title": "X"}
-    )
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        response = _with_etag(signed_in, f"{PLANS}{plan.pk}/", "patch", {"title": "X"})
     assert response.status_code == 403
 
 
@@ -287,9 +287,11 @@ def test_project_status_cannot_be_typed(api_for, admin_user, project):
 
 
 def test_cadre_gets_403_on_project_update(api_for, cadre_grass, project):
-    response = _with_etag(
-        api_for(cadre_grass), f"{PROJECTS}{project.pk}/", "patch", {"title": "X"}
-    )
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _with_etag(
+            signed_in, f"{PROJECTS}{project.pk}/", "patch", {"title": "X"}
+        )
     assert response.status_code == 403
 
 
@@ -303,12 +305,14 @@ def test_outsider_gets_404_on_project_update(api_for, outsider, project):
 
 
 def test_project_due_before_start_is_refused(api_for, admin_user, project):
-    response = _with_etag(
-        api_for(admin_user),
-        f"{PROJECTS}{project.pk}/",
-        "patch",
-        {"due_date": f"{project.start_date.year - 1}-06-30"},
-    )
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = _with_etag(
+            signed_in,
+            f"{PROJECTS}{project.pk}/",
+            "patch",
+            {"due_date": f"{project.start_date.year - 1}-06-30"},
+        )
     assert response.status_code == 400
 
 
@@ -359,13 +363,17 @@ def test_cadre_starts_a_draft_for_their_project(api_for, cadre_grass, project):
 
 
 def test_second_draft_for_the_same_period_answers_409(api_for, cadre_grass, draft):
-    response = _draft(api_for(cadre_grass), draft.project, period=_last_month())
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _draft(signed_in, draft.project, period=_last_month())
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "report_exists"
 
 
 def test_draft_for_an_unseen_project_is_refused(api_for, cadre_grass, other_project):
-    response = _draft(api_for(cadre_grass), other_project)
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _draft(signed_in, other_project)
     assert response.status_code == 400
     assert "project" in response.json()["error"]["fields"]
 
@@ -385,13 +393,17 @@ def test_leader_gets_403_on_draft(api_for, leader, project):
 
 
 def test_draft_outside_the_reporting_periods_is_refused(api_for, cadre_grass, project):
-    response = _draft(api_for(cadre_grass), project, period="1999-01-01")
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _draft(signed_in, project, period="1999-01-01")
     assert response.status_code == 400
     assert "period" in response.json()["error"]["fields"]
 
 
 def test_negative_achieved_value_is_refused(api_for, cadre_grass, project):
-    response = _draft(api_for(cadre_grass), project, achieved_value="-5")
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _draft(signed_in, project, achieved_value="-5")
     assert response.status_code == 400
     assert "achieved_value" in response.json()["error"]["fields"]
 
@@ -449,22 +461,28 @@ def test_outsider_gets_404_on_report_update(api_for, outsider, draft):
 
 
 def test_reviewer_gets_403_on_report_update(api_for, cadre_sub, draft):
-    response = _with_etag(
-        api_for(cadre_sub), f"{REPORTS}{draft.pk}/", "patch", {"narrative": "X"}
-    )
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = _with_etag(
+            signed_in, f"{REPORTS}{draft.pk}/", "patch", {"narrative": "X"}
+        )
     assert response.status_code == 403
 
 
 def test_leader_gets_403_on_report_update(api_for, leader, draft):
-    response = _with_etag(
-        api_for(leader), f"{REPORTS}{draft.pk}/", "patch", {"narrative": "X"}
-    )
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        response = _with_etag(
+            signed_in, f"{REPORTS}{draft.pk}/", "patch", {"narrative": "X"}
+        )
     assert response.status_code == 403
 
 
 def test_submit_without_a_narrative_is_refused(api_for, cadre_grass, project):
     report = _draft(api_for(cadre_grass), project).json()
-    response = api_for(cadre_grass).post(f"{REPORTS}{report['id']}/submit/")
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(f"{REPORTS}{report['id']}/submit/")
     assert response.status_code == 400
     assert "narrative" in response.json()["error"]["fields"]
     assert ProgressReport.objects.get(pk=report["id"]).status == "draft"
@@ -518,7 +536,9 @@ def test_leader_gets_403_on_approve(api_for, leader, draft):
 
 
 def test_approving_a_draft_is_refused(api_for, cadre_sub, draft):
-    response = api_for(cadre_sub).post(f"{REPORTS}{draft.pk}/approve/")
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = signed_in.post(f"{REPORTS}{draft.pk}/approve/")
     assert response.status_code == 400
     assert ProgressReport.objects.get(pk=draft.pk).status == "draft"
 
@@ -630,9 +650,11 @@ def test_cadre_cannot_record_for_another_union(
 
 
 def test_publicity_without_a_media_level_is_refused(api_for, cadre_grass, grassroots):
-    response = api_for(cadre_grass).post(
-        EVENTS, _event(grassroots, kind="publicity"), format="json"
-    )
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(
+            EVENTS, _event(grassroots, kind="publicity"), format="json"
+        )
     assert response.status_code == 400
     assert "media_level" in response.json()["error"]["fields"]
     assert not ActivityEvent.objects.exists()
@@ -661,9 +683,11 @@ def test_cadre_changes_their_event(api_for, cadre_grass, event):
 
 
 def test_cadre_of_a_higher_union_gets_403_on_event_update(api_for, cadre_sub, event):
-    response = _with_etag(
-        api_for(cadre_sub), f"{EVENTS}{event.pk}/", "patch", {"participants": 1}
-    )
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = _with_etag(
+            signed_in, f"{EVENTS}{event.pk}/", "patch", {"participants": 1}
+        )
     assert response.status_code == 403
 
 

@@ -140,9 +140,9 @@ def test_create_under_an_unseen_parent_is_refused(
     # A sub-district administrator cannot place a union in another sub-district.
     admin_user.union = subdistrict
     admin_user.save()
-    response = api_for(admin_user).post(
-        UNIONS, _new_union(other_subdistrict), format="json"
-    )
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(UNIONS, _new_union(other_subdistrict), format="json")
     assert response.status_code == 400
     assert "parent" in response.json()["error"]["fields"]
     assert not Union.objects.filter(code="TD-N-9").exists()
@@ -194,14 +194,18 @@ def test_outsider_gets_404_on_update(api_for, outsider, grassroots):
 
 
 def test_cadre_gets_403_on_update(api_for, cadre_grass, grassroots):
-    response = _patch(api_for(cadre_grass), grassroots, {"name_en": "X"})
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _patch(signed_in, grassroots, {"name_en": "X"})
     assert response.status_code == 403
     grassroots.refresh_from_db()
     assert grassroots.name_en == "North Factory Union"
 
 
 def test_leader_gets_403_on_update(api_for, leader, grassroots):
-    response = _patch(api_for(leader), grassroots, {"name_en": "X"})
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        response = _patch(signed_in, grassroots, {"name_en": "X"})
     assert response.status_code == 403
 
 
@@ -219,7 +223,9 @@ def test_moving_a_union_moves_its_subtree(
 def test_moving_a_union_under_itself_is_refused_by_the_service(
     api_for, admin_user, district, subdistrict
 ):
-    response = _patch(api_for(admin_user), district, {"parent": subdistrict.pk})
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = _patch(signed_in, district, {"parent": subdistrict.pk})
     assert response.status_code == 400
     assert "parent" in response.json()["error"]["fields"]
 
@@ -239,7 +245,9 @@ def test_put_replaces_the_union(api_for, admin_user, grassroots):
 def test_deactivate_refuses_a_union_with_active_sub_unions(
     api_for, admin_user, subdistrict, grassroots
 ):
-    response = api_for(admin_user).post(f"{UNIONS}{subdistrict.pk}/deactivate/")
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(f"{UNIONS}{subdistrict.pk}/deactivate/")
     assert response.status_code == 400
     subdistrict.refresh_from_db()
     assert subdistrict.is_active
@@ -357,13 +365,17 @@ def test_cadre_plans_a_change_for_their_own_union(api_for, cadre_grass, overdue_
 
 
 def test_cadre_gets_403_when_planning_for_a_union_below(api_for, cadre_sub, grassroots):
-    response = _plan(api_for(cadre_sub), grassroots)
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = _plan(signed_in, grassroots)
     assert response.status_code == 403
     assert not TermChange.objects.exists()
 
 
 def test_outsider_cannot_name_an_unseen_union(api_for, outsider, grassroots):
-    response = _plan(api_for(outsider), grassroots)
+    signed_in = api_for(outsider)
+    with assert_unchanged():
+        response = _plan(signed_in, grassroots)
     assert response.status_code == 400
     assert "union" in response.json()["error"]["fields"]
 
@@ -380,14 +392,17 @@ def test_a_second_active_change_is_refused_by_the_service(
 ):
     client = api_for(admin_user)
     assert _plan(client, grassroots).status_code == 201
-    response = _plan(client, grassroots)
+    with assert_unchanged():
+        response = _plan(client, grassroots)
     assert response.status_code == 400
     assert "already under way" in response.json()["error"]["message"]
 
 
 def test_future_step_date_is_refused(api_for, admin_user, grassroots):
     future = (timezone.localdate() + timedelta(days=3)).isoformat()
-    response = _plan(api_for(admin_user), grassroots, date=future)
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = _plan(signed_in, grassroots, date=future)
     assert response.status_code == 400
     assert "date" in response.json()["error"]["fields"]
 

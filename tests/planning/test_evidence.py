@@ -80,9 +80,10 @@ def test_leader_gets_403_on_upload(client_for, leader, draft, media_root):
 
 def test_no_upload_to_a_submitted_report(client_for, cadre_grass, project, media_root):
     report = ReportFactory(project=project, status="submitted")
-    assert (
-        _upload(client_for(cadre_grass), report, "a.pdf", PDF_BYTES).status_code == 403
-    )
+    signed_in = client_for(cadre_grass)
+    with assert_unchanged():
+        response = _upload(signed_in, report, "a.pdf", PDF_BYTES)
+    assert response.status_code == 403
 
 
 @pytest.fixture

@@ -281,7 +281,9 @@ def test_election_step_with_a_bad_id_number_says_why(
     data.update(
         _officer_rows([{"name": "孙红梅", "role": "chair", "id_number": "12345"}])
     )
-    response = client_for(admin_user).post(_step_url(change, State.ELECTION_HELD), data)
+    signed_in = client_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(_step_url(change, State.ELECTION_HELD), data)
     assert response.status_code == 400
     assert b"has 5" in response.content
     assert TermChange.objects.get(pk=change.pk).state == State.APPROVED
