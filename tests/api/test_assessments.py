@@ -178,7 +178,9 @@ def test_cadre_enters_their_self_score(
 def test_cadre_cannot_name_a_sibling_union(
     api_for, cadre_grass, period, grassroots_sibling, indicator
 ):
-    response = _self_score(api_for(cadre_grass), period, grassroots_sibling, indicator)
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _self_score(signed_in, period, grassroots_sibling, indicator)
     assert response.status_code == 400
     assert not Score.objects.exists()
 
@@ -186,7 +188,9 @@ def test_cadre_cannot_name_a_sibling_union(
 def test_cadre_of_a_higher_union_gets_403_self_scoring_a_unit_below(
     api_for, cadre_sub, period, grassroots, indicator
 ):
-    response = _self_score(api_for(cadre_sub), period, grassroots, indicator)
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = _self_score(signed_in, period, grassroots, indicator)
     assert response.status_code == 403
     assert not Score.objects.exists()
 
@@ -194,20 +198,26 @@ def test_cadre_of_a_higher_union_gets_403_self_scoring_a_unit_below(
 def test_outsider_cannot_name_an_unseen_union(
     api_for, outsider, period, grassroots, indicator
 ):
-    response = _self_score(api_for(outsider), period, grassroots, indicator)
+    signed_in = api_for(outsider)
+    with assert_unchanged():
+        response = _self_score(signed_in, period, grassroots, indicator)
     assert response.status_code == 400
     assert "unit" in response.json()["error"]["fields"]
 
 
 def test_leader_gets_403_on_score_entry(api_for, leader, period, grassroots, indicator):
-    response = _self_score(api_for(leader), period, grassroots, indicator)
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        response = _self_score(signed_in, period, grassroots, indicator)
     assert response.status_code == 403
 
 
 def test_score_above_the_maximum_is_refused(
     api_for, cadre_grass, period, grassroots, indicator
 ):
-    response = _self_score(api_for(cadre_grass), period, grassroots, indicator, "120")
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _self_score(signed_in, period, grassroots, indicator, "120")
     assert response.status_code == 400
     assert not Score.objects.exists()
 
@@ -215,7 +225,9 @@ def test_score_above_the_maximum_is_refused(
 def test_second_entry_of_the_same_score_answers_409(
     api_for, cadre_grass, score, period, grassroots, indicator
 ):
-    response = _self_score(api_for(cadre_grass), period, grassroots, indicator)
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _self_score(signed_in, period, grassroots, indicator)
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "score_exists"
 
@@ -311,7 +323,9 @@ def test_entry_in_a_locked_period_answers_409_locked(
     api_for, cadre_grass, period, grassroots, indicator
 ):
     _lock(period)
-    response = _self_score(api_for(cadre_grass), period, grassroots, indicator)
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _self_score(signed_in, period, grassroots, indicator)
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "locked"
     assert not Score.objects.exists()

@@ -429,26 +429,33 @@ def test_cadre_submits_the_request(api_for, cadre_grass, planned_change):
 def test_cadre_gets_403_on_an_approval_step(api_for, cadre_grass, planned_change):
     client = api_for(cadre_grass)
     _advance(client, planned_change, "submitted")
-    response = _advance(client, planned_change, "approved")
+    with assert_unchanged():
+        response = _advance(client, planned_change, "approved")
     assert response.status_code == 403
     planned_change.refresh_from_db()
     assert planned_change.state == "submitted"
 
 
 def test_outsider_gets_404_on_a_step(api_for, outsider, planned_change):
-    response = _advance(api_for(outsider), planned_change, "submitted")
+    signed_in = api_for(outsider)
+    with assert_unchanged():
+        response = _advance(signed_in, planned_change, "submitted")
     assert response.status_code == 404
 
 
 def test_leader_gets_403_on_a_step(api_for, leader, planned_change):
-    response = _advance(api_for(leader), planned_change, "submitted")
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        response = _advance(signed_in, planned_change, "submitted")
     assert response.status_code == 403
 
 
 def test_out_of_order_step_is_refused_and_changes_nothing(
     api_for, admin_user, planned_change
 ):
-    response = _advance(api_for(admin_user), planned_change, "election_held")
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = _advance(signed_in, planned_change, "election_held")
     assert response.status_code == 400
     assert "cannot be done now" in response.json()["error"]["message"]
     planned_change.refresh_from_db()
@@ -456,7 +463,9 @@ def test_out_of_order_step_is_refused_and_changes_nothing(
 
 
 def test_unknown_step_is_refused(api_for, admin_user, planned_change):
-    response = _advance(api_for(admin_user), planned_change, "teleported")
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = _advance(signed_in, planned_change, "teleported")
     assert response.status_code == 400
     assert "step" in response.json()["error"]["fields"]
 
@@ -467,12 +476,13 @@ def test_invalid_officer_id_number_is_reported_per_officer(
     client = api_for(admin_user)
     for step in ("submitted", "approved"):
         _advance(client, planned_change, step)
-    response = _advance(
-        client,
-        planned_change,
-        "election_held",
-        officers=[{"name": "Li Hua", "role": "chair", "id_number": "123"}],
-    )
+    with assert_unchanged():
+        response = _advance(
+            client,
+            planned_change,
+            "election_held",
+            officers=[{"name": "Li Hua", "role": "chair", "id_number": "123"}],
+        )
     assert response.status_code == 400
     assert "officers" in response.json()["error"]["fields"]
 
