@@ -285,9 +285,13 @@ def test_stale_score_change_answers_412(api_for, cadre_grass, score):
     ok = first.patch(
         f"{SCORES}{score.pk}/", {"self_score": "85"}, format="json", HTTP_IF_MATCH=etag
     )
-    stale = second.patch(
-        f"{SCORES}{score.pk}/", {"self_score": "60"}, format="json", HTTP_IF_MATCH=etag
-    )
+    with assert_unchanged():
+        stale = second.patch(
+            f"{SCORES}{score.pk}/",
+            {"self_score": "60"},
+            format="json",
+            HTTP_IF_MATCH=etag,
+        )
     assert ok.status_code == 200
     assert stale.status_code == 412
     score.refresh_from_db()

@@ -296,9 +296,11 @@ def test_etag_does_not_depend_on_the_language(api_for, cadre_grass):
 
 
 def test_update_without_if_match_answers_428(api_for, admin_user, grassroots):
-    response = api_for(admin_user).patch(
-        _detail(grassroots), {"member_count": 5}, format="json"
-    )
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.patch(
+            _detail(grassroots), {"member_count": 5}, format="json"
+        )
     assert response.status_code == 428
     assert response.json()["error"]["code"] == "precondition_required"
     grassroots.refresh_from_db()
@@ -313,9 +315,10 @@ def test_stale_update_answers_412_and_changes_nothing(api_for, admin_user, grass
         _detail(grassroots), {"member_count": 10}, format="json", HTTP_IF_MATCH=etag
     )
     assert ok.status_code == 200
-    stale = second.patch(
-        _detail(grassroots), {"member_count": 20}, format="json", HTTP_IF_MATCH=etag
-    )
+    with assert_unchanged():
+        stale = second.patch(
+            _detail(grassroots), {"member_count": 20}, format="json", HTTP_IF_MATCH=etag
+        )
     assert stale.status_code == 412
     assert stale.json()["error"]["code"] == "precondition_failed"
     grassroots.refresh_from_db()

@@ -436,12 +436,13 @@ def test_second_client_with_a_stale_report_gets_412(api_for, cadre_grass, draft)
         format="json",
         HTTP_IF_MATCH=etag,
     )
-    second = phone.patch(
-        f"{REPORTS}{draft.pk}/",
-        {"narrative": "Phone"},
-        format="json",
-        HTTP_IF_MATCH=etag,
-    )
+    with assert_unchanged():
+        second = phone.patch(
+            f"{REPORTS}{draft.pk}/",
+            {"narrative": "Phone"},
+            format="json",
+            HTTP_IF_MATCH=etag,
+        )
     assert first.status_code == 200
     assert second.status_code == 412
     draft.refresh_from_db()

@@ -277,9 +277,11 @@ def test_outsider_gets_404_on_deactivate(api_for, outsider, grassroots):
 
 
 def test_stale_if_match_on_deactivate_answers_412(api_for, admin_user, grassroots):
-    response = api_for(admin_user).post(
-        f"{UNIONS}{grassroots.pk}/deactivate/", HTTP_IF_MATCH='"stale"'
-    )
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(
+            f"{UNIONS}{grassroots.pk}/deactivate/", HTTP_IF_MATCH='"stale"'
+        )
     assert response.status_code == 412
     grassroots.refresh_from_db()
     assert grassroots.is_active

@@ -3,8 +3,8 @@
 Each entry of ``RULES`` is keyed by the URL's name (or its route when it has none)
 and says, per HTTP method, what each persona must get:
 
-    ok     GET: 200 · writes: passed the access check (2xx, 3xx, or 400/409/412/428
-           when the data or the object's state is refused)
+    ok     GET: 200 · writes: done: 2xx or 3xx, and some row changed (a write
+           that changes no row by design says what it shows: ``done_text``)
     400    a write refused for its data before any access question arose (e.g. it
            names an object the persona cannot see: to them it does not exist)
     403    may see the object but not do this
@@ -16,6 +16,12 @@ and says, per HTTP method, what each persona must get:
 anonymous visitor gets ``login`` unless the string names ``anonymous`` too. A URL
 with no entry here makes tests/trust/test_permission_matrix.py fail, so a new view
 cannot ship without someone deciding who may use it.
+
+A write is sent with the page's own form (from the permitted persona's GET) with the
+rule's ``data`` laid over it, then ``persona_data`` (what each persona may change)
+and what ``prepare`` returns (steps taken first as the persona, e.g. an import's
+preview for its token); ``setup`` puts the world's object in a state the write
+accepts. Each persona's request is rolled back, so all of them meet the same world.
 """
 
 from collections.abc import Callable
