@@ -610,7 +610,7 @@ add(
 )
 
 
-def _today(world: World | None = None) -> str:
+def _today() -> str:
     from django.utils import timezone
 
     return timezone.localdate().isoformat()
@@ -693,9 +693,9 @@ add(
 add("unions:change_list", page())
 # Cadres plan the change of term of their own union; leaders and pure reviewers do not.
 CHANGE_PLANNERS = expect("*:ok leader:403 reviewer:403")
-# Each plans for a union of its own: administrators for grassroots, cadres for
-# their own union.
-PLANS_FOR = {
+# The union each persona acts for when it names one (a change of term planned, an
+# event recorded): administrators grassroots, cadres their own union.
+OWN_UNION_OF = {
     "admin": "grassroots",
     "admin_sub": "grassroots",
     "cadre_sub": "subdistrict",
@@ -704,10 +704,10 @@ PLANS_FOR = {
 }
 
 
-def _plan_change_for(world: World, persona: str) -> dict:
-    if persona not in PLANS_FOR:
+def _own_union(world: World, persona: str) -> dict:
+    if persona not in OWN_UNION_OF:
         return {}
-    return {"union": world.union(PLANS_FOR[persona]).pk}
+    return {"union": world.union(OWN_UNION_OF[persona]).pk}
 
 
 add(
@@ -716,7 +716,7 @@ add(
         get=CHANGE_PLANNERS,
         post=CHANGE_PLANNERS,
         data=lambda w: {"date": _today(), "new_term_years": "5"},
-        persona_data=_plan_change_for,
+        persona_data=_own_union,
     ),
 )
 add(
@@ -1072,7 +1072,7 @@ add(
         get=EVENT_RECORDERS,
         post=EVENT_RECORDERS,
         data=_new_event_form,
-        persona_data=_plan_change_for,  # each records for a union of its own
+        persona_data=_own_union,
     ),
 )
 add(
@@ -1391,7 +1391,7 @@ add("term-list", api(hidden=hidden_unions))
 add("term-detail", api(get=SEEN_BY_ALL_BUT_OUTSIDER, kwargs=_k("term-detail")))
 add(
     "term-change-list",
-    api(post=CHANGE_PLANNERS, persona_data=_plan_change_for),
+    api(post=CHANGE_PLANNERS, persona_data=_own_union),
 )
 add(
     "term-change-detail",

@@ -343,6 +343,17 @@ def test_every_url_has_exactly_one_rule():
     assert not stale, f"rules for URLs that no longer exist: {stale}"
 
 
+def test_pending_permitted_sides_name_writes_that_exist():
+    # The set only shrinks (it is empty now): a key in it must still be a URL
+    # with a rule that permits some persona a write.
+    for key in PERMITTED_SIDE_PENDING:
+        rule = RULES.get(key)
+        assert rule is not None, f"{key} in PERMITTED_SIDE_PENDING has no rule"
+        assert any(
+            "ok" in rule.methods.get(method, {}).values() for method in WRITE_METHODS
+        ), f"{key} in PERMITTED_SIDE_PENDING permits no write"
+
+
 # --- Django's admin site: no portal role gets in ---------------------------------------
 
 ADMIN_SITE_EXCEPTIONS = {
