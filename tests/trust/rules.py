@@ -25,7 +25,7 @@ accepts. Each persona's request is rolled back, so all of them meet the same wor
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tests.trust.world import PERSONAS, World
 
@@ -96,6 +96,10 @@ class Rule:
     # A write that changes no row by design (an import's preview, kept in the
     # session): what the permitted persona's answer must show instead.
     done_text: str = ""
+    # The table the permitted write is about (a model label as tests/snapshots.py
+    # names it, e.g. "planning.ProgressReport"): it must be among the rows changed,
+    # so that a notification or an audit row alone cannot pass for the write.
+    table: str = ""
     note: str = ""
 
 
@@ -798,8 +802,19 @@ add(
 )
 add("planning:plan_import_template", page(get=ADMIN_ONLY))
 add("planning:plan_detail", page(kwargs=_k("planning:plan_detail")))
-for name in ("planning:plan_edit", "planning:item_edit"):
-    add(name, page(get=ADMIN_WRITES, post=ADMIN_WRITES, kwargs=_k(name)))
+add(
+    "planning:plan_edit",
+    page(get=ADMIN_WRITES, post=ADMIN_WRITES, kwargs=_k("planning:plan_edit")),
+)
+add(
+    "planning:item_edit",
+    page(
+        get=ADMIN_WRITES,
+        post=ADMIN_WRITES,
+        kwargs=_k("planning:item_edit"),
+        data=lambda w: {"title": "Train union cadres"},
+    ),
+)
 
 
 def _new_plan_item(world: World) -> dict:
@@ -1051,7 +1066,12 @@ add(
 )
 add(
     "planning:campaign_edit",
-    page(get=ADMIN_WRITES, post=ADMIN_WRITES, kwargs=_k("planning:campaign_edit")),
+    page(
+        get=ADMIN_WRITES,
+        post=ADMIN_WRITES,
+        kwargs=_k("planning:campaign_edit"),
+        data=lambda w: {"title": "Safety month, second round"},
+    ),
 )
 # Cadres record their own union's events; administrators any in scope.
 EVENT_RECORDERS = expect("*:ok leader:403 reviewer:403")
@@ -1190,9 +1210,9 @@ REOPEN = {"reason": "A score was entered for the wrong unit."}
 ASSESSMENT_WRITES = {
     # name: (data, setup)
     "assessments:scheme_edit": (no_data, None),
-    "assessments:category_edit": (no_data, None),
+    "assessments:category_edit": (lambda w: {"name_en": "Building the union"}, None),
     "assessments:indicator_create": (_new_bonus_indicator, None),
-    "assessments:indicator_edit": (no_data, None),
+    "assessments:indicator_edit": (lambda w: {"name_en": "Study of theory"}, None),
     "assessments:exemption_create": (
         lambda w: {"unit": w.union("grassroots").pk, "reason": "No enterprises here"},
         None,
@@ -1434,7 +1454,14 @@ add(
         data=lambda w: {**_new_plan_item(w), "plan": w.plan.pk},
     ),
 )
-add("plan-item-detail", api(patch=ADMIN_WRITES, kwargs=_k("plan-item-detail")))
+add(
+    "plan-item-detail",
+    api(
+        patch=ADMIN_WRITES,
+        kwargs=_k("plan-item-detail"),
+        data=lambda w: {"title": "Train union cadres"},
+    ),
+)
 add(
     "plan-item-hand-out",
     api_action(
@@ -1619,6 +1646,115 @@ add("quarter-report-list", api())
 for name in ("quarter-report-detail", "report-row-detail", "report-job-detail"):
     add(name, api(get=WHOLE_REPORT_READERS, kwargs=_k(name)))
 add("report-row-list", api())
+
+
+# The table each permitted write is about: the rows it must change (notifications,
+# the audit log and history rows written alongside do not count on their own).
+WRITE_TABLES = {
+    "password_change": "accounts.User",
+    "accounts:token_create": "accounts.ApiToken",
+    "accounts:token_revoke": "accounts.ApiToken",
+    "accounts:notification_read": "accounts.Notification",
+    "accounts:notifications_read_all": "accounts.Notification",
+    "accounts:notification_settings": "accounts.User",
+    "accounts:user_create": "accounts.User",
+    "accounts:user_edit": "accounts.User",
+    "accounts:user_import_confirm": "accounts.User",
+    "unions:union_create": "unions.Union",
+    "unions:union_import_confirm": "unions.Union",
+    "unions:union_edit": "unions.Union",
+    "unions:term_create": "unions.OfficeTerm",
+    "unions:union_deactivate": "unions.Union",
+    "unions:union_activate": "unions.Union",
+    "unions:position_end": "unions.Position",
+    "unions:person_edit": "unions.Person",
+    "unions:term_edit": "unions.OfficeTerm",
+    "unions:position_add": "unions.Position",
+    "unions:change_create": "unions.TermChange",
+    "unions:change_step": "unions.TermChange",
+    "unions:change_cancel": "unions.TermChange",
+    "planning:plan_create": "planning.WorkPlan",
+    "planning:plan_import": "planning.WorkPlan",
+    "planning:plan_edit": "planning.WorkPlan",
+    "planning:item_edit": "planning.PlanItem",
+    "planning:item_create": "planning.PlanItem",
+    "planning:plan_publish": "planning.WorkPlan",
+    "planning:plan_close": "planning.WorkPlan",
+    "planning:plan_hand_out": "planning.KeyWorkProject",
+    "planning:project_edit": "planning.KeyWorkProject",
+    "planning:project_propose": "planning.KeyWorkProject",
+    "planning:project_proposal_edit": "planning.KeyWorkProject",
+    "planning:milestone_create": "planning.Milestone",
+    "planning:milestone_toggle": "planning.Milestone",
+    "planning:milestone_delete": "planning.Milestone",
+    "planning:report_entry": "planning.ProgressReport",
+    "planning:report_evidence_upload": "planning.EvidenceFile",
+    "planning:report_review": "planning.ProgressReport",
+    "planning:project_proposal_decide": "planning.KeyWorkProject",
+    "planning:review_bulk": "planning.ProgressReport",
+    "planning:evidence_delete": "planning.EvidenceFile",
+    "planning:campaign_create": "planning.Campaign",
+    "planning:campaign_detail": "planning.CampaignItem",
+    "planning:campaign_edit": "planning.Campaign",
+    "planning:event_create": "planning.ActivityEvent",
+    "planning:event_edit": "planning.ActivityEvent",
+    "planning:event_evidence_upload": "planning.EvidenceFile",
+    "assessments:scheme_create": "assessments.Scheme",
+    "assessments:scheme_copy": "assessments.Scheme",
+    "assessments:category_create": "assessments.IndicatorCategory",
+    "assessments:scheme_edit": "assessments.Scheme",
+    "assessments:category_edit": "assessments.IndicatorCategory",
+    "assessments:indicator_create": "assessments.Indicator",
+    "assessments:indicator_edit": "assessments.Indicator",
+    "assessments:exemption_create": "assessments.IndicatorExemption",
+    "assessments:period_reopen": "assessments.Period",
+    "assessments:period_close": "assessments.Period",
+    "assessments:scheme_action": "assessments.Scheme",
+    "assessments:category_delete": "assessments.IndicatorCategory",
+    "assessments:indicator_delete": "assessments.Indicator",
+    "assessments:period_create": "assessments.Period",
+    "assessments:report_build": "assessments.QuarterReport",
+    "assessments:report_files_build": "assessments.QuarterReport",
+    "assessments:period_action": "assessments.Period",
+    "assessments:exemption_delete": "assessments.IndicatorExemption",
+    "assessments:score_import_confirm": "assessments.Score",
+    "assessments:unit_scoring": "assessments.Score",
+    "union-list": "unions.Union",
+    "union-detail": "unions.Union",
+    "union-activate": "unions.Union",
+    "union-deactivate": "unions.Union",
+    "term-change-list": "unions.TermChange",
+    "term-change-advance": "unions.TermChange",
+    "term-change-cancel": "unions.TermChange",
+    "plan-list": "planning.WorkPlan",
+    "plan-detail": "planning.WorkPlan",
+    "plan-close": "planning.WorkPlan",
+    "plan-publish": "planning.WorkPlan",
+    "plan-item-list": "planning.PlanItem",
+    "plan-item-detail": "planning.PlanItem",
+    "plan-item-hand-out": "planning.KeyWorkProject",
+    "project-detail": "planning.KeyWorkProject",
+    "report-list": "planning.ProgressReport",
+    "report-approve": "planning.ProgressReport",
+    "report-return": "planning.ProgressReport",
+    "report-submit": "planning.ProgressReport",
+    "report-evidence": "planning.EvidenceFile",
+    "project-proposal-list": "planning.KeyWorkProject",
+    "project-proposal-approve": "planning.KeyWorkProject",
+    "project-proposal-return": "planning.KeyWorkProject",
+    "event-list": "planning.ActivityEvent",
+    "event-detail": "planning.ActivityEvent",
+    "period-list": "assessments.Period",
+    "period-build-report": "assessments.QuarterReport",
+    "period-close": "assessments.Period",
+    "period-lock": "assessments.Period",
+    "period-publish": "assessments.Period",
+    "period-reopen": "assessments.Period",
+    "score-list": "assessments.Score",
+    "score-detail": "assessments.Score",
+}
+for key, table in WRITE_TABLES.items():
+    RULES[key] = replace(RULES[key], table=table)
 
 
 # Writes whose permitted side the matrix does not prove yet: their rule sends no

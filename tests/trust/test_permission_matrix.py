@@ -150,6 +150,12 @@ def _write_problems(rule, expected, got, response, *, where, pending) -> list[st
     if expected == "ok" and got in ("ok", "302", "400"):
         if got != "400" and not changes and not pending:
             return [f"{where}: answered {_describe(response)} but changed no row"]
+        touched = {line.split(":", 1)[0] for line in changes}
+        if got != "400" and rule.table and rule.table not in touched and not pending:
+            return [
+                f"{where}: answered {_describe(response)} but changed no "
+                f"{rule.table} row, only: " + " | ".join(changes)
+            ]
         return []
     if changes:
         return [f"{where}: answered {got} but changed rows: " + " | ".join(changes)]
