@@ -632,6 +632,7 @@ add(
         get=ADMIN_WRITES_IN_SCOPE,
         post=ADMIN_WRITES_IN_SCOPE,
         kwargs=_k("unions:union_edit"),
+        data=lambda w: {"name_en": "North Factory Workers' Union"},
     ),
 )
 # Grassroots has no term yet: its first one is opened.
@@ -674,10 +675,19 @@ add(
     "unions:person_detail",
     page(get=SEEN_BY_ALL_BUT_OUTSIDER, kwargs=_k("unions:person_detail")),
 )
-for name in ("unions:person_edit", "unions:term_edit"):
+EDITS_IN_SCOPE = {
+    "unions:person_edit": lambda w: {"name": "王小红"},
+    "unions:term_edit": lambda w: {"length_years": "3"},
+}
+for name, data in EDITS_IN_SCOPE.items():
     add(
         name,
-        page(get=ADMIN_WRITES_IN_SCOPE, post=ADMIN_WRITES_IN_SCOPE, kwargs=_k(name)),
+        page(
+            get=ADMIN_WRITES_IN_SCOPE,
+            post=ADMIN_WRITES_IN_SCOPE,
+            kwargs=_k(name),
+            data=data,
+        ),
     )
 add(
     "unions:position_add",
@@ -804,7 +814,12 @@ add("planning:plan_import_template", page(get=ADMIN_ONLY))
 add("planning:plan_detail", page(kwargs=_k("planning:plan_detail")))
 add(
     "planning:plan_edit",
-    page(get=ADMIN_WRITES, post=ADMIN_WRITES, kwargs=_k("planning:plan_edit")),
+    page(
+        get=ADMIN_WRITES,
+        post=ADMIN_WRITES,
+        kwargs=_k("planning:plan_edit"),
+        data=lambda w: {"title": "Key work, revised"},
+    ),
 )
 add(
     "planning:item_edit",
@@ -899,6 +914,7 @@ add(
         get=ADMIN_WRITES_IN_SCOPE,
         post=ADMIN_WRITES_IN_SCOPE,
         kwargs=_k("planning:project_edit"),
+        data=lambda w: {"responsible_person": "李明"},
     ),
 )
 # The world's project belongs to a grassroots union: nobody can hand it down.
@@ -929,6 +945,7 @@ add(
         get=expect("cadre_grass:ok outsider:404 *:403"),
         post=expect("cadre_grass:ok outsider:404 *:403"),
         kwargs=_k("planning:project_proposal_edit"),
+        data=lambda w: {"target_value": "24"},
     ),
 )
 
@@ -1209,7 +1226,7 @@ def _period_published(world: World) -> None:
 REOPEN = {"reason": "A score was entered for the wrong unit."}
 ASSESSMENT_WRITES = {
     # name: (data, setup)
-    "assessments:scheme_edit": (no_data, None),
+    "assessments:scheme_edit": (lambda w: {"name_en": "Scheme, revised"}, None),
     "assessments:category_edit": (lambda w: {"name_en": "Building the union"}, None),
     "assessments:indicator_create": (_new_bonus_indicator, None),
     "assessments:indicator_edit": (lambda w: {"name_en": "Study of theory"}, None),
@@ -1394,6 +1411,7 @@ add(
         get=SEEN_BY_ALL_BUT_OUTSIDER,
         patch=ADMIN_WRITES_IN_SCOPE,
         kwargs=_k("union-detail"),
+        data=lambda w: {"name_en": "North Factory Workers' Union"},
     ),
 )
 add(
@@ -1440,7 +1458,14 @@ add(
         data=lambda w: {"title": "Next year's work", "year": _next_year()},
     ),
 )
-add("plan-detail", api(patch=ADMIN_WRITES, kwargs=_k("plan-detail")))
+add(
+    "plan-detail",
+    api(
+        patch=ADMIN_WRITES,
+        kwargs=_k("plan-detail"),
+        data=lambda w: {"title": "Key work, revised"},
+    ),
+)
 add("plan-close", api_action(ADMIN_WRITES, kwargs=_k("plan-close")))
 add(
     "plan-publish",
@@ -1480,6 +1505,7 @@ add(
         get=SEEN_BY_ALL_BUT_OUTSIDER,
         patch=ADMIN_WRITES_IN_SCOPE,
         kwargs=_k("project-detail"),
+        data=lambda w: {"responsible_person": "李明"},
     ),
 )
 
