@@ -11,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from accounts.models import AuditEvent, User
 from tests.conftest import EN
+from tests.snapshots import assert_unchanged
 
 LANGUAGES = ["zh-hans", "en"]
 
@@ -154,9 +155,11 @@ def test_only_administrators_import_users(persona, request, client_for, admin_us
     user = request.getfixturevalue(persona)
     rows = [["intruder", "钱", "", admin_user.union.code, "", "", "是", "", "", ""]]
     before = _users()
-    response = client_for(user).post(
-        reverse("accounts:user_import"), {"file": _upload(_workbook(rows))}
-    )
+    signed_in = client_for(user)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("accounts:user_import"), {"file": _upload(_workbook(rows))}
+        )
     assert response.status_code == 403
     assert _users() == before
 

@@ -110,7 +110,9 @@ def test_outsider_gets_404_on_a_period_of_another_owner(
 
 
 def test_publishing_an_open_period_is_refused(api_for, admin_user, period):
-    response = api_for(admin_user).post(f"{PERIODS}{period.pk}/publish/")
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(f"{PERIODS}{period.pk}/publish/")
     assert response.status_code == 400
     assert Period.objects.get(pk=period.pk).status == "open"
 
@@ -118,9 +120,10 @@ def test_publishing_an_open_period_is_refused(api_for, admin_user, period):
 def test_reopen_needs_a_reason(api_for, admin_user, period):
     client = api_for(admin_user)
     client.post(f"{PERIODS}{period.pk}/close/")
-    response = client.post(
-        f"{PERIODS}{period.pk}/reopen/", {"reason": "x"}, format="json"
-    )
+    with assert_unchanged():
+        response = client.post(
+            f"{PERIODS}{period.pk}/reopen/", {"reason": "x"}, format="json"
+        )
     assert response.status_code == 400
     assert "reason" in response.json()["error"]["fields"]
 
@@ -143,9 +146,11 @@ def test_admin_opens_another_period(api_for, admin_user, period):
 
 
 def test_opening_a_period_twice_is_refused(api_for, admin_user, period):
-    response = api_for(admin_user).post(
-        PERIODS, {"scheme": period.scheme_id, "kind": "q1"}, format="json"
-    )
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(
+            PERIODS, {"scheme": period.scheme_id, "kind": "q1"}, format="json"
+        )
     assert response.status_code == 400
 
 
@@ -173,7 +178,9 @@ def test_cadre_enters_their_self_score(
 def test_cadre_cannot_name_a_sibling_union(
     api_for, cadre_grass, period, grassroots_sibling, indicator
 ):
-    response = _self_score(api_for(cadre_grass), period, grassroots_sibling, indicator)
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _self_score(signed_in, period, grassroots_sibling, indicator)
     assert response.status_code == 400
     assert not Score.objects.exists()
 
@@ -181,7 +188,9 @@ def test_cadre_cannot_name_a_sibling_union(
 def test_cadre_of_a_higher_union_gets_403_self_scoring_a_unit_below(
     api_for, cadre_sub, period, grassroots, indicator
 ):
-    response = _self_score(api_for(cadre_sub), period, grassroots, indicator)
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = _self_score(signed_in, period, grassroots, indicator)
     assert response.status_code == 403
     assert not Score.objects.exists()
 
@@ -189,20 +198,26 @@ def test_cadre_of_a_higher_union_gets_403_self_scoring_a_unit_below(
 def test_outsider_cannot_name_an_unseen_union(
     api_for, outsider, period, grassroots, indicator
 ):
-    response = _self_score(api_for(outsider), period, grassroots, indicator)
+    signed_in = api_for(outsider)
+    with assert_unchanged():
+        response = _self_score(signed_in, period, grassroots, indicator)
     assert response.status_code == 400
     assert "unit" in response.json()["error"]["fields"]
 
 
 def test_leader_gets_403_on_score_entry(api_for, leader, period, grassroots, indicator):
-    response = _self_score(api_for(leader), period, grassroots, indicator)
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        response = _self_score(signed_in, period, grassroots, indicator)
     assert response.status_code == 403
 
 
 def test_score_above_the_maximum_is_refused(
     api_for, cadre_grass, period, grassroots, indicator
 ):
-    response = _self_score(api_for(cadre_grass), period, grassroots, indicator, "120")
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _self_score(signed_in, period, grassroots, indicator, "120")
     assert response.status_code == 400
     assert not Score.objects.exists()
 
@@ -210,7 +225,9 @@ def test_score_above_the_maximum_is_refused(
 def test_second_entry_of_the_same_score_answers_409(
     api_for, cadre_grass, score, period, grassroots, indicator
 ):
-    response = _self_score(api_for(cadre_grass), period, grassroots, indicator)
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _self_score(signed_in, period, grassroots, indicator)
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "score_exists"
 
@@ -226,16 +243,20 @@ def test_reviewer_above_reviews_the_score(api_for, cadre_sub, score):
 def test_reviewed_score_differing_without_a_comment_is_refused(
     api_for, cadre_sub, score
 ):
-    response = _patch(api_for(cadre_sub), score, {"reviewed_score": "70"})
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = _patch(signed_in, score, {"reviewed_score": "70"})
     assert response.status_code == 400
     score.refresh_from_db()
     assert score.reviewed_score is None
 
 
 def test_cadre_gets_403_reviewing_their_own_score(api_for, cadre_grass, score):
-    response = _patch(
-        api_for(cadre_grass), score, {"reviewed_score": "90", "review_comment": "x"}
-    )
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _patch(
+            signed_in, score, {"reviewed_score": "90", "review_comment": "x"}
+        )
     assert response.status_code == 403
 
 
@@ -252,7 +273,10 @@ def test_outsider_gets_404_on_a_score(api_for, outsider, score):
 
 
 def test_leader_gets_403_on_score_change(api_for, leader, score):
-    assert _patch(api_for(leader), score, {"self_score": "1"}).status_code == 403
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        response = _patch(signed_in, score, {"self_score": "1"})
+    assert response.status_code == 403
 
 
 def test_stale_score_change_answers_412(api_for, cadre_grass, score):
@@ -261,9 +285,13 @@ def test_stale_score_change_answers_412(api_for, cadre_grass, score):
     ok = first.patch(
         f"{SCORES}{score.pk}/", {"self_score": "85"}, format="json", HTTP_IF_MATCH=etag
     )
-    stale = second.patch(
-        f"{SCORES}{score.pk}/", {"self_score": "60"}, format="json", HTTP_IF_MATCH=etag
-    )
+    with assert_unchanged():
+        stale = second.patch(
+            f"{SCORES}{score.pk}/",
+            {"self_score": "60"},
+            format="json",
+            HTTP_IF_MATCH=etag,
+        )
     assert ok.status_code == 200
     assert stale.status_code == 412
     score.refresh_from_db()
@@ -274,7 +302,9 @@ def test_self_score_after_the_period_closed_is_refused(
     api_for, cadre_grass, admin_user, score
 ):
     api_for(admin_user).post(f"{PERIODS}{score.period_id}/close/")
-    response = _patch(api_for(cadre_grass), score, {"self_score": "99"})
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _patch(signed_in, score, {"self_score": "99"})
     assert response.status_code == 403
     score.refresh_from_db()
     assert score.self_score == 80
@@ -282,9 +312,11 @@ def test_self_score_after_the_period_closed_is_refused(
 
 def test_change_in_a_locked_period_answers_409_locked(api_for, cadre_sub, score):
     _lock(score.period)
-    response = _patch(
-        api_for(cadre_sub), score, {"reviewed_score": "70", "review_comment": "x"}
-    )
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = _patch(
+            signed_in, score, {"reviewed_score": "70", "review_comment": "x"}
+        )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "locked"
     score.refresh_from_db()
@@ -295,7 +327,9 @@ def test_entry_in_a_locked_period_answers_409_locked(
     api_for, cadre_grass, period, grassroots, indicator
 ):
     _lock(period)
-    response = _self_score(api_for(cadre_grass), period, grassroots, indicator)
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _self_score(signed_in, period, grassroots, indicator)
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "locked"
     assert not Score.objects.exists()
@@ -303,9 +337,11 @@ def test_entry_in_a_locked_period_answers_409_locked(
 
 def test_reopening_a_locked_period_answers_409(api_for, admin_user, period):
     _lock(period)
-    response = api_for(admin_user).post(
-        f"{PERIODS}{period.pk}/reopen/", {"reason": "Try to reopen"}, format="json"
-    )
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(
+            f"{PERIODS}{period.pk}/reopen/", {"reason": "Try to reopen"}, format="json"
+        )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "locked"
 
@@ -396,7 +432,9 @@ def test_cadre_gets_403_on_build(api_for, cadre_sub, period):
 
 
 def test_building_an_open_period_is_refused(api_for, admin_user, period):
-    response = api_for(admin_user).post(f"{PERIODS}{period.pk}/build-report/")
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(f"{PERIODS}{period.pk}/build-report/")
     assert response.status_code == 400
     assert not QuarterReport.objects.exists()
 
@@ -407,10 +445,12 @@ def test_publish_and_lock_then_every_write_is_refused(
     client = api_for(admin_user)
     assert client.post(f"{PERIODS}{score.period_id}/publish/").status_code == 200
     assert client.post(f"{PERIODS}{score.period_id}/lock/").status_code == 200
-    review = _patch(
-        api_for(cadre_sub), score, {"reviewed_score": "10", "review_comment": "late"}
-    )
-    rebuild = client.post(f"{PERIODS}{score.period_id}/build-report/")
+    reviewer = api_for(cadre_sub)
+    with assert_unchanged():
+        review = _patch(
+            reviewer, score, {"reviewed_score": "10", "review_comment": "late"}
+        )
+        rebuild = client.post(f"{PERIODS}{score.period_id}/build-report/")
     assert review.status_code == 409
     assert rebuild.status_code == 409
     assert rebuild.json()["error"]["code"] == "locked"

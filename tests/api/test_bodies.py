@@ -3,6 +3,7 @@
 import pytest
 
 from planning.models import ActivityEvent
+from tests.snapshots import assert_unchanged
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,9 @@ def _post(client, body):
 
 def test_deeply_nested_json_is_a_json_400(client_for, cadre_grass):
     before = ActivityEvent.objects.count()
-    response = _post(client_for(cadre_grass), "[" * 1000 + "]" * 1000)
+    signed_in = client_for(cadre_grass)
+    with assert_unchanged():
+        response = _post(signed_in, "[" * 1000 + "]" * 1000)
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["error"]["code"] == "parse_error"

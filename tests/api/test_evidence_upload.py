@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from planning.models import EvidenceFile, ProgressReport
 from tests.api.factories import published_plan
+from tests.snapshots import assert_unchanged
 
 REPORTS = "/api/v1/progress-reports/"
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -55,7 +56,9 @@ def test_the_reporting_cadre_uploads_evidence(api_for, cadre_grass, report):
 def test_a_file_whose_content_is_not_allowed_is_refused_with_json(
     api_for, cadre_grass, report
 ):
-    response = _upload(api_for(cadre_grass), report, b"MZ\x90\x00 not a pdf", "x.pdf")
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _upload(signed_in, report, b"MZ\x90\x00 not a pdf", "x.pdf")
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "validation_error"
@@ -65,8 +68,11 @@ def test_a_file_whose_content_is_not_allowed_is_refused_with_json(
 
 def test_an_empty_or_missing_file_is_refused(api_for, cadre_grass, report):
     client = api_for(cadre_grass)
-    assert _upload(client, report, b"", "empty.pdf").status_code == 400
-    missing = client.post(f"{REPORTS}{report.pk}/evidence/", {}, format="multipart")
+    with assert_unchanged():
+        response = _upload(client, report, b"", "empty.pdf")
+    assert response.status_code == 400
+    with assert_unchanged():
+        missing = client.post(f"{REPORTS}{report.pk}/evidence/", {}, format="multipart")
     assert missing.status_code == 400
     assert "file" in missing.json()["error"]["fields"]
     assert not EvidenceFile.objects.exists()
@@ -74,7 +80,9 @@ def test_an_empty_or_missing_file_is_refused(api_for, cadre_grass, report):
 
 def test_a_too_large_file_is_refused(api_for, cadre_grass, report, settings):
     settings.UPLOAD_MAX_BYTES = 10
-    response = _upload(api_for(cadre_grass), report)
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _upload(signed_in, report)
     assert response.status_code == 400
     assert not EvidenceFile.objects.exists()
 
@@ -88,22 +96,33 @@ def test_a_json_body_is_refused_with_415(api_for, cadre_grass, report):
 
 
 def test_an_outsider_gets_404(api_for, outsider, report):
-    assert _upload(api_for(outsider), report).status_code == 404
+    signed_in = api_for(outsider)
+    with assert_unchanged():
+        response = _upload(signed_in, report)
+    assert response.status_code == 404
     assert not EvidenceFile.objects.exists()
 
 
 def test_the_reviewer_above_gets_403(api_for, cadre_sub, report):
-    assert _upload(api_for(cadre_sub), report).status_code == 403
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = _upload(signed_in, report)
+    assert response.status_code == 403
     assert not EvidenceFile.objects.exists()
 
 
 def test_a_leader_gets_403(api_for, leader, report):
-    assert _upload(api_for(leader), report).status_code == 403
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        response = _upload(signed_in, report)
+    assert response.status_code == 403
     assert not EvidenceFile.objects.exists()
 
 
 def test_a_submitted_report_takes_no_more_evidence(api_for, cadre_grass, report):
     ProgressReport.objects.filter(pk=report.pk).update(status="submitted")
-    response = _upload(api_for(cadre_grass), report)
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _upload(signed_in, report)
     assert response.status_code == 403
     assert not EvidenceFile.objects.exists()

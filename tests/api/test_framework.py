@@ -111,7 +111,9 @@ def test_unknown_api_address_answers_json_404(api_client, db):
 
 
 def test_write_to_an_unknown_api_address_needs_credentials_first(api_client, db):
-    assert api_client.post("/api/v1/no-such-thing/").status_code == 401
+    with assert_unchanged():
+        response = api_client.post("/api/v1/no-such-thing/")
+    assert response.status_code == 401
 
 
 def test_signed_in_write_to_an_unknown_api_address_answers_404(api_for, cadre_grass):
@@ -123,7 +125,9 @@ def test_signed_in_write_to_an_unknown_api_address_answers_404(api_for, cadre_gr
 
 
 def test_unsupported_method_answers_405_in_the_error_format(api_for, cadre_grass):
-    response = api_for(cadre_grass).delete(_detail(cadre_grass.union))
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.delete(_detail(cadre_grass.union))
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "method_not_allowed"
 
@@ -132,7 +136,9 @@ def test_unsupported_method_answers_405_in_the_error_format(api_for, cadre_grass
 
 
 def test_invalid_input_lists_field_errors(api_for, admin_user):
-    response = api_for(admin_user).post(UNIONS, {"code": "bad code!"}, format="json")
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(UNIONS, {"code": "bad code!"}, format="json")
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "validation_error"
@@ -141,9 +147,11 @@ def test_invalid_input_lists_field_errors(api_for, admin_user):
 
 
 def test_malformed_json_answers_400(api_for, admin_user):
-    response = api_for(admin_user).generic(
-        "POST", UNIONS, "{not json", content_type="application/json"
-    )
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.generic(
+            "POST", UNIONS, "{not json", content_type="application/json"
+        )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "parse_error"
 
@@ -288,9 +296,11 @@ def test_etag_does_not_depend_on_the_language(api_for, cadre_grass):
 
 
 def test_update_without_if_match_answers_428(api_for, admin_user, grassroots):
-    response = api_for(admin_user).patch(
-        _detail(grassroots), {"member_count": 5}, format="json"
-    )
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.patch(
+            _detail(grassroots), {"member_count": 5}, format="json"
+        )
     assert response.status_code == 428
     assert response.json()["error"]["code"] == "precondition_required"
     grassroots.refresh_from_db()
@@ -305,9 +315,10 @@ def test_stale_update_answers_412_and_changes_nothing(api_for, admin_user, grass
         _detail(grassroots), {"member_count": 10}, format="json", HTTP_IF_MATCH=etag
     )
     assert ok.status_code == 200
-    stale = second.patch(
-        _detail(grassroots), {"member_count": 20}, format="json", HTTP_IF_MATCH=etag
-    )
+    with assert_unchanged():
+        stale = second.patch(
+            _detail(grassroots), {"member_count": 20}, format="json", HTTP_IF_MATCH=etag
+        )
     assert stale.status_code == 412
     assert stale.json()["error"]["code"] == "precondition_failed"
     grassroots.refresh_from_db()

@@ -95,9 +95,11 @@ def test_admin_creates_a_draft_plan(api_for, admin_user, district):
 
 
 def test_second_plan_for_a_year_is_refused_by_the_service(api_for, admin_user, plan):
-    response = api_for(admin_user).post(
-        PLANS, {"title": "Again", "year": plan.year}, format="json"
-    )
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(
+            PLANS, {"title": "Again", "year": plan.year}, format="json"
+        )
     assert response.status_code == 400
     assert "year" in response.json()["error"]["fields"]
 
@@ -119,16 +121,16 @@ def test_admin_updates_a_plan(api_for, admin_user, plan):
 
 
 def test_cadre_gets_403_on_plan_update(api_for, cadre_grass, plan):
-    response = _with_etag(
-        api_for(cadre_grass), f"{PLANS}{plan.pk}/", "patch", {"title": "X"}
-    )
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _with_etag(signed_in, f"{PLANS}{plan.pk}/", "patch", {"title": "X"})
     assert response.status_code == 403
 
 
 def test_leader_gets_403_on_plan_update(api_for, leader, plan):
-    response = _with_etag(
-        api_for(leader), f"{PLANS}{plan.pk}/", "patch", {"title": "X"}
-    )
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        response = _with_etag(signed_in, f"{PLANS}{plan.pk}/", "patch", {"title": "X"})
     assert response.status_code == 403
 
 
@@ -150,7 +152,9 @@ def test_publishing_a_plan_without_items_is_refused(api_for, admin_user, distric
     from planning.services import plans
 
     draft = plans.plan_create(owner=district, data={"title": "Empty", "year": 2031})
-    response = api_for(admin_user).post(f"{PLANS}{draft.pk}/publish/")
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(f"{PLANS}{draft.pk}/publish/")
     assert response.status_code == 400
     assert "at least one item" in response.json()["error"]["message"]
 
@@ -164,7 +168,8 @@ def test_admin_closes_a_plan(api_for, admin_user, plan):
 def test_closed_plan_cannot_be_changed(api_for, admin_user, plan):
     client = api_for(admin_user)
     client.post(f"{PLANS}{plan.pk}/close/")
-    response = _with_etag(client, f"{PLANS}{plan.pk}/", "patch", {"title": "X"})
+    with assert_unchanged():
+        response = _with_etag(client, f"{PLANS}{plan.pk}/", "patch", {"title": "X"})
     assert response.status_code == 400
     assert "closed plan" in response.json()["error"]["message"]
 
@@ -222,9 +227,11 @@ def test_hand_out_creates_one_project_per_union(
 
 def test_hand_out_to_the_plan_owner_itself_is_refused(api_for, admin_user, plan):
     item = plan.items.get()
-    response = api_for(admin_user).post(
-        f"{ITEMS}{item.pk}/hand-out/", {"unions": [plan.owner_id]}, format="json"
-    )
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(
+            f"{ITEMS}{item.pk}/hand-out/", {"unions": [plan.owner_id]}, format="json"
+        )
     assert response.status_code == 400
     assert "unions" in response.json()["error"]["fields"]
 
@@ -280,9 +287,11 @@ def test_project_status_cannot_be_typed(api_for, admin_user, project):
 
 
 def test_cadre_gets_403_on_project_update(api_for, cadre_grass, project):
-    response = _with_etag(
-        api_for(cadre_grass), f"{PROJECTS}{project.pk}/", "patch", {"title": "X"}
-    )
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _with_etag(
+            signed_in, f"{PROJECTS}{project.pk}/", "patch", {"title": "X"}
+        )
     assert response.status_code == 403
 
 
@@ -296,12 +305,14 @@ def test_outsider_gets_404_on_project_update(api_for, outsider, project):
 
 
 def test_project_due_before_start_is_refused(api_for, admin_user, project):
-    response = _with_etag(
-        api_for(admin_user),
-        f"{PROJECTS}{project.pk}/",
-        "patch",
-        {"due_date": f"{project.start_date.year - 1}-06-30"},
-    )
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = _with_etag(
+            signed_in,
+            f"{PROJECTS}{project.pk}/",
+            "patch",
+            {"due_date": f"{project.start_date.year - 1}-06-30"},
+        )
     assert response.status_code == 400
 
 
@@ -352,33 +363,47 @@ def test_cadre_starts_a_draft_for_their_project(api_for, cadre_grass, project):
 
 
 def test_second_draft_for_the_same_period_answers_409(api_for, cadre_grass, draft):
-    response = _draft(api_for(cadre_grass), draft.project, period=_last_month())
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _draft(signed_in, draft.project, period=_last_month())
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "report_exists"
 
 
 def test_draft_for_an_unseen_project_is_refused(api_for, cadre_grass, other_project):
-    response = _draft(api_for(cadre_grass), other_project)
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _draft(signed_in, other_project)
     assert response.status_code == 400
     assert "project" in response.json()["error"]["fields"]
 
 
 def test_cadre_of_a_higher_union_gets_403_on_draft(api_for, cadre_sub, project):
-    assert _draft(api_for(cadre_sub), project).status_code == 403
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = _draft(signed_in, project)
+    assert response.status_code == 403
 
 
 def test_leader_gets_403_on_draft(api_for, leader, project):
-    assert _draft(api_for(leader), project).status_code == 403
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        response = _draft(signed_in, project)
+    assert response.status_code == 403
 
 
 def test_draft_outside_the_reporting_periods_is_refused(api_for, cadre_grass, project):
-    response = _draft(api_for(cadre_grass), project, period="1999-01-01")
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _draft(signed_in, project, period="1999-01-01")
     assert response.status_code == 400
     assert "period" in response.json()["error"]["fields"]
 
 
 def test_negative_achieved_value_is_refused(api_for, cadre_grass, project):
-    response = _draft(api_for(cadre_grass), project, achieved_value="-5")
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _draft(signed_in, project, achieved_value="-5")
     assert response.status_code == 400
     assert "achieved_value" in response.json()["error"]["fields"]
 
@@ -394,9 +419,11 @@ def test_cadre_updates_their_draft(api_for, cadre_grass, draft):
 
 
 def test_update_without_if_match_answers_428(api_for, cadre_grass, draft):
-    response = api_for(cadre_grass).patch(
-        f"{REPORTS}{draft.pk}/", {"achieved_value": "40"}, format="json"
-    )
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.patch(
+            f"{REPORTS}{draft.pk}/", {"achieved_value": "40"}, format="json"
+        )
     assert response.status_code == 428
 
 
@@ -409,12 +436,13 @@ def test_second_client_with_a_stale_report_gets_412(api_for, cadre_grass, draft)
         format="json",
         HTTP_IF_MATCH=etag,
     )
-    second = phone.patch(
-        f"{REPORTS}{draft.pk}/",
-        {"narrative": "Phone"},
-        format="json",
-        HTTP_IF_MATCH=etag,
-    )
+    with assert_unchanged():
+        second = phone.patch(
+            f"{REPORTS}{draft.pk}/",
+            {"narrative": "Phone"},
+            format="json",
+            HTTP_IF_MATCH=etag,
+        )
     assert first.status_code == 200
     assert second.status_code == 412
     draft.refresh_from_db()
@@ -434,22 +462,28 @@ def test_outsider_gets_404_on_report_update(api_for, outsider, draft):
 
 
 def test_reviewer_gets_403_on_report_update(api_for, cadre_sub, draft):
-    response = _with_etag(
-        api_for(cadre_sub), f"{REPORTS}{draft.pk}/", "patch", {"narrative": "X"}
-    )
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = _with_etag(
+            signed_in, f"{REPORTS}{draft.pk}/", "patch", {"narrative": "X"}
+        )
     assert response.status_code == 403
 
 
 def test_leader_gets_403_on_report_update(api_for, leader, draft):
-    response = _with_etag(
-        api_for(leader), f"{REPORTS}{draft.pk}/", "patch", {"narrative": "X"}
-    )
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        response = _with_etag(
+            signed_in, f"{REPORTS}{draft.pk}/", "patch", {"narrative": "X"}
+        )
     assert response.status_code == 403
 
 
 def test_submit_without_a_narrative_is_refused(api_for, cadre_grass, project):
     report = _draft(api_for(cadre_grass), project).json()
-    response = api_for(cadre_grass).post(f"{REPORTS}{report['id']}/submit/")
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(f"{REPORTS}{report['id']}/submit/")
     assert response.status_code == 400
     assert "narrative" in response.json()["error"]["fields"]
     assert ProgressReport.objects.get(pk=report["id"]).status == "draft"
@@ -465,7 +499,10 @@ def test_cadre_submits_their_report(api_for, cadre_grass, draft):
 def test_submitted_report_cannot_be_changed(api_for, cadre_grass, draft):
     client = api_for(cadre_grass)
     client.post(f"{REPORTS}{draft.pk}/submit/")
-    response = _with_etag(client, f"{REPORTS}{draft.pk}/", "patch", {"narrative": "X"})
+    with assert_unchanged():
+        response = _with_etag(
+            client, f"{REPORTS}{draft.pk}/", "patch", {"narrative": "X"}
+        )
     assert response.status_code == 403
 
 
@@ -500,16 +537,18 @@ def test_leader_gets_403_on_approve(api_for, leader, draft):
 
 
 def test_approving_a_draft_is_refused(api_for, cadre_sub, draft):
-    response = api_for(cadre_sub).post(f"{REPORTS}{draft.pk}/approve/")
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = signed_in.post(f"{REPORTS}{draft.pk}/approve/")
     assert response.status_code == 400
     assert ProgressReport.objects.get(pk=draft.pk).status == "draft"
 
 
 def test_return_needs_a_comment(api_for, cadre_grass, cadre_sub, draft):
     api_for(cadre_grass).post(f"{REPORTS}{draft.pk}/submit/")
-    response = api_for(cadre_sub).post(
-        f"{REPORTS}{draft.pk}/return/", {}, format="json"
-    )
+    reviewer = api_for(cadre_sub)
+    with assert_unchanged():
+        response = reviewer.post(f"{REPORTS}{draft.pk}/return/", {}, format="json")
     assert response.status_code == 400
     assert "comment" in response.json()["error"]["fields"]
 
@@ -604,17 +643,19 @@ def test_cadre_records_an_event_for_their_union(
 def test_cadre_cannot_record_for_another_union(
     api_for, cadre_grass, grassroots_sibling
 ):
-    response = api_for(cadre_grass).post(
-        EVENTS, _event(grassroots_sibling), format="json"
-    )
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(EVENTS, _event(grassroots_sibling), format="json")
     assert response.status_code == 400
     assert "union" in response.json()["error"]["fields"]
 
 
 def test_publicity_without_a_media_level_is_refused(api_for, cadre_grass, grassroots):
-    response = api_for(cadre_grass).post(
-        EVENTS, _event(grassroots, kind="publicity"), format="json"
-    )
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(
+            EVENTS, _event(grassroots, kind="publicity"), format="json"
+        )
     assert response.status_code == 400
     assert "media_level" in response.json()["error"]["fields"]
     assert not ActivityEvent.objects.exists()
@@ -643,9 +684,11 @@ def test_cadre_changes_their_event(api_for, cadre_grass, event):
 
 
 def test_cadre_of_a_higher_union_gets_403_on_event_update(api_for, cadre_sub, event):
-    response = _with_etag(
-        api_for(cadre_sub), f"{EVENTS}{event.pk}/", "patch", {"participants": 1}
-    )
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = _with_etag(
+            signed_in, f"{EVENTS}{event.pk}/", "patch", {"participants": 1}
+        )
     assert response.status_code == 403
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.models import Notification
 from planning.models import KeyWorkProject
 from tests.planning.factories import WorkPlanFactory
+from tests.snapshots import assert_unchanged
 
 PROPOSALS = "/api/v1/project-proposals/"
 PROJECTS = "/api/v1/projects/"
@@ -59,18 +60,21 @@ def test_a_cadre_proposes_through_the_api(api_for, cadre_grass, cadre_sub, plan)
 
 
 def test_a_proposal_with_an_out_of_bounds_date_is_refused(api_for, cadre_grass, plan):
-    response = api_for(cadre_grass).post(
-        PROPOSALS, _body(plan, due_date="9999-12-31"), format="json"
-    )
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(
+            PROPOSALS, _body(plan, due_date="9999-12-31"), format="json"
+        )
     assert response.status_code == 400
     assert "due_date" in response.json()["error"]["fields"]
     assert not KeyWorkProject.objects.exists()
 
 
 def test_a_leader_gets_403_proposing(api_for, leader, plan):
-    assert (
-        api_for(leader).post(PROPOSALS, _body(plan), format="json").status_code == 403
-    )
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(PROPOSALS, _body(plan), format="json")
+    assert response.status_code == 403
     assert not KeyWorkProject.objects.exists()
 
 
@@ -87,7 +91,8 @@ def test_the_reviewer_above_approves(api_for, cadre_sub, cadre_grass, proposed):
 def test_returning_needs_a_comment(api_for, cadre_sub, proposed):
     client = api_for(cadre_sub)
     before = _state(proposed)
-    missing = client.post(f"{PROPOSALS}{proposed.pk}/return/", {}, format="json")
+    with assert_unchanged():
+        missing = client.post(f"{PROPOSALS}{proposed.pk}/return/", {}, format="json")
     assert missing.status_code == 400
     assert "comment" in missing.json()["error"]["fields"]
     assert _state(proposed) == before
@@ -100,13 +105,17 @@ def test_returning_needs_a_comment(api_for, cadre_sub, proposed):
 
 def test_an_outsider_gets_404(api_for, outsider, proposed):
     before = _state(proposed)
-    response = api_for(outsider).post(f"{PROPOSALS}{proposed.pk}/approve/", {})
+    signed_in = api_for(outsider)
+    with assert_unchanged():
+        response = signed_in.post(f"{PROPOSALS}{proposed.pk}/approve/", {})
     assert response.status_code == 404
     assert _state(proposed) == before
 
 
 def test_the_proposing_cadre_cannot_approve_their_own(api_for, cadre_grass, proposed):
     before = _state(proposed)
-    response = api_for(cadre_grass).post(f"{PROPOSALS}{proposed.pk}/approve/", {})
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(f"{PROPOSALS}{proposed.pk}/approve/", {})
     assert response.status_code == 403
     assert _state(proposed) == before

@@ -7,6 +7,7 @@ import pytest
 
 from assessments.models import Score
 from tests.api.factories import open_period
+from tests.snapshots import assert_unchanged
 
 SCORES = "/api/v1/scores/"
 
@@ -35,19 +36,24 @@ def test_api_score_errors_name_the_api_fields(
     pk = created.json()["id"]
     reviewer = api_for(cadre_sub)
     etag = reviewer.get(f"{SCORES}{pk}/")["ETag"]
-    response = reviewer.patch(
-        f"{SCORES}{pk}/", {"reviewed_score": "70"}, format="json", HTTP_IF_MATCH=etag
-    )
+    with assert_unchanged():
+        response = reviewer.patch(
+            f"{SCORES}{pk}/",
+            {"reviewed_score": "70"},
+            format="json",
+            HTTP_IF_MATCH=etag,
+        )
     assert response.status_code == 400
     fields = response.json()["error"]["fields"]
     assert set(fields) == {"review_comment"}
     assert Score.objects.get(pk=pk).reviewed_score is None
-    too_high = cadre.patch(
-        f"{SCORES}{pk}/",
-        {"self_score": "500"},
-        format="json",
-        HTTP_IF_MATCH=cadre.get(f"{SCORES}{pk}/")["ETag"],
-    )
+    with assert_unchanged():
+        too_high = cadre.patch(
+            f"{SCORES}{pk}/",
+            {"self_score": "500"},
+            format="json",
+            HTTP_IF_MATCH=cadre.get(f"{SCORES}{pk}/")["ETag"],
+        )
     assert too_high.status_code == 400
     assert set(too_high.json()["error"]["fields"]) == {"self_score"}
     assert Score.objects.get(pk=pk).self_score == D("80")

@@ -140,9 +140,9 @@ def test_create_under_an_unseen_parent_is_refused(
     # A sub-district administrator cannot place a union in another sub-district.
     admin_user.union = subdistrict
     admin_user.save()
-    response = api_for(admin_user).post(
-        UNIONS, _new_union(other_subdistrict), format="json"
-    )
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(UNIONS, _new_union(other_subdistrict), format="json")
     assert response.status_code == 400
     assert "parent" in response.json()["error"]["fields"]
     assert not Union.objects.filter(code="TD-N-9").exists()
@@ -151,14 +151,18 @@ def test_create_under_an_unseen_parent_is_refused(
 def test_create_without_a_parent_is_refused(api_for, admin_user, subdistrict):
     data = _new_union(subdistrict)
     del data["parent"]
-    response = api_for(admin_user).post(UNIONS, data, format="json")
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(UNIONS, data, format="json")
     assert response.status_code == 400
     assert "parent" in response.json()["error"]["fields"]
 
 
 def test_create_with_a_duplicate_code_is_refused(api_for, admin_user, grassroots):
     data = _new_union(grassroots.parent) | {"code": grassroots.code}
-    response = api_for(admin_user).post(UNIONS, data, format="json")
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(UNIONS, data, format="json")
     assert response.status_code == 400
     assert "code" in response.json()["error"]["fields"]
 
@@ -190,14 +194,18 @@ def test_outsider_gets_404_on_update(api_for, outsider, grassroots):
 
 
 def test_cadre_gets_403_on_update(api_for, cadre_grass, grassroots):
-    response = _patch(api_for(cadre_grass), grassroots, {"name_en": "X"})
+    signed_in = api_for(cadre_grass)
+    with assert_unchanged():
+        response = _patch(signed_in, grassroots, {"name_en": "X"})
     assert response.status_code == 403
     grassroots.refresh_from_db()
     assert grassroots.name_en == "North Factory Union"
 
 
 def test_leader_gets_403_on_update(api_for, leader, grassroots):
-    response = _patch(api_for(leader), grassroots, {"name_en": "X"})
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        response = _patch(signed_in, grassroots, {"name_en": "X"})
     assert response.status_code == 403
 
 
@@ -215,7 +223,9 @@ def test_moving_a_union_moves_its_subtree(
 def test_moving_a_union_under_itself_is_refused_by_the_service(
     api_for, admin_user, district, subdistrict
 ):
-    response = _patch(api_for(admin_user), district, {"parent": subdistrict.pk})
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = _patch(signed_in, district, {"parent": subdistrict.pk})
     assert response.status_code == 400
     assert "parent" in response.json()["error"]["fields"]
 
@@ -235,7 +245,9 @@ def test_put_replaces_the_union(api_for, admin_user, grassroots):
 def test_deactivate_refuses_a_union_with_active_sub_unions(
     api_for, admin_user, subdistrict, grassroots
 ):
-    response = api_for(admin_user).post(f"{UNIONS}{subdistrict.pk}/deactivate/")
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(f"{UNIONS}{subdistrict.pk}/deactivate/")
     assert response.status_code == 400
     subdistrict.refresh_from_db()
     assert subdistrict.is_active
@@ -265,9 +277,11 @@ def test_outsider_gets_404_on_deactivate(api_for, outsider, grassroots):
 
 
 def test_stale_if_match_on_deactivate_answers_412(api_for, admin_user, grassroots):
-    response = api_for(admin_user).post(
-        f"{UNIONS}{grassroots.pk}/deactivate/", HTTP_IF_MATCH='"stale"'
-    )
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(
+            f"{UNIONS}{grassroots.pk}/deactivate/", HTTP_IF_MATCH='"stale"'
+        )
     assert response.status_code == 412
     grassroots.refresh_from_db()
     assert grassroots.is_active
@@ -309,7 +323,9 @@ def test_outsider_gets_404_for_a_term(api_for, outsider, overdue_term):
 
 
 def test_terms_cannot_be_written(api_for, admin_user, overdue_term):
-    response = api_for(admin_user).delete(f"{TERMS}{overdue_term.pk}/")
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.delete(f"{TERMS}{overdue_term.pk}/")
     assert response.status_code == 405
 
 
@@ -351,19 +367,26 @@ def test_cadre_plans_a_change_for_their_own_union(api_for, cadre_grass, overdue_
 
 
 def test_cadre_gets_403_when_planning_for_a_union_below(api_for, cadre_sub, grassroots):
-    response = _plan(api_for(cadre_sub), grassroots)
+    signed_in = api_for(cadre_sub)
+    with assert_unchanged():
+        response = _plan(signed_in, grassroots)
     assert response.status_code == 403
     assert not TermChange.objects.exists()
 
 
 def test_outsider_cannot_name_an_unseen_union(api_for, outsider, grassroots):
-    response = _plan(api_for(outsider), grassroots)
+    signed_in = api_for(outsider)
+    with assert_unchanged():
+        response = _plan(signed_in, grassroots)
     assert response.status_code == 400
     assert "union" in response.json()["error"]["fields"]
 
 
 def test_leader_gets_403_when_planning(api_for, leader, grassroots):
-    assert _plan(api_for(leader), grassroots).status_code == 403
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        response = _plan(signed_in, grassroots)
+    assert response.status_code == 403
 
 
 def test_a_second_active_change_is_refused_by_the_service(
@@ -371,14 +394,17 @@ def test_a_second_active_change_is_refused_by_the_service(
 ):
     client = api_for(admin_user)
     assert _plan(client, grassroots).status_code == 201
-    response = _plan(client, grassroots)
+    with assert_unchanged():
+        response = _plan(client, grassroots)
     assert response.status_code == 400
     assert "already under way" in response.json()["error"]["message"]
 
 
 def test_future_step_date_is_refused(api_for, admin_user, grassroots):
     future = (timezone.localdate() + timedelta(days=3)).isoformat()
-    response = _plan(api_for(admin_user), grassroots, date=future)
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = _plan(signed_in, grassroots, date=future)
     assert response.status_code == 400
     assert "date" in response.json()["error"]["fields"]
 
@@ -405,26 +431,33 @@ def test_cadre_submits_the_request(api_for, cadre_grass, planned_change):
 def test_cadre_gets_403_on_an_approval_step(api_for, cadre_grass, planned_change):
     client = api_for(cadre_grass)
     _advance(client, planned_change, "submitted")
-    response = _advance(client, planned_change, "approved")
+    with assert_unchanged():
+        response = _advance(client, planned_change, "approved")
     assert response.status_code == 403
     planned_change.refresh_from_db()
     assert planned_change.state == "submitted"
 
 
 def test_outsider_gets_404_on_a_step(api_for, outsider, planned_change):
-    response = _advance(api_for(outsider), planned_change, "submitted")
+    signed_in = api_for(outsider)
+    with assert_unchanged():
+        response = _advance(signed_in, planned_change, "submitted")
     assert response.status_code == 404
 
 
 def test_leader_gets_403_on_a_step(api_for, leader, planned_change):
-    response = _advance(api_for(leader), planned_change, "submitted")
+    signed_in = api_for(leader)
+    with assert_unchanged():
+        response = _advance(signed_in, planned_change, "submitted")
     assert response.status_code == 403
 
 
 def test_out_of_order_step_is_refused_and_changes_nothing(
     api_for, admin_user, planned_change
 ):
-    response = _advance(api_for(admin_user), planned_change, "election_held")
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = _advance(signed_in, planned_change, "election_held")
     assert response.status_code == 400
     assert "cannot be done now" in response.json()["error"]["message"]
     planned_change.refresh_from_db()
@@ -432,7 +465,9 @@ def test_out_of_order_step_is_refused_and_changes_nothing(
 
 
 def test_unknown_step_is_refused(api_for, admin_user, planned_change):
-    response = _advance(api_for(admin_user), planned_change, "teleported")
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = _advance(signed_in, planned_change, "teleported")
     assert response.status_code == 400
     assert "step" in response.json()["error"]["fields"]
 
@@ -443,12 +478,13 @@ def test_invalid_officer_id_number_is_reported_per_officer(
     client = api_for(admin_user)
     for step in ("submitted", "approved"):
         _advance(client, planned_change, step)
-    response = _advance(
-        client,
-        planned_change,
-        "election_held",
-        officers=[{"name": "Li Hua", "role": "chair", "id_number": "123"}],
-    )
+    with assert_unchanged():
+        response = _advance(
+            client,
+            planned_change,
+            "election_held",
+            officers=[{"name": "Li Hua", "role": "chair", "id_number": "123"}],
+        )
     assert response.status_code == 400
     assert "officers" in response.json()["error"]["fields"]
 
@@ -497,9 +533,11 @@ def test_elected_phone_is_masked_for_a_cadre(
 
 
 def test_cancel_needs_a_comment(api_for, admin_user, planned_change):
-    response = api_for(admin_user).post(
-        f"{CHANGES}{planned_change.pk}/cancel/", {}, format="json"
-    )
+    signed_in = api_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(
+            f"{CHANGES}{planned_change.pk}/cancel/", {}, format="json"
+        )
     assert response.status_code == 400
     assert "comment" in response.json()["error"]["fields"]
 

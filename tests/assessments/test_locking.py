@@ -222,9 +222,10 @@ def test_the_api_answers_409_to_a_build_of_a_published_period(
     before = _rows(published_period)
     client = APIClient(headers=EN)
     client.force_authenticate(admin_user)
-    response = client.post(
-        f"/api/v1/assessment-periods/{published_period.pk}/build-report/"
-    )
+    with assert_unchanged():
+        response = client.post(
+            f"/api/v1/assessment-periods/{published_period.pk}/build-report/"
+        )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "published"
     assert _rows(published_period) == before

@@ -11,6 +11,7 @@ from django.utils import translation
 from assessments import rules
 from assessments.explain import explain
 from assessments.models import Indicator, Period, QuarterReportRow
+from tests.snapshots import assert_unchanged
 from tests.unions.factories import grassroots_factory, term_factory
 
 from .factories import PeriodFactory, active_scheme, build_report
@@ -193,7 +194,10 @@ def test_an_administrator_sets_a_terms_indicator_to_count_the_units_below(
         "term_scope": "below",
         "term_count": "unit",
     }
-    assert client_for(leader).post(url, data).status_code == 403
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(url, data)
+    assert response.status_code == 403
     assert not Indicator.objects.filter(scheme=scheme, code="T1").exists()
     client_for(admin_user).post(url, data)
     saved = Indicator.objects.get(scheme=scheme, code="T1")

@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.snapshots import assert_unchanged
+
 FLOOR = "/bench/floor/"
 
 
@@ -34,7 +36,10 @@ def test_floor_sends_anonymous_users_to_sign_in(client, db):
 
 @pytest.mark.urls("bench.urls")
 def test_floor_only_answers_get(client_for, cadre_grass):
-    assert client_for(cadre_grass).post(FLOOR).status_code == 405
+    signed_in = client_for(cadre_grass)
+    with assert_unchanged():
+        response = signed_in.post(FLOOR)
+    assert response.status_code == 405
 
 
 @pytest.mark.urls("bench.urls")

@@ -65,18 +65,25 @@ def test_an_oversized_file_is_refused(
 
 
 def test_outsider_gets_404_on_upload(client_for, outsider, draft, media_root):
-    assert _upload(client_for(outsider), draft, "a.pdf", PDF_BYTES).status_code == 404
+    signed_in = client_for(outsider)
+    with assert_unchanged():
+        response = _upload(signed_in, draft, "a.pdf", PDF_BYTES)
+    assert response.status_code == 404
 
 
 def test_leader_gets_403_on_upload(client_for, leader, draft, media_root):
-    assert _upload(client_for(leader), draft, "a.pdf", PDF_BYTES).status_code == 403
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = _upload(signed_in, draft, "a.pdf", PDF_BYTES)
+    assert response.status_code == 403
 
 
 def test_no_upload_to_a_submitted_report(client_for, cadre_grass, project, media_root):
     report = ReportFactory(project=project, status="submitted")
-    assert (
-        _upload(client_for(cadre_grass), report, "a.pdf", PDF_BYTES).status_code == 403
-    )
+    signed_in = client_for(cadre_grass)
+    with assert_unchanged():
+        response = _upload(signed_in, report, "a.pdf", PDF_BYTES)
+    assert response.status_code == 403
 
 
 @pytest.fixture

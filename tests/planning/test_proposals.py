@@ -12,6 +12,7 @@ from planning.models import KeyWorkProject
 from planning.selectors import assessment_facts
 from planning.services import proposals
 from tests.accounts.factories import UserFactory
+from tests.snapshots import assert_unchanged
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +94,9 @@ def test_a_proposal_with_bad_dates_is_refused_and_nothing_is_saved(
 
 
 def test_a_leader_cannot_propose(client_for, leader, plan):
-    response = client_for(leader).post(reverse("planning:project_propose"), _data(plan))
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = signed_in.post(reverse("planning:project_propose"), _data(plan))
     assert response.status_code == 403
     assert not KeyWorkProject.objects.exists()
 
@@ -188,7 +191,10 @@ def test_a_returned_proposal_is_corrected_and_sent_again(
 
 def test_an_outsider_gets_404_and_nothing_changes(client_for, outsider, proposed):
     before = _state(proposed)
-    assert _decide(client_for(outsider), proposed, "approve").status_code == 404
+    signed_in = client_for(outsider)
+    with assert_unchanged():
+        response = _decide(signed_in, proposed, "approve")
+    assert response.status_code == 404
     assert client_for(outsider).get(proposed.get_absolute_url()).status_code == 404
     assert _state(proposed) == before
 
@@ -197,7 +203,10 @@ def test_a_reviewer_of_another_sub_district_cannot_approve(
     client_for, foreign_reviewer, proposed
 ):
     before = _state(proposed)
-    assert _decide(client_for(foreign_reviewer), proposed, "approve").status_code == 404
+    signed_in = client_for(foreign_reviewer)
+    with assert_unchanged():
+        response = _decide(signed_in, proposed, "approve")
+    assert response.status_code == 404
     assert _state(proposed) == before
 
 
@@ -208,13 +217,19 @@ def test_a_cadre_of_the_proposing_union_cannot_approve_it(
         username="own_reviewer_t", union=grassroots, is_cadre=True, is_reviewer=True
     )
     before = _state(proposed)
-    assert _decide(client_for(own_reviewer), proposed, "approve").status_code == 403
+    signed_in = client_for(own_reviewer)
+    with assert_unchanged():
+        response = _decide(signed_in, proposed, "approve")
+    assert response.status_code == 403
     assert _state(proposed) == before
 
 
 def test_a_leader_gets_403_on_decide(client_for, leader, proposed):
     before = _state(proposed)
-    assert _decide(client_for(leader), proposed, "approve").status_code == 403
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = _decide(signed_in, proposed, "approve")
+    assert response.status_code == 403
     assert _state(proposed) == before
 
 

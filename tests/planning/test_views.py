@@ -193,17 +193,26 @@ def _review(client, report, decision="approve", comment=""):
 
 def test_foreign_reviewer_gets_404_on_review(client_for, foreign_reviewer, project):
     report = ReportFactory(project=project)
-    assert _review(client_for(foreign_reviewer), report).status_code == 404
+    signed_in = client_for(foreign_reviewer)
+    with assert_unchanged():
+        response = _review(signed_in, report)
+    assert response.status_code == 404
 
 
 def test_leader_gets_403_on_review(client_for, leader, project):
     report = ReportFactory(project=project)
-    assert _review(client_for(leader), report).status_code == 403
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = _review(signed_in, report)
+    assert response.status_code == 403
 
 
 def test_cadre_cannot_review_own_unions_report(client_for, cadre_grass, project):
     report = ReportFactory(project=project)
-    assert _review(client_for(cadre_grass), report).status_code == 403
+    signed_in = client_for(cadre_grass)
+    with assert_unchanged():
+        response = _review(signed_in, report)
+    assert response.status_code == 403
 
 
 def test_reviewer_above_approves(client_for, cadre_sub, project):

@@ -235,13 +235,15 @@ def test_log_cannot_be_deleted_or_forged_in_the_django_admin(client, db):
     superuser = UserFactory(username="root_t", is_staff=True, is_superuser=True)
     event = AuditEvent.objects.create(kind=AuditEvent.Kind.LOGIN, username="x")
     client.force_login(superuser, backend="accounts.backends.UnionModelBackend")
-    deleted = client.post(
-        reverse("admin:accounts_auditevent_delete", args=[event.pk]), {"post": "yes"}
-    )
-    added = client.post(
-        reverse("admin:accounts_auditevent_add"),
-        {"kind": AuditEvent.Kind.LOGIN, "username": "forged"},
-    )
+    with assert_unchanged():
+        deleted = client.post(
+            reverse("admin:accounts_auditevent_delete", args=[event.pk]),
+            {"post": "yes"},
+        )
+        added = client.post(
+            reverse("admin:accounts_auditevent_add"),
+            {"kind": AuditEvent.Kind.LOGIN, "username": "forged"},
+        )
     assert deleted.status_code == 403
     assert added.status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
@@ -329,7 +331,9 @@ def test_reopening_a_period_is_recorded_with_the_reason(
 
 
 def test_refused_publication_is_not_recorded(client_for, leader, built_period):
-    response = _period_action(client_for(leader), built_period, "publish")
+    signed_in = client_for(leader)
+    with assert_unchanged():
+        response = _period_action(signed_in, built_period, "publish")
     assert response.status_code == 403
     assert not AuditEvent.objects.filter(kind=PeriodAudit.PUBLISHED).exists()
 

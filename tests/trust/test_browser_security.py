@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from tests.conftest import EN
+from tests.snapshots import assert_unchanged
 from tests.trust.endpoints import all_endpoints, portal_endpoints
 from tests.trust.html import inline_script_problems
 
@@ -45,7 +46,8 @@ def test_post_without_csrf_token_is_refused_for_signed_in_user(
     endpoint, csrf_client, admin_user
 ):
     csrf_client.force_login(admin_user, backend="accounts.backends.UnionModelBackend")
-    response = csrf_client.post(endpoint.sample_path(), {"x": "1"})
+    with assert_unchanged():
+        response = csrf_client.post(endpoint.sample_path(), {"x": "1"})
     assert _is_csrf_refusal(response), (
         f"{endpoint.key}: POST without a CSRF token answered "
         f"{response.status_code} {response.content[:200]!r}"
@@ -54,7 +56,8 @@ def test_post_without_csrf_token_is_refused_for_signed_in_user(
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.key)
 def test_post_without_csrf_token_is_refused_for_anonymous(endpoint, csrf_client, db):
-    response = csrf_client.post(endpoint.sample_path(), {"x": "1"})
+    with assert_unchanged():
+        response = csrf_client.post(endpoint.sample_path(), {"x": "1"})
     if endpoint.is_api:
         # The API answers anonymous writers before it looks at CSRF (or refuses
         # the method outright on read-only endpoints).

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from planning.models import EvidenceFile, ProgressReport, WorkPlan
 from tests.conftest import EN
+from tests.snapshots import assert_unchanged
 from tests.trust.endpoints import portal_endpoints
 from tests.trust.forms import form_fields
 from tests.trust.hostile_files import (
@@ -283,10 +284,12 @@ def test_union_form_refuses_bad_values(field, value, world, client_for, admin_us
 def test_term_change_step_in_the_future_is_refused(world, client_for, admin_user):
     change = world.change
     tomorrow = timezone.localdate() + timezone.timedelta(days=1)
-    response = client_for(admin_user).post(
-        reverse("unions:change_step", args=[change.pk, "submitted"]),
-        {"submitted-date": tomorrow.isoformat()},
-    )
+    signed_in = client_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("unions:change_step", args=[change.pk, "submitted"]),
+            {"submitted-date": tomorrow.isoformat()},
+        )
     assert response.status_code == 400
     assert b"cannot be in the future" in response.content
     change.refresh_from_db()

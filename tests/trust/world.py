@@ -232,6 +232,49 @@ class World:
         return self.indicator.category
 
     @cached_property
+    def spare_scheme(self):
+        """An active scheme of next year with no period yet (one that can be archived)."""
+        from assessments import services
+
+        scheme = services.scheme_copy(
+            source=self.scheme, year=self.scheme.year + 1, by=self.user("admin")
+        )
+        return services.scheme_activate(scheme=scheme, by=self.user("admin"))
+
+    @cached_property
+    def empty_category(self):
+        """A category of the world's scheme with no indicator (one that can go)."""
+        from assessments import services
+        from assessments.models import IndicatorCategory
+
+        return services.category_save(
+            category=IndicatorCategory(scheme=self.scheme),
+            data={"name_zh": "创新工作", "name_en": "Innovation", "order": 9},
+            by=self.user("admin"),
+        )
+
+    @cached_property
+    def spare_indicator(self):
+        """A bonus indicator with no score (one that can be deleted)."""
+        from decimal import Decimal
+
+        from assessments import services
+        from assessments.models import Indicator
+
+        return services.indicator_save(
+            indicator=Indicator(scheme=self.scheme, category=self.category),
+            data={
+                "code": "B9",
+                "name_zh": "创新奖励",
+                "name_en": "Innovation bonus",
+                "max_points": Decimal("5"),
+                "kind": Indicator.Kind.BONUS,
+                "method": Indicator.Method.MANUAL,
+            },
+            by=self.user("admin"),
+        )
+
+    @cached_property
     def exemption(self):
         from assessments import services
 

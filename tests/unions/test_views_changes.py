@@ -77,14 +77,15 @@ def test_cadre_cannot_plan_for_a_sibling_union(
         reverse("unions:change_create"), {"union": grassroots_sibling.pk}
     )
     assert response.status_code == 404
-    response = client.post(
-        reverse("unions:change_create"),
-        {
-            "union": grassroots_sibling.pk,
-            "date": today.isoformat(),
-            "new_term_years": 5,
-        },
-    )
+    with assert_unchanged():
+        response = client.post(
+            reverse("unions:change_create"),
+            {
+                "union": grassroots_sibling.pk,
+                "date": today.isoformat(),
+                "new_term_years": 5,
+            },
+        )
     assert response.status_code == 200
     assert not TermChange.objects.exists()
 
@@ -233,7 +234,9 @@ def test_unknown_change_answers_404(client_for, admin_user):
 
 
 def test_step_without_a_date_shows_the_form_error(client_for, admin_user, change):
-    response = client_for(admin_user).post(_step_url(change, State.SUBMITTED), {})
+    signed_in = client_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(_step_url(change, State.SUBMITTED), {})
     assert response.status_code == 400
     assert b"This field is required" in response.content
     assert TermChange.objects.get(pk=change.pk).state == State.PLANNED
@@ -278,7 +281,9 @@ def test_election_step_with_a_bad_id_number_says_why(
     data.update(
         _officer_rows([{"name": "孙红梅", "role": "chair", "id_number": "12345"}])
     )
-    response = client_for(admin_user).post(_step_url(change, State.ELECTION_HELD), data)
+    signed_in = client_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(_step_url(change, State.ELECTION_HELD), data)
     assert response.status_code == 400
     assert b"has 5" in response.content
     assert TermChange.objects.get(pk=change.pk).state == State.APPROVED
@@ -293,7 +298,9 @@ def test_election_step_without_a_chair_is_refused(
         State.ELECTION_HELD, today, **{"election_held-new_term_years": "5"}
     )
     data.update(_officer_rows([{"name": "孙红梅", "role": "vice_chair"}]))
-    response = client_for(admin_user).post(_step_url(change, State.ELECTION_HELD), data)
+    client = client_for(admin_user)
+    with assert_unchanged():
+        response = client.post(_step_url(change, State.ELECTION_HELD), data)
     assert response.status_code == 400
     assert b"Exactly one chair" in response.content
 
@@ -337,10 +344,12 @@ def test_admin_cancels_with_a_reason(client_for, admin_user, change, today):
 
 
 def test_cancel_without_a_reason_is_refused(client_for, admin_user, change, today):
-    response = client_for(admin_user).post(
-        reverse("unions:change_cancel", args=[change.pk]),
-        {"cancelled-date": today.isoformat()},
-    )
+    signed_in = client_for(admin_user)
+    with assert_unchanged():
+        response = signed_in.post(
+            reverse("unions:change_cancel", args=[change.pk]),
+            {"cancelled-date": today.isoformat()},
+        )
     assert response.status_code == 400
     assert TermChange.objects.get(pk=change.pk).state == State.PLANNED
 
