@@ -337,6 +337,10 @@ URL_KWARGS: dict[str, Callable[[World], dict]] = {
     "report-return": pk("report"),
     "report-submit": pk("draft_report"),
     "report-evidence": pk("draft_report"),
+    "report-evidence-download": lambda world: {
+        "pk": world.evidence.report_id,
+        "evidence_id": world.evidence.pk,
+    },
     "project-proposal-approve": pk("proposal"),
     "project-proposal-return": pk("proposal"),
     "campaign-detail": pk("campaign"),
@@ -961,7 +965,15 @@ add(
 for name in ("report-approve", "report-return"):
     add(name, api_action(REVIEWERS_ABOVE, kwargs=_k(name)))
 add("report-submit", api_action(REPORTERS, kwargs=_k("report-submit")))
-add("report-evidence", api_action(REPORTERS, kwargs=_k("report-evidence")))
+# Whoever sees the report lists and downloads its files (as on its page).
+add(
+    "report-evidence",
+    api(get=SEEN_BY_ALL_BUT_OUTSIDER, post=REPORTERS, kwargs=_k("report-evidence")),
+)
+add(
+    "report-evidence-download",
+    api(get=SEEN_BY_ALL_BUT_OUTSIDER, kwargs=_k("report-evidence-download")),
+)
 
 
 def _new_proposal(world: World) -> dict:
