@@ -94,7 +94,7 @@
       tags.className = "union-tags list-unstyled d-flex flex-wrap gap-1 mb-0";
       tags.dataset.testid = "union-tags";
       tags.setAttribute("aria-live", "polite");
-      box.appendChild(tags);
+      box.insertAdjacentElement("afterend", tags);
     }
     var results = [], active = -1, timer = null, asked = 0;
 
