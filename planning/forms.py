@@ -150,6 +150,11 @@ class HandOutForm(forms.Form):
             kind__in=[Union.Kind.DISTRICT, Union.Kind.CITY]
         ).order_by("code")
         self.fields["unions"].widget.attrs.update(union_search_attrs())
+        # Picking a union chooses "the unions picked below" (portal.js).
+        picked = [value for value, _label in self.fields["mode"].choices]
+        self.fields["unions"].widget.attrs["data-union-search-check"] = (
+            f"{self.auto_id % 'mode'}_{picked.index(self.PICKED)}"
+        )
         self.helper = _helper("item", "mode", "subdistrict", "unions", "start_date")
 
     def clean(self):

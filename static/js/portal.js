@@ -130,6 +130,14 @@
       if (multiple) {
         if (!option) return;
         option.selected = !option.selected;
+        // A pick also chooses the form's "the unions picked below" radio
+        // (data-union-search-check names its id), so that it is not lost to
+        // another mode still chosen.
+        var mode = select.dataset.unionSearchCheck && document.getElementById(select.dataset.unionSearchCheck);
+        if (option.selected && mode && !mode.checked) {
+          mode.checked = true;
+          mode.dispatchEvent(new Event("change", { bubbles: true }));
+        }
         select.dispatchEvent(new Event("change", { bubbles: true }));
         showTags();
         var li = menu.children[results.indexOf(item)];

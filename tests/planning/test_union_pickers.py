@@ -39,7 +39,11 @@ def test_the_hand_out_picker_is_searchable_and_keeps_its_ticks_after_an_error(
 ):
     client = client_for(admin_user)
     page = client.get(item.plan.get_absolute_url()).content.decode()
-    assert _searchable(_picker(page, "unions"))
+    picker = _picker(page, "unions")
+    assert _searchable(picker)
+    # A pick chooses "the unions picked below" (the radio of that mode).
+    assert 'data-union-search-check="id_mode_2"' in picker
+    assert re.search(r'<input[^>]*value="picked"[^>]*id="id_mode_2"', page)
     # No item chosen: nothing is created and the form comes back, ticks kept.
     response = client.post(
         reverse("planning:plan_hand_out", args=[item.plan_id]),
