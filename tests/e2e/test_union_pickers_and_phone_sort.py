@@ -107,6 +107,7 @@ def test_the_review_queue_sorts_through_its_select_on_a_phone(portal, demo_distr
     # The headers' sorts are out of reach at this width; the select has them.
     assert not page.locator('a.sort-link[href*="sort=unit"]').first.is_visible()
     assert "排序" in page.get_by_test_id("sort-select").inner_text()
+    order = page.locator("#review-order").inner_text()
     before = page.locator('[data-testid="review-table"] tbody tr').evaluate_all(
         "rows => rows.map(r => r.id)"
     )
@@ -118,6 +119,8 @@ def test_the_review_queue_sorts_through_its_select_on_a_phone(portal, demo_distr
     page.wait_for_load_state("networkidle")
     ascending = _percents(page)
     assert ascending == sorted(ascending)
+    # The subtitle no longer claims the submission order.
+    assert page.locator("#review-order").inner_text() != order
 
     page.locator("select#sort-select").select_option("-percent")
     page.wait_for_url("**sort=-percent**")

@@ -138,3 +138,16 @@ def test_a_sort_chosen_in_the_select_orders_the_rows(client_for, admin_user, wor
     titles = [p.title for p in response.context["page"].object_list]
     assert titles == sorted(titles, reverse=True)
     assert '<option value="-title" selected>' in response.content.decode()
+
+
+def test_the_review_queue_names_its_order_again_when_sorted_through_htmx(
+    client_for, cadre_sub, world
+):
+    url = reverse("planning:review_queue")
+    client = client_for(cadre_sub)
+    page = client.get(url).content.decode()
+    assert "Oldest first." in page
+    rows = client.get(url, {"sort": "-percent"}, HTTP_HX_REQUEST="true")
+    html = rows.content.decode()
+    assert 'id="review-order" hx-swap-oob="true"' in html
+    assert "Progress reports of the units below your union.</p>" in html
