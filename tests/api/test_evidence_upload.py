@@ -175,3 +175,20 @@ def test_a_file_gone_from_the_storage_is_not_found(api_for, cadre_grass, report)
     response = api_for(cadre_grass).get(uploaded["download_url"])
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_the_schema_documents_the_list_and_the_download(client, cadre_grass):
+    from django.urls import reverse
+
+    client.force_login(cadre_grass, backend="accounts.backends.UnionModelBackend")
+    paths = client.get(reverse("api-schema"), HTTP_ACCEPT="application/json").json()[
+        "paths"
+    ]
+    listed = paths["/api/v1/progress-reports/{id}/evidence/"]
+    assert set(listed) >= {"get", "post"}
+    assert "page" not in {p["name"] for p in listed["get"].get("parameters", [])}
+    download = paths["/api/v1/progress-reports/{id}/evidence/{evidence_id}/"]["get"]
+    assert download["responses"]["200"]["content"]["application/octet-stream"][
+        "schema"
+    ] == {"type": "string", "format": "binary"}
+    assert "404" in download["responses"]
