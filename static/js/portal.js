@@ -229,6 +229,9 @@
     }
     input.addEventListener("input", function () {
       window.clearTimeout(timer);
+      // Emptied by the search box's own Escape or clear button with the menu
+      // shut: a multiple picker stays shut.
+      if (multiple && !input.value && menu.hidden) return;
       timer = window.setTimeout(ask, multiple ? 0 : 200);
     });
     input.addEventListener("focus", function () { if (!input.value) ask(); });
@@ -257,7 +260,9 @@
           event.preventDefault();
           clearIfEmptied();
         }
-      } else if (event.key === "Escape") {
+      } else if (event.key === "Escape" && !menu.hidden) {
+        // Shut the menu; the words typed stay (a second Escape clears them).
+        event.preventDefault();
         close();
       }
     });

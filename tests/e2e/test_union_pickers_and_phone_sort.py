@@ -67,6 +67,10 @@ def test_the_hand_out_picker_finds_a_union_by_part_of_its_chinese_name(
     _no_sideways_scroll(page)
     form.scroll_into_view_if_needed()
     portal.screenshot(f"hand-out-picker-{width}", full_page=False)
+    # Escape shuts the menu (it stays open for more picks), the pick kept.
+    box.press("Escape")
+    assert form.locator(".union-typeahead-menu").is_hidden()
+    assert "湖光纺织厂工会" in tags.inner_text()
 
     # No item chosen: the form comes back with its error, the pick kept.
     form.get_by_role("button", name="生成项目").click()
