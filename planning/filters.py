@@ -182,6 +182,7 @@ class ProjectFilter(StyledFilterSet):
             ("self_chosen", _("Self-chosen")),
             ("proposed", _("Self-chosen, awaiting approval")),
             ("returned", _("Self-chosen, returned")),
+            ("to_decide", _("Awaiting my approval")),
         ],
         empty_label=_("Any origin"),
         method="filter_origin",
@@ -288,6 +289,10 @@ class ProjectFilter(StyledFilterSet):
             return queryset.filter(self_chosen=False)
         if value == "self_chosen":
             return queryset.filter(self_chosen=True)
+        if value == "to_decide":
+            # The reviewer's home page counts these (planning.home).
+            awaiting = KeyWorkProject.objects.proposals_awaiting(self.user)
+            return queryset.filter(pk__in=awaiting.values("pk"))
         return queryset.filter(self_chosen=True, proposal_status=value)
 
     def search(self, queryset, name, value):

@@ -149,6 +149,12 @@ class HandOutForm(forms.Form):
         self.fields["unions"].queryset = active.exclude(
             kind__in=[Union.Kind.DISTRICT, Union.Kind.CITY]
         ).order_by("code")
+        self.fields["unions"].widget.attrs.update(union_search_attrs())
+        # Picking a union chooses "the unions picked below" (portal.js).
+        picked = [value for value, _label in self.fields["mode"].choices]
+        self.fields["unions"].widget.attrs["data-union-search-check"] = (
+            f"{self.auto_id % 'mode'}_{picked.index(self.PICKED)}"
+        )
         self.helper = _helper("item", "mode", "subdistrict", "unions", "start_date")
 
     def clean(self):
@@ -206,6 +212,7 @@ class ProjectForm(forms.ModelForm):
             .exclude(pk=self.instance.owner_id)
             .order_by("code")
         )
+        self.fields["participants"].widget.attrs.update(union_search_attrs())
         self.fields["responsible_user"].queryset = users
         if self.instance.pk:
             self.initial["participants"] = list(self.instance.participants.all())
@@ -498,7 +505,7 @@ class HandDownForm(forms.Form):
     unions = UnionMultipleChoiceField(
         label=_("Units below"),
         queryset=Union.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("Each unit gets its own project of this item and is told of it."),
     )
     start_date = forms.DateField(
@@ -510,4 +517,5 @@ class HandDownForm(forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unions"].queryset = units
+        self.fields["unions"].widget.attrs.update(union_search_attrs())
         self.helper = _helper("unions", "start_date")

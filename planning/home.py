@@ -26,6 +26,15 @@ def home_tasks(user) -> list[HomeTask]:
                 tone="primary",
             )
         )
+        tasks.append(
+            HomeTask(
+                title=_("Self-chosen projects waiting for your approval"),
+                count=proposals_count(user),
+                url=reverse("planning:project_list") + "?origin=to_decide",
+                icon="patch-question",
+                tone="primary",
+            )
+        )
     if user.has_role(Role.ADMIN):
         drafts = list(
             WorkPlan.objects.editable_by(user).filter(status="draft").order_by("-year")
@@ -64,6 +73,13 @@ def waiting_count(user) -> int:
     the database join and sort every one of them (90 ms)."""
     waiting = ProgressReport.objects.reviewable_by(user).filter(status="submitted")
     return capped_count(waiting.order_by("submitted_at", "pk"))
+
+
+def proposals_count(user) -> int:
+    """Self-chosen projects waiting for the reviewer's approval ("200+" past
+    200): the rows of the project list's ``?origin=to_decide``."""
+    awaiting = KeyWorkProject.objects.proposals_awaiting(user)
+    return capped_count(awaiting.order_by("due_date", "title", "pk"))
 
 
 def _cadre_tasks(user) -> list[HomeTask]:

@@ -154,6 +154,12 @@ class ProjectQuerySet(models.QuerySet):
             .exclude(owner_id=user.union_id)
         )
 
+    def proposals_awaiting(self, user):
+        """Self-chosen projects proposed and waiting for the user's decision:
+        what the reviewer's home page counts and the project list's
+        ``?origin=to_decide`` shows."""
+        return self.proposals_decidable_by(user).filter(proposal_status="proposed")
+
     def of_union(self, union_id):
         """Projects the union owns or takes part in (no children)."""
         from .models import KeyWorkProject

@@ -32,7 +32,12 @@ def union_search_attrs(purpose: str = "") -> dict[str, str]:
     (``static/js/portal.js``): typing a name or code asks ``unions:union_lookup``
     for the matching unions in the reader's scope (``purpose`` narrows them, e.g.
     "change" for the unions a change of term may be planned for). Without
-    JavaScript the select works as it is."""
+    JavaScript the select works as it is.
+
+    On a ``<select multiple>`` the same box searches the select's own options
+    (they are exactly the unions the form accepts) as one types: each pick is
+    ticked and shown as a tag that removes it, and the ticks a form sends back
+    after an error are shown again."""
     from django.urls import reverse
     from django.utils.translation import gettext
 
@@ -43,6 +48,8 @@ def union_search_attrs(purpose: str = "") -> dict[str, str]:
         "data-union-search": url,
         "data-union-search-placeholder": gettext("Type a union's name or code"),
         "data-union-search-empty": gettext("No union found"),
+        # A multiple select: the chosen unions are shown as tags with this button.
+        "data-union-search-remove": gettext("Remove this union"),
     }
 
 

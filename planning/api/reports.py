@@ -3,13 +3,16 @@
 import django_filters
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
@@ -17,6 +20,7 @@ from unionportal.api.concurrency import ETAG_HEADER, IF_MATCH, IF_MATCH_OPTIONAL
 from unionportal.api.exceptions import Conflict
 from unionportal.api.filters import IdFilter
 from unionportal.api.viewsets import PortalViewSet
+from unionportal.downloads import as_download
 from unionportal.uploads import validate_upload
 
 from .. import rules
@@ -25,16 +29,32 @@ from ..models import (
     KeyWorkProject,
     ProgressReport,
 )
+from ..selectors import open_evidence, visible_evidence
 from ..services import reports as report_services
 
 # --- progress reports ---------------------------------------------------------------
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "GET it (with the same credentials) for the file's bytes; seen by "
+            "whoever sees the report."
+        )
+    )
+
     class Meta:
         model = EvidenceFile
-        fields = ["id", "original_name", "size", "kind", "uploaded_at"]
+        fields = ["id", "original_name", "size", "kind", "uploaded_at", "download_url"]
         read_only_fields = fields
+
+    def get_download_url(self, evidence) -> str:
+        path = reverse(
+            "report-evidence-download",
+            kwargs={"pk": evidence.report_id, "evidence_id": evidence.pk},
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
 
 
 class EvidenceUploadSerializer(serializers.Serializer):
@@ -399,23 +419,48 @@ class ProgressReportViewSet(PortalViewSet):
         return self.detail_response(self.reload(report))
 
     @extend_schema(
+        methods=["GET"],
+        summary=gettext_lazy("The report's evidence files, each with its download URL"),
+        description=gettext_lazy(
+            "Seen by whoever sees the report (404 for anyone else), as on the "
+            "report's page."
+        ),
+        request=None,
+        responses={200: EvidenceSerializer(many=True)},
+    )
+    @extend_schema(
+        methods=["POST"],
         summary=gettext_lazy(
             "Attach an evidence file to a draft or returned report (cadres of the "
             "reporting union)"
+        ),
+        description=gettext_lazy(
+            "The same checks as the report page's upload: size and type by "
+            "content, only while the report can be changed."
         ),
         request={"multipart/form-data": EvidenceUploadSerializer},
         responses={201: EvidenceSerializer},
     )
     @action(
         detail=True,
-        methods=["post"],
+        methods=["get", "post"],
         parser_classes=[MultiPartParser],
+        filter_backends=[],
+        pagination_class=None,
         url_path="evidence",
         url_name="evidence",
     )
     def evidence(self, request, pk=None):
-        """The same rule and checks as the report page's upload: size and type by
-        content (unionportal.uploads), only while the report can be changed."""
+        # GET: the files, to whoever sees the report. POST: the same rule and
+        # checks as the report page's upload: size and type by content
+        # (unionportal.uploads), only while the report can be changed.
+        if request.method == "GET":
+            report = self.get_object()
+            return Response(
+                EvidenceSerializer(
+                    report.evidence.all(), many=True, context={"request": request}
+                ).data
+            )
         report = self.get_object_for("editable_by")
         serializer = EvidenceUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -430,4 +475,42 @@ class ProgressReportViewSet(PortalViewSet):
         evidence = report_services.evidence_attach(
             file=upload, by=request.user, report=report
         )
-        return Response(EvidenceSerializer(evidence).data, status=201)
+        return Response(
+            EvidenceSerializer(evidence, context={"request": request}).data,
+            status=201,
+        )
+
+    @extend_schema(
+        summary=gettext_lazy("Download one evidence file of the report"),
+        description=gettext_lazy(
+            "The file's bytes, under its original name (Content-Disposition). "
+            "Seen by whoever sees the report, as on the report's page; 404 for "
+            "anyone else."
+        ),
+        request=None,
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                response=OpenApiTypes.BINARY, description=gettext_lazy("The file")
+            ),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        pagination_class=None,
+        url_path=r"evidence/(?P<evidence_id>[0-9]{1,18})",
+        url_name="evidence-download",
+    )
+    def evidence_download(self, request, pk=None, evidence_id=None):
+        report = self.get_object()
+        try:
+            evidence = visible_evidence(
+                request.user, int(evidence_id), report_id=report.pk
+            )
+            handle = open_evidence(evidence)
+        except EvidenceFile.DoesNotExist as exc:
+            raise NotFound from exc
+        return as_download(
+            FileResponse(handle), evidence.original_name, fallback="evidence"
+        )

@@ -302,6 +302,14 @@ class KeyWorkProject(models.Model):
             # list sorted by title or by progress is the first rows of these.
             models.Index(fields=["title", "id"], name="project_title"),
             models.Index(fields=["percent_complete", "id"], name="project_percent"),
+            # The proposals waiting for a decision (a reviewer's home page and
+            # the list's ?origin=to_decide), in the list's order: a few rows
+            # among a city's projects, read without walking the others.
+            models.Index(
+                fields=["due_date", "title", "id"],
+                condition=models.Q(proposal_status="proposed"),
+                name="project_proposed_due",
+            ),
         ]
 
     def __str__(self):

@@ -1,5 +1,6 @@
-"""Planning's reads: the facts the assessment counts (facts.py), the reporting slots a union owes (slots.py), the pages' querysets (pages.py)."""
+"""Planning's reads: the facts the assessment counts (facts.py), evidence files to download (evidence.py), the reporting slots a union owes (slots.py), the pages' querysets (pages.py)."""
 
+from .evidence import open_evidence, visible_evidence  # noqa: F401
 from .facts import (  # noqa: F401
     _DEADLINE_REACH,
     MEDIA_LEVELS,

@@ -96,6 +96,12 @@ def plan_edit(request, pk):
 
 @login_required
 def plan_detail(request, pk):
+    return _plan_page(request, pk)
+
+
+def _plan_page(request, pk, *, hand_out=None):
+    """The plan's page; ``hand_out`` is a hand-out form sent back with its errors
+    (the units ticked in it kept)."""
     user = request.user
     visible_projects = (
         KeyWorkProject.objects.visible_to(user)
@@ -122,8 +128,9 @@ def plan_detail(request, pk):
         in_group = [i for i in items if i.category == value]
         if in_group:
             groups.append({"value": value, "label": label, "items": in_group})
-    hand_out = None
-    if "hand_out" in actions and items:
+    if "hand_out" not in actions or not items:
+        hand_out = None
+    elif hand_out is None:
         hand_out = _hand_out_form(request, plan, data=None)
     history = history_rows(
         (
@@ -190,6 +197,8 @@ def plan_hand_out(request, pk):
     else:
         errors = [str(e) for errs in form.errors.values() for e in errs]
         messages.error(request, " ".join(errors))
+        # The page again with the form's errors and the units ticked in it.
+        return _plan_page(request, plan.pk, hand_out=form)
     return redirect(plan)
 
 

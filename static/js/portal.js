@@ -49,10 +49,16 @@
   // from the unions in their scope that match (asked of the URL in
   // data-union-search, at most ~20). The select stays in the form and carries the
   // value; without JavaScript it works as a plain select.
+  // A multiple select (the units an item is handed to, a project's participants)
+  // is searched among its own options, which are exactly the unions its form
+  // accepts: a pick ticks the option and shows it as a tag that removes it, and
+  // the menu stays open for the next one. Ticks sent back after a form error are
+  // shown as tags at once.
   var typeaheadCount = 0;
   function unionTypeahead(select) {
     if (select.dataset.typeaheadBound) return;
     select.dataset.typeaheadBound = "1";
+    var multiple = select.multiple;
     var id = "union-typeahead-" + (++typeaheadCount);
     var box = document.createElement("div");
     box.className = "union-typeahead position-relative";
@@ -72,20 +78,75 @@
     menu.id = id + "-list";
     menu.className = "list-group union-typeahead-menu shadow-sm";
     menu.setAttribute("role", "listbox");
+    if (multiple) menu.setAttribute("aria-multiselectable", "true");
     menu.hidden = true;
     var chosen = select.options[select.selectedIndex];
-    input.value = chosen && chosen.value ? chosen.text : "";
+    input.value = !multiple && chosen && chosen.value ? chosen.text : "";
     var label = select.id ? document.querySelector("label[for='" + select.id + "']") : null;
     if (label) label.htmlFor = input.id;
     select.hidden = true;
     select.insertAdjacentElement("afterend", box);
     box.appendChild(input);
     box.appendChild(menu);
+    var tags = null;
+    if (multiple) {
+      tags = document.createElement("ul");
+      tags.className = "union-tags list-unstyled d-flex flex-wrap gap-1 mb-0";
+      tags.dataset.testid = "union-tags";
+      tags.setAttribute("aria-live", "polite");
+      box.insertAdjacentElement("afterend", tags);
+    }
     var results = [], active = -1, timer = null, asked = 0;
 
+    function optionOf(value) {
+      return Array.prototype.find.call(select.options, function (o) { return o.value === String(value); });
+    }
+    function showTags() {
+      if (!tags) return;
+      tags.textContent = "";
+      Array.prototype.forEach.call(select.selectedOptions, function (option) {
+        var li = document.createElement("li");
+        li.className = "badge union-tag d-inline-flex align-items-center gap-1";
+        var text = document.createElement("span");
+        text.textContent = option.text;
+        var remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "btn-close";
+        remove.setAttribute("aria-label", (select.dataset.unionSearchRemove || "") + " " + option.text);
+        remove.addEventListener("click", function () {
+          option.selected = false;
+          select.dispatchEvent(new Event("change", { bubbles: true }));
+          showTags();
+          input.focus();
+        });
+        li.appendChild(text);
+        li.appendChild(remove);
+        tags.appendChild(li);
+      });
+    }
     function close() { menu.hidden = true; input.setAttribute("aria-expanded", "false"); active = -1; }
     function choose(item) {
-      var option = Array.prototype.find.call(select.options, function (o) { return o.value === String(item.id); });
+      var option = optionOf(item.id);
+      if (multiple) {
+        if (!option) return;
+        option.selected = !option.selected;
+        // A pick also chooses the form's "the unions picked below" radio
+        // (data-union-search-check names its id), so that it is not lost to
+        // another mode still chosen.
+        var mode = select.dataset.unionSearchCheck && document.getElementById(select.dataset.unionSearchCheck);
+        if (option.selected && mode && !mode.checked) {
+          mode.checked = true;
+          mode.dispatchEvent(new Event("change", { bubbles: true }));
+        }
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+        showTags();
+        var li = menu.children[results.indexOf(item)];
+        if (li) {
+          li.setAttribute("aria-selected", option.selected ? "true" : "false");
+          li.classList.toggle("chosen", option.selected);
+        }
+        return;
+      }
       if (!option) { option = new Option(item.label, item.id); select.add(option); }
       input.value = item.id ? item.label : "";
       close();
@@ -98,7 +159,7 @@
       active = index;
       Array.prototype.forEach.call(menu.children, function (li, i) {
         li.classList.toggle("active", i === index);
-        li.setAttribute("aria-selected", i === index ? "true" : "false");
+        if (!multiple) li.setAttribute("aria-selected", i === index ? "true" : "false");
         if (i === index) { input.setAttribute("aria-activedescendant", li.id); li.scrollIntoView({ block: "nearest" }); }
       });
     }
@@ -117,6 +178,11 @@
         li.className = "list-group-item list-group-item-action small";
         li.setAttribute("role", "option");
         li.textContent = item.label;
+        if (multiple) {
+          var ticked = !!(optionOf(item.id) || {}).selected;
+          li.setAttribute("aria-selected", ticked ? "true" : "false");
+          li.classList.toggle("chosen", ticked);
+        }
         li.addEventListener("mousedown", function (event) { event.preventDefault(); choose(item); });
         menu.appendChild(li);
       });
@@ -137,7 +203,22 @@
         }
       }
     }
+    // The options of a multiple select that match what is typed (name or code,
+    // as their labels "name (code)" show them), at most 50.
+    function matches(text) {
+      var words = text.trim().toLowerCase().split(/\s+/).filter(Boolean);
+      var found = [];
+      Array.prototype.some.call(select.options, function (o) {
+        var label = o.text.toLowerCase();
+        if (o.value && words.every(function (w) { return label.indexOf(w) >= 0; })) {
+          found.push({ id: o.value, label: o.text });
+        }
+        return found.length >= 50;
+      });
+      return found;
+    }
     function ask() {
+      if (multiple) { show(matches(input.value)); return; }
       var url = select.dataset.unionSearch;
       url += (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(input.value.trim());
       var ticket = ++asked;
@@ -148,16 +229,20 @@
     }
     input.addEventListener("input", function () {
       window.clearTimeout(timer);
-      timer = window.setTimeout(ask, 200);
+      // Emptied by the search box's own Escape or clear button with the menu
+      // shut: a multiple picker stays shut.
+      if (multiple && !input.value && menu.hidden) return;
+      timer = window.setTimeout(ask, multiple ? 0 : 200);
     });
     input.addEventListener("focus", function () { if (!input.value) ask(); });
     function clearIfEmptied() {
       // Emptied and left (or Enter): the filter is lifted, the choice cleared.
-      if (!input.value.trim() && select.value) choose({ id: "", label: "" });
+      if (!multiple && !input.value.trim() && select.value) choose({ id: "", label: "" });
     }
     input.addEventListener("blur", function () {
       clearIfEmptied();
       close();
+      if (multiple) { input.value = ""; return; }
       var current = select.options[select.selectedIndex];
       input.value = current && current.value ? current.text : "";
     });
@@ -168,17 +253,20 @@
         var step = event.key === "ArrowDown" ? 1 : -1;
         highlight(Math.max(0, Math.min(results.length - 1, active + step)));
       } else if (event.key === "Enter") {
-        if (!menu.hidden && results.length && input.value.trim()) {
+        if (!menu.hidden && results.length && (input.value.trim() || (multiple && active >= 0))) {
           event.preventDefault();
           choose(results[active >= 0 ? active : 0]);
-        } else if (!input.value.trim() && select.value) {
+        } else if (!multiple && !input.value.trim() && select.value) {
           event.preventDefault();
           clearIfEmptied();
         }
-      } else if (event.key === "Escape") {
+      } else if (event.key === "Escape" && !menu.hidden) {
+        // Shut the menu; the words typed stay (a second Escape clears them).
+        event.preventDefault();
         close();
       }
     });
+    showTags();
   }
 
   // A formset whose rows are added as needed: [data-formset="prefix"] holds the

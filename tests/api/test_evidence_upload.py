@@ -126,3 +126,88 @@ def test_a_submitted_report_takes_no_more_evidence(api_for, cadre_grass, report)
         response = _upload(signed_in, report)
     assert response.status_code == 403
     assert not EvidenceFile.objects.exists()
+
+
+# --- listing and downloading ----------------------------------------------------------
+
+
+def test_a_visible_user_lists_and_downloads_the_bytes_uploaded(
+    api_for, cadre_grass, cadre_sub, report
+):
+    uploaded = _upload(api_for(cadre_grass), report).json()
+    assert uploaded["download_url"].endswith(
+        f"{REPORTS}{report.pk}/evidence/{uploaded['id']}/"
+    )
+    # The reviewer above sees the report, so its files too.
+    reviewer = api_for(cadre_sub)
+    listed = reviewer.get(f"{REPORTS}{report.pk}/evidence/")
+    assert listed.status_code == 200
+    assert [e["id"] for e in listed.json()] == [uploaded["id"]]
+    detail = reviewer.get(f"{REPORTS}{report.pk}/").json()
+    assert detail["evidence"][0]["download_url"] == listed.json()[0]["download_url"]
+    response = reviewer.get(listed.json()[0]["download_url"])
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert (
+        "filename*=UTF-8''%E7%AD%BE%E5%88%B0%E8%A1%A8.pdf"
+        in (response["Content-Disposition"])
+    )
+
+
+def test_an_outsider_gets_404_json_for_the_list_and_the_file(
+    api_for, cadre_grass, outsider, report
+):
+    uploaded = _upload(api_for(cadre_grass), report).json()
+    client = api_for(outsider)
+    for url in (
+        f"{REPORTS}{report.pk}/evidence/",
+        f"{REPORTS}{report.pk}/evidence/{uploaded['id']}/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert response["Content-Type"].startswith("application/json")
+        assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_file_named_under_another_report_is_not_found(
+    api_for, cadre_grass, report, media_root
+):
+    from tests.planning.factories import ReportFactory, past_period
+
+    uploaded = _upload(api_for(cadre_grass), report).json()
+    other = ReportFactory(
+        project=report.project,
+        union=report.union,
+        period=past_period(report.project, 3),
+    )
+    response = api_for(cadre_grass).get(
+        f"{REPORTS}{other.pk}/evidence/{uploaded['id']}/"
+    )
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_file_gone_from_the_storage_is_not_found(api_for, cadre_grass, report):
+    uploaded = _upload(api_for(cadre_grass), report).json()
+    evidence = EvidenceFile.objects.get(pk=uploaded["id"])
+    evidence.file.storage.delete(evidence.file.name)
+    response = api_for(cadre_grass).get(uploaded["download_url"])
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_the_schema_documents_the_list_and_the_download(client, cadre_grass):
+    from django.urls import reverse
+
+    client.force_login(cadre_grass, backend="accounts.backends.UnionModelBackend")
+    paths = client.get(reverse("api-schema"), HTTP_ACCEPT="application/json").json()[
+        "paths"
+    ]
+    listed = paths["/api/v1/progress-reports/{id}/evidence/"]
+    assert set(listed) >= {"get", "post"}
+    assert "page" not in {p["name"] for p in listed["get"].get("parameters", [])}
+    download = paths["/api/v1/progress-reports/{id}/evidence/{evidence_id}/"]["get"]
+    assert download["responses"]["200"]["content"]["application/octet-stream"][
+        "schema"
+    ] == {"type": "string", "format": "binary"}
+    assert "404" in download["responses"]

@@ -466,6 +466,10 @@ URL_KWARGS: dict[str, Callable[[World], dict]] = {
     "report-return": pk("report"),
     "report-submit": pk("draft_report"),
     "report-evidence": pk("draft_report"),
+    "report-evidence-download": lambda world: {
+        "pk": world.evidence.report_id,
+        "evidence_id": world.evidence.pk,
+    },
     "project-proposal-approve": pk("proposal"),
     "project-proposal-return": pk("proposal"),
     "campaign-detail": pk("campaign"),
@@ -1550,8 +1554,18 @@ add(
 add("report-submit", api_action(REPORTERS, kwargs=_k("report-submit")))
 add(
     "report-evidence",
-    # Multipart (the matrix sends a body holding a file as a form).
-    api_action(REPORTERS, kwargs=_k("report-evidence"), data=_evidence_file),
+    # Whoever sees the report lists its files (as on its page); its reporters
+    # upload, as multipart (the matrix sends a body holding a file as a form).
+    api(
+        get=SEEN_BY_ALL_BUT_OUTSIDER,
+        post=REPORTERS,
+        kwargs=_k("report-evidence"),
+        data=_evidence_file,
+    ),
+)
+add(
+    "report-evidence-download",
+    api(get=SEEN_BY_ALL_BUT_OUTSIDER, kwargs=_k("report-evidence-download")),
 )
 
 

@@ -118,3 +118,37 @@ def sort_header(context, key, label):
         label,
         icon,
     )
+
+
+@register.inclusion_tag("partials/sort_select.html", takes_context=True)
+def sort_select(context, target="", **columns):
+    """The list's sorts as one select, for phones, where the sortable headers are
+    hidden or the rows are cards: ``{% sort_select target="#project-rows"
+    title=_("Project") due=_("Due date") %}`` names the same keys as the list's
+    ``sort_header``s (the view's whitelist). It keeps the other filters, goes
+    back to page 1 and, given the rows' ``target``, answers through htmx like the
+    filters."""
+    from django.utils.translation import gettext
+
+    request = context["request"]
+    current = context.get("sort", "")
+    options = []
+    for key, label in columns.items():
+        for value, text in (
+            (key, gettext("%(column)s, ascending")),
+            (f"-{key}", gettext("%(column)s, descending")),
+        ):
+            options.append((value, text % {"column": label}, value == current))
+    keep = [
+        (name, value)
+        for name, values in request.GET.lists()
+        if name not in ("sort", "page")
+        for value in values
+    ]
+    return {
+        "action": request.path,
+        "target": target,
+        "options": options,
+        "keep": keep,
+        "current": current,
+    }

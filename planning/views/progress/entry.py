@@ -26,8 +26,10 @@ from ...home import waiting_count
 from ...models import EvidenceFile, KeyWorkProject, ProgressReport, WorkPlan
 from ...selectors import (
     late_slots,
+    open_evidence,
     outstanding_slots,
     reports_due,
+    visible_evidence,
 )
 from ...services import reports as report_services
 from ..common import apply_errors, htmx_redirect, parse_iso_date
@@ -381,10 +383,10 @@ def evidence_delete(request, pk):
 
 @login_required
 def evidence_download(request, pk):
-    evidence = get_visible_or_404(EvidenceFile.objects.all(), request.user, pk=pk)
     try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as exc:
+        evidence = visible_evidence(request.user, pk)
+        handle = open_evidence(evidence)
+    except EvidenceFile.DoesNotExist as exc:
         raise Http404 from exc
     return FileResponse(
         handle,
