@@ -214,7 +214,9 @@ class ProjectQuerySet(models.QuerySet):
                 who |= rule
         return (
             self.visible_to(user)
-            .filter(plan__status="published", self_chosen=False)
+            .filter(plan__status="published")
+            # A self-chosen project once approved: then it counts like any other.
+            .counted()
             .exclude(owner__kind__in=Union.GRASSROOTS_KINDS)
             .filter(who)
         )
@@ -245,7 +247,7 @@ def project_permissions(project, user, participant_ids) -> dict[str, bool]:
         and (own or (bool(cadre_union) and cadre_union in participant_ids)),
         "milestones": admin_in_scope or (published and own),
         "hand_down": published
-        and not project.self_chosen
+        and counts
         and not project.owner.is_grassroots
         and (admin_in_scope or reviewer_of_owner),
     }

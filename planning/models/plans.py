@@ -183,6 +183,18 @@ class KeyWorkProject(models.Model):
         related_name="owned_projects",
     )
     self_chosen = models.BooleanField(_("self-chosen"), default=False)
+    # A project a union handed down from one of its own projects that runs no
+    # plan item (an approved self-chosen one): what keeps a second hand-down
+    # from giving a unit the same work twice.
+    handed_down_from = models.ForeignKey(
+        "self",
+        verbose_name=_("handed down from"),
+        on_delete=models.PROTECT,
+        related_name="handed_down",
+        null=True,
+        blank=True,
+        editable=False,
+    )
     proposal_status = models.CharField(
         _("proposal"),
         max_length=10,
@@ -284,9 +296,12 @@ class KeyWorkProject(models.Model):
                 condition=models.Q(start_date__lte=models.F("due_date")),
                 name="project_start_before_due",
             ),
-            # Only a self-chosen project stands without a plan item.
+            # Only a self-chosen project, or one handed down from it, stands
+            # without a plan item.
             models.CheckConstraint(
-                condition=models.Q(self_chosen=True) | models.Q(item__isnull=False),
+                condition=models.Q(self_chosen=True)
+                | models.Q(item__isnull=False)
+                | models.Q(handed_down_from__isnull=False),
                 name="project_item_unless_self_chosen",
             ),
         ]

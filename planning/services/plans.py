@@ -180,7 +180,8 @@ def project_hand_down(
 ) -> tuple[list[KeyWorkProject], int]:
     """Hands a union's own project down to units below it (分解下达): each gets its
     own project of the same plan item, as the district's hand-out does, and hears
-    of it. Units that already have a project of the item keep it."""
+    of it. Units that already have a project of the item keep it. An approved
+    self-chosen project, which runs no item, is handed down as itself."""
     owner = project.owner
     if owner.is_grassroots:
         raise ValidationError(_("A grassroots union has no units to hand work to."))
@@ -194,12 +195,57 @@ def project_hand_down(
                 % {"union": owner.name}
             }
         )
-    return item_hand_out(
-        item=project.item,
-        unions=unions,
-        start_date=start_date or project.start_date,
-        by_union=owner,
+    if project.item_id is not None:
+        return item_hand_out(
+            item=project.item,
+            unions=unions,
+            start_date=start_date or project.start_date,
+            by_union=owner,
+        )
+    return _self_chosen_hand_down(
+        project=project, unions=unions, start=start_date or project.start_date
     )
+
+
+def _self_chosen_hand_down(
+    *, project: KeyWorkProject, unions: list[Union], start: date
+) -> tuple[list[KeyWorkProject], int]:
+    """An approved self-chosen project runs no plan item: each unit gets a copy
+    of the project itself (its target, unit, weight and due date), handed out
+    to it (not self-chosen by it), once."""
+    if project.proposal_status != KeyWorkProject.Proposal.APPROVED:
+        raise ValidationError(
+            _("A self-chosen project is handed down once it has been approved.")
+        )
+    if start > project.due_date:
+        raise ValidationError(
+            {"start_date": _("The start cannot be after the item's due date.")}
+        )
+    existing = set(project.handed_down.values_list("owner_id", flat=True))
+    created = []
+    skipped = 0
+    for union in {u.pk: u for u in unions}.values():
+        if union.pk in existing:
+            skipped += 1
+            continue
+        copy = KeyWorkProject(
+            plan=project.plan,
+            handed_down_from=project,
+            owner=union,
+            title=project.title,
+            category=project.category,
+            target_value=project.target_value,
+            target_unit=project.target_unit,
+            weight=project.weight,
+            start_date=start,
+            due_date=project.due_date,
+        )
+        copy.full_clean()
+        copy.save()
+        project_refresh(project=copy, notify_delay=False)
+        created.append(copy)
+    notify.work_handed_out(projects=created, by_union=project.owner)
+    return created, skipped
 
 
 @transaction.atomic

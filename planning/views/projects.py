@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -263,10 +264,16 @@ def project_hand_down(request, pk):
                 % {"created": len(created), "skipped": skipped},
             )
             return redirect(project.get_absolute_url())
+    # The units that have this work already (of the item, or of this project).
+    same_work = (
+        Q(item_id=project.item_id)
+        if project.item_id is not None
+        else Q(handed_down_from=project)
+    )
     taken = dict(
-        KeyWorkProject.objects.filter(
-            item_id=project.item_id, owner__in=units
-        ).values_list("owner_id", "pk")
+        KeyWorkProject.objects.filter(same_work, owner__in=units).values_list(
+            "owner_id", "pk"
+        )
     )
     return render(
         request,
