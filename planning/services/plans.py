@@ -125,6 +125,42 @@ def item_save(*, item: PlanItem, data: dict) -> PlanItem:
 
 
 @transaction.atomic
+def _give_each(
+    unions: list[Union], *, work, existing, start: date, **fields
+) -> tuple[list[KeyWorkProject], int]:
+    """A project of ``work`` (a plan item, or a project handed down as itself)
+    for each union that has none yet: its title, category, target, weight and
+    due date, from ``start``. Returns the new projects and how many unions were
+    skipped."""
+    if start > work.due_date:
+        raise ValidationError(
+            {"start_date": _("The start cannot be after the item's due date.")}
+        )
+    existing = set(existing)
+    created = []
+    skipped = 0
+    for union in {u.pk: u for u in unions}.values():
+        if union.pk in existing:
+            skipped += 1
+            continue
+        project = KeyWorkProject(
+            owner=union,
+            title=work.title,
+            category=work.category,
+            target_value=work.target_value,
+            target_unit=work.target_unit,
+            weight=work.weight,
+            start_date=start,
+            due_date=work.due_date,
+            **fields,
+        )
+        project.full_clean()
+        project.save()
+        project_refresh(project=project, notify_delay=False)
+        created.append(project)
+    return created, skipped
+
+
 def item_hand_out(
     *,
     item: PlanItem,
@@ -140,34 +176,15 @@ def item_hand_out(
     """
     _plan_editable(item.plan)
     start = start_date or date(item.plan.year, 1, 1)
-    if start > item.due_date:
-        raise ValidationError(
-            {"start_date": _("The start cannot be after the item's due date.")}
-        )
-    existing = set(item.projects.values_list("owner_id", flat=True))
-    created = []
-    skipped = 0
-    for union in {u.pk: u for u in unions}.values():
-        if union.pk in existing:
-            skipped += 1
-            continue
-        project = KeyWorkProject(
-            plan=item.plan,
-            item=item,
-            owner=union,
-            title=item.title,
-            category=item.category,
-            responsible_person=responsible_person,
-            target_value=item.target_value,
-            target_unit=item.target_unit,
-            weight=item.weight,
-            start_date=start,
-            due_date=item.due_date,
-        )
-        project.full_clean()
-        project.save()
-        project_refresh(project=project, notify_delay=False)
-        created.append(project)
+    created, skipped = _give_each(
+        unions,
+        work=item,
+        existing=item.projects.values_list("owner_id", flat=True),
+        start=start,
+        plan=item.plan,
+        item=item,
+        responsible_person=responsible_person,
+    )
     if item.plan.status == WorkPlan.Status.PUBLISHED:
         # Units of a draft plan hear of their work when the plan is published.
         notify.work_handed_out(projects=created, by_union=by_union or item.plan.owner)
@@ -217,33 +234,14 @@ def _self_chosen_hand_down(
         raise ValidationError(
             _("A self-chosen project is handed down once it has been approved.")
         )
-    if start > project.due_date:
-        raise ValidationError(
-            {"start_date": _("The start cannot be after the item's due date.")}
-        )
-    existing = set(project.handed_down.values_list("owner_id", flat=True))
-    created = []
-    skipped = 0
-    for union in {u.pk: u for u in unions}.values():
-        if union.pk in existing:
-            skipped += 1
-            continue
-        copy = KeyWorkProject(
-            plan=project.plan,
-            handed_down_from=project,
-            owner=union,
-            title=project.title,
-            category=project.category,
-            target_value=project.target_value,
-            target_unit=project.target_unit,
-            weight=project.weight,
-            start_date=start,
-            due_date=project.due_date,
-        )
-        copy.full_clean()
-        copy.save()
-        project_refresh(project=copy, notify_delay=False)
-        created.append(copy)
+    created, skipped = _give_each(
+        unions,
+        work=project,
+        existing=project.handed_down.values_list("owner_id", flat=True),
+        start=start,
+        plan=project.plan,
+        handed_down_from=project,
+    )
     notify.work_handed_out(projects=created, by_union=project.owner)
     return created, skipped
 
