@@ -189,7 +189,19 @@ class ElectedOfficerSerializer(serializers.Serializer):
         return mask_id_number(officer.id_number)
 
 
+def _change_api_name(action: str) -> str:
+    # TermChange.allowed_actions names a step by the state it leads to; the API
+    # takes every step through advance/ (with that step, see next_step).
+    return "cancel" if action == "cancel" else "advance"
+
+
 class TermChangeSerializer(serializers.ModelSerializer):
+    allowed_actions = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "What you may do with the change now, named as its endpoints: advance "
+            "(advance/ with step = next_step) and cancel."
+        )
+    )
     union_code = serializers.CharField(source="union.code", read_only=True)
     union_name = serializers.CharField(source="union.name", read_only=True)
     next_step = serializers.SerializerMethodField()
@@ -210,6 +222,7 @@ class TermChangeSerializer(serializers.ModelSerializer):
             "is_active",
             "next_step",
             "allowed_steps",
+            "allowed_actions",
             "old_term",
             "new_term",
             "planned_election_date",
@@ -222,6 +235,11 @@ class TermChangeSerializer(serializers.ModelSerializer):
 
     def get_next_step(self, change) -> str | None:
         return workflow.next_step(change)
+
+    def get_allowed_actions(self, change) -> list[str]:
+        # The union is joined; the rule needs no query of its own.
+        actions = change.allowed_actions(self.context["request"].user)
+        return sorted({_change_api_name(action) for action in actions})
 
     def get_allowed_steps(self, change) -> list[str]:
         user = self.context["request"].user
