@@ -16,6 +16,7 @@ from unionportal.access import ADMIN
 from unionportal.api.concurrency import ETAG_HEADER, IF_MATCH_OPTIONAL
 from unionportal.api.filters import IdFilter
 from unionportal.api.viewsets import PortalViewSet
+from unionportal.roles import Role
 from unionportal.search import union_match
 
 from .. import workflow
@@ -406,7 +407,7 @@ class TermChangeViewSet(PortalViewSet):
         responses={201: TermChangeDetailSerializer},
     )
     def create(self, request):
-        self.require_role(ADMIN, "cadre")
+        self.require_role(ADMIN, Role.CADRE)
         serializer = TermChangePlanSerializer(
             data=request.data, context=self.get_serializer_context()
         )
