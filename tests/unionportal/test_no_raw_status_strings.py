@@ -3,6 +3,7 @@ scan of the apps' Python fails when a ``has_role("admin")``-style call or a
 ``status="draft"``-style query argument with a string literal comes back."""
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,3 +102,20 @@ def test_the_scan_catches_both_forms(tmp_path):
         "sample.py:2",
         "sample.py:5",
     ]
+
+
+TEMPLATE_COMPARISON = re.compile(
+    r"""[\w.]*(status|role)\w*\s*(==|!=)\s*["']|["']\s*(==|!=)\s*[\w.]*(status|role)"""
+)
+
+
+def test_no_template_compares_a_status_or_role_with_a_string():
+    # A template reads the enum (``project.Proposal.RETURNED``) or the actions the
+    # model offers (``"publish" in actions``), never a raw status or role.
+    offences = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if TEMPLATE_COMPARISON.search(line)
+    ]
+    assert not offences, "compare with the enum member:\n" + "\n".join(offences)
