@@ -439,7 +439,9 @@ def _quarter(scheme, quarter, rng, users, admin, *, finish: bool) -> None:
         period = period_close(period=period, by=admin)
     if (
         finish
-        and not QuarterReport.objects.filter(period=period, status="done").exists()
+        and not QuarterReport.objects.filter(
+            period=period, status=QuarterReport.Status.DONE
+        ).exists()
     ):
         report_build(period_id=period.pk, files=_files_in_background())
     if finish and period.status == Period.Status.CLOSED:
@@ -460,7 +462,9 @@ def _year(scheme, admin) -> None:
         period = period_create(scheme=scheme, kind=Period.Kind.YEAR, by=admin)
     if period.status == Period.Status.OPEN:
         period = period_close(period=period, by=admin)
-    if not QuarterReport.objects.filter(period=period, status="done").exists():
+    if not QuarterReport.objects.filter(
+        period=period, status=QuarterReport.Status.DONE
+    ).exists():
         report_build(period_id=period.pk, files=_files_in_background())
     if period.status == Period.Status.CLOSED:
         period_publish(period=period, by=admin)

@@ -30,6 +30,7 @@ from planning.selectors import data_version as planning_version
 from planning.selectors import late_slots
 from unionportal.access import scope_filter
 from unionportal.cache import cached_part, scope_part
+from unionportal.roles import Role
 from unions.models import OfficeTerm, Union
 from unions.selectors import DISTRICT_LEVEL, subdistrict_of_term
 from unions.selectors import data_version as unions_version
@@ -132,19 +133,33 @@ def who_is_late(user, *, today: date) -> list[LateRow]:
                     ),
                     "delayed": Figure(
                         n["delayed"],
-                        _url("planning:project_list", area=area, status="delayed"),
+                        _url(
+                            "planning:project_list",
+                            area=area,
+                            status=KeyWorkProject.Status.DELAYED,
+                        ),
                     ),
                     "at_risk": Figure(
                         n["at_risk"],
-                        _url("planning:project_list", area=area, status="at_risk"),
+                        _url(
+                            "planning:project_list",
+                            area=area,
+                            status=KeyWorkProject.Status.AT_RISK,
+                        ),
                     ),
                     "terms_overdue": Figure(
                         n["terms_overdue"],
-                        _url("unions:term_list", area=area, status="overdue"),
+                        _url(
+                            "unions:term_list",
+                            area=area,
+                            status=OfficeTerm.Status.OVERDUE,
+                        ),
                     ),
                     "terms_due": Figure(
                         n["terms_due"],
-                        _url("unions:term_list", area=area, status="due"),
+                        _url(
+                            "unions:term_list", area=area, status=OfficeTerm.Status.DUE
+                        ),
                     ),
                 },
             )
@@ -161,7 +176,7 @@ def who_is_late_cached(user, *, today: date) -> list[LateRow]:
         "assessments:who_is_late",
         (
             scope_part(user),
-            user.has_role("admin"),
+            user.has_role(Role.ADMIN),
             today,
             planning_version(),
             unions_version(),

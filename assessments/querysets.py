@@ -184,18 +184,22 @@ class ScoreQuerySet(LockGuardQuerySet):
         """A cadre enters their own union's self-scores while the period is open."""
         if not (user.is_authenticated and user.has_role(Role.CADRE) and user.union_id):
             return self.none()
-        return self.filter(unit_id=user.union_id, period__status="open")
+        from .models import Period  # the models import this module
+
+        return self.filter(unit_id=user.union_id, period__status=Period.Status.OPEN)
 
     def reviewable_by(self, user):
         """A reviewer reviews units strictly below their union, before publication."""
         from unionportal.access import scope_filter
+
+        from .models import Period  # the models import this module
 
         if not (user.is_authenticated and user.has_role(Role.REVIEWER)):
             return self.none()
         return (
             self.filter(scope_filter(user, "unit"))
             .exclude(unit_id=user.union_id)
-            .filter(period__status__in=("open", "closed"))
+            .filter(period__status__in=(Period.Status.OPEN, Period.Status.CLOSED))
         )
 
     def editable_by(self, user):
@@ -211,7 +215,10 @@ class QuarterReportQuerySet(LockGuardQuerySet):
         reviewers whose scope covers the scheme's owner."""
         from unionportal.access import scope_filter
 
-        if not (user.is_authenticated and user.has_role("leader", "admin", "reviewer")):
+        if not (
+            user.is_authenticated
+            and user.has_role(Role.LEADER, Role.ADMIN, Role.REVIEWER)
+        ):
             return self.none()
         return self.filter(scope_filter(user, "period__scheme__owner"))
 

@@ -45,7 +45,7 @@ VISIBLE_TO_UNITS = (Period.Status.PUBLISHED, Period.Status.LOCKED)
 def may_see_provisional(user, unit: Union | None = None) -> bool:
     """Leaders and admins see results before publication; so do reviewers, for the
     units below them. Everyone else sees published results only."""
-    if user.has_role("leader", "admin"):
+    if user.has_role(Role.LEADER, Role.ADMIN):
         return True
     if unit is not None and user.has_role(Role.REVIEWER) and user.union_id:
         return unit.pk != user.union_id and unit.path.startswith(user.union.path)

@@ -12,7 +12,7 @@ from datetime import date
 
 from django.db.models import OuterRef, Subquery
 
-from planning.models import Category, KeyWorkProject, ProgressReport
+from planning.models import Category, KeyWorkProject, ProgressReport, WorkPlan
 from planning.rules import completion_share
 from planning.selectors import assessment_facts
 from unions.models import Union
@@ -101,7 +101,7 @@ def key_work_by_category(
         ProgressReport.objects.filter(
             project=OuterRef("pk"),
             union=OuterRef("owner"),
-            status="approved",
+            status=ProgressReport.Status.APPROVED,
             period_end__lte=end,
             achieved_value__isnull=False,
         )
@@ -112,7 +112,7 @@ def key_work_by_category(
         KeyWorkProject.objects.counted()
         .filter(
             owner_id__in=list(union_ids) if union_query is None else union_query,
-            plan__status__in=["published", "closed"],
+            plan__status__in=WorkPlan.COUNTED_STATUSES,
             plan__year=year,
             start_date__lte=end,
         )

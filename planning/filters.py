@@ -251,14 +251,14 @@ class ProjectFilter(StyledFilterSet):
         if value is None or not 1900 <= value <= 2999:
             return queryset
         return queryset.filter(
-            plan__year=int(value), plan__status__in=["published", "closed"]
+            plan__year=int(value), plan__status__in=WorkPlan.COUNTED_STATUSES
         )
 
     def filter_assessed(self, queryset, name, value):
         if value is None or not 0 < value < 2**63:
             return queryset
         return queryset.counted().filter(
-            owner_id=int(value), plan__status__in=["published", "closed"]
+            owner_id=int(value), plan__status__in=WorkPlan.COUNTED_STATUSES
         )
 
     def filter_level(self, queryset, name, value):

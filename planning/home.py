@@ -37,7 +37,9 @@ def home_tasks(user) -> list[HomeTask]:
         )
     if user.has_role(Role.ADMIN):
         drafts = list(
-            WorkPlan.objects.editable_by(user).filter(status="draft").order_by("-year")
+            WorkPlan.objects.editable_by(user)
+            .filter(status=WorkPlan.Status.DRAFT)
+            .order_by("-year")
         )
         tasks.append(
             HomeTask(
@@ -52,7 +54,8 @@ def home_tasks(user) -> list[HomeTask]:
         # "200+" past 200: a city has 140,000 delayed projects, and counting
         # them costs a tenth of a second on every visit to the home page.
         delayed = KeyWorkProject.objects.visible_to(user).filter(
-            status="delayed", plan__status="published"
+            status=KeyWorkProject.Status.DELAYED,
+            plan__status=WorkPlan.Status.PUBLISHED,
         )
         tasks.append(
             HomeTask(
@@ -71,7 +74,9 @@ def waiting_count(user) -> int:
     "200+" past 200. Counted in the review queue's order, along the index
     report_status_submitted: an exact count of a city's waiting reports makes
     the database join and sort every one of them (90 ms)."""
-    waiting = ProgressReport.objects.reviewable_by(user).filter(status="submitted")
+    waiting = ProgressReport.objects.reviewable_by(user).filter(
+        status=ProgressReport.Status.SUBMITTED
+    )
     return capped_count(waiting.order_by("submitted_at", "pk"))
 
 

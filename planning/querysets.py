@@ -44,7 +44,7 @@ class WorkPlanQuerySet(models.QuerySet):
         the user's subtree; drafts only to administrators of the owner."""
         if not user.is_authenticated:
             return self.none()
-        shown = Q(status__in=["published", "closed"]) & (
+        shown = Q(status__in=_plan_shown()) & (
             Q(owner_id__in=_ancestor_and_self_ids(user)) | scope_filter(user, "owner")
         )
         if _is_admin(user):
@@ -69,8 +69,18 @@ class PlanItemQuerySet(models.QuerySet):
         return self.filter(plan__in=WorkPlan.objects.editable_by(user).values("pk"))
 
 
-# Plans whose projects and reports the unions see (drafts: administrators only).
-_PLAN_SHOWN = ("published", "closed")
+def _plan_shown():
+    """Plans whose projects and reports the unions see (drafts: administrators
+    only); read late, the models import this module."""
+    from .models import WorkPlan
+
+    return WorkPlan.COUNTED_STATUSES
+
+
+def _published():
+    from .models import WorkPlan
+
+    return WorkPlan.Status.PUBLISHED
 
 
 def _has_wide_scope(user) -> bool:
@@ -123,7 +133,7 @@ class ProjectQuerySet(models.QuerySet):
             return self.none()
         else:
             in_scope = _projects_in_scope(user)
-        plan_shown = Q(plan__status__in=_PLAN_SHOWN)
+        plan_shown = Q(plan__status__in=_plan_shown())
         if _is_admin(user):
             plan_shown = Q()
         return self.filter(in_scope & plan_shown)
@@ -137,7 +147,9 @@ class ProjectQuerySet(models.QuerySet):
     def counted(self):
         """Projects that count (reports, completion): all but self-chosen projects
         not approved (yet) by the union above."""
-        return self.exclude(proposal_status__in=["proposed", "returned"])
+        from .models import KeyWorkProject
+
+        return self.exclude(proposal_status__in=KeyWorkProject.UNCOUNTED_PROPOSALS)
 
     def proposals_decidable_by(self, user):
         """Self-chosen projects the user approves or returns: reviewers of a union
@@ -176,7 +188,7 @@ class ProjectQuerySet(models.QuerySet):
         return (
             self.visible_to(user)
             .of_union(user.union_id)
-            .filter(plan__status="published")
+            .filter(plan__status=_published())
             .counted()
         )
 
@@ -186,7 +198,7 @@ class ProjectQuerySet(models.QuerySet):
             return self.none()
         rule = Q(pk__in=self.editable_by(user).values("pk"))
         if user.has_role(Role.CADRE) and user.union_id:
-            rule |= Q(owner_id=user.union_id, plan__status="published")
+            rule |= Q(owner_id=user.union_id, plan__status=_published())
         return self.visible_to(user).filter(rule)
 
     def hand_down_by(self, user):
@@ -214,7 +226,7 @@ class ProjectQuerySet(models.QuerySet):
                 who |= rule
         return (
             self.visible_to(user)
-            .filter(plan__status="published")
+            .filter(plan__status=_published())
             # A self-chosen project once approved: then it counts like any other.
             .counted()
             .exclude(owner__kind__in=Union.GRASSROOTS_KINDS)
@@ -288,7 +300,7 @@ class ProgressReportQuerySet(models.QuerySet):
                 scope_filter(user, "union"), keyworkproject_id=OuterRef("project_id")
             )
             plan_shown = (
-                Q() if _is_admin(user) else Q(project__plan__status__in=_PLAN_SHOWN)
+                Q() if _is_admin(user) else Q(project__plan__status__in=_plan_shown())
             )
             return self.filter(
                 plan_shown
@@ -316,12 +328,14 @@ class ProgressReportQuerySet(models.QuerySet):
     def editable_by(self, user):
         """The cadres of the reporting union, while the report is a draft or was
         returned and the plan is still published."""
+        from .models import ProgressReport
+
         if not _writing_cadre(user):
             return self.none()
         return self.visible_to(user).filter(
             union_id=user.union_id,
-            status__in=["draft", "returned"],
-            project__plan__status="published",
+            status__in=ProgressReport.EDITABLE_STATUSES,
+            project__plan__status=_published(),
         )
 
     def reviewable_by(self, user):
@@ -329,7 +343,7 @@ class ProgressReportQuerySet(models.QuerySet):
         if not (user.is_authenticated and user.has_role(Role.REVIEWER)):
             return self.none()
         if _is_superuser_without_union(user):
-            return self.visible_to(user).filter(project__plan__status="published")
+            return self.visible_to(user).filter(project__plan__status=_published())
         if user.union_id is None:
             return self.none()
         # visible_to(user) restricted to reporting unions strictly below the user
@@ -347,7 +361,7 @@ class ProgressReportQuerySet(models.QuerySet):
         return self.filter(
             Q(union__path__startswith=user.union.path)
             & ~Q(union_id=user.union_id)
-            & Q(project__plan__status="published")
+            & Q(project__plan__status=_published())
             & (scope_filter(user, "project__owner") | Q(Exists(taking_part)))
         )
 

@@ -112,8 +112,9 @@ def _cadre_tasks(user) -> list[HomeTask]:
         .first()
     )
     tasks = []
-    if term is not None and term.status_today in ("due", "overdue"):
-        overdue = term.status_today == "overdue"
+    Status = OfficeTerm.Status
+    if term is not None and term.status_today in (Status.DUE, Status.OVERDUE):
+        overdue = term.status_today == Status.OVERDUE
         tasks.append(
             HomeTask(
                 title=_("Your union's term is overdue")

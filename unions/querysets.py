@@ -102,7 +102,7 @@ class OfficeTermQuerySet(_ScopedByUnion):
 
 class TermChangeQuerySet(_ScopedByUnion):
     def active(self):
-        return self.exclude(state__in=["completed", "cancelled"])
+        return self.exclude(state__in=self.model.FINAL_STATES)
 
     def editable_by(self, user):
         """Admins in scope, and cadres of the union itself, take steps of a change.

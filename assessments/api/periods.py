@@ -15,6 +15,12 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from unionportal.api.actions import (
+    allowed_actions_field,
+    api_names,
+    editable_in_context,
+    page_editable,
+)
 from unionportal.api.concurrency import (
     ETAG_HEADER,
     IF_MATCH_OPTIONAL,
@@ -66,8 +72,28 @@ class IndicatorCategorySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# The API changes no scheme: of a scheme's actions (Scheme.TRANSITIONS) it takes
+# only the opening of a period, POST assessment-periods/ naming the scheme.
+SCHEME_ACTIONS = {"open_period": "open-period"}
+# The period's actions (Period.TRANSITIONS) as its endpoints are named.
+PERIOD_ACTIONS = {
+    "close": "close",
+    "build_report": "build-report",
+    "publish": "publish",
+    "lock": "lock",
+    "reopen": "reopen",
+}
+
+
 class SchemeSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
+    allowed_actions = allowed_actions_field(
+        gettext_lazy(
+            "What you may do with the scheme through the API now: open-period "
+            "(POST assessment-periods/ with this scheme). Schemes themselves "
+            "change on the scheme pages."
+        )
+    )
 
     class Meta:
         model = Scheme
@@ -85,8 +111,17 @@ class SchemeSerializer(serializers.ModelSerializer):
             "annual_rule",
             "created_at",
             "updated_at",
+            "allowed_actions",
         ]
         read_only_fields = fields
+
+    def get_allowed_actions(self, scheme) -> list[str]:
+        user = self.context["request"].user
+        editable = editable_in_context(
+            self, "editable_schemes", scheme, Scheme.objects.editable_by(user)
+        )
+        actions = scheme.allowed_actions(user, editable=editable)
+        return api_names(actions, SCHEME_ACTIONS)
 
 
 class SchemeDetailSerializer(SchemeSerializer):
@@ -130,6 +165,10 @@ class SchemeViewSet(PortalViewSet):
         if self.action == "list":
             return SchemeSerializer
         return SchemeDetailSerializer
+
+    def page_context(self, rows):
+        editable = Scheme.objects.editable_by(self.request.user)
+        return {"editable_schemes": page_editable(editable, rows)}
 
     def select(self, queryset):
         if self.action == "list":
@@ -187,6 +226,12 @@ class PeriodSerializer(serializers.ModelSerializer):
             "reopen, until another version is published)."
         ),
     )
+    allowed_actions = allowed_actions_field(
+        gettext_lazy(
+            "What you may do with the period now, named as its endpoints: close, "
+            "build-report, publish, lock, reopen."
+        )
+    )
 
     class Meta:
         model = Period
@@ -203,8 +248,17 @@ class PeriodSerializer(serializers.ModelSerializer):
             "locked_at",
             "report",
             "published_report",
+            "allowed_actions",
         ]
         read_only_fields = fields
+
+    def get_allowed_actions(self, period) -> list[str]:
+        user = self.context["request"].user
+        editable = editable_in_context(
+            self, "editable_periods", period, Period.objects.editable_by(user)
+        )
+        actions = period.allowed_actions(user, editable=editable)
+        return api_names(actions, PERIOD_ACTIONS)
 
     @extend_schema_field(ReportStateSerializer(allow_null=True))
     def get_report(self, period):
@@ -297,6 +351,10 @@ class PeriodViewSet(PortalViewSet):
 
     def select(self, queryset):
         return with_versions(queryset.select_related("scheme"))
+
+    def page_context(self, rows):
+        editable = Period.objects.editable_by(self.request.user)
+        return {"editable_periods": page_editable(editable, rows)}
 
     @extend_schema(
         summary=gettext_lazy("Open a period of an active scheme (administrators)"),

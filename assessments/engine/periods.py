@@ -13,6 +13,7 @@ from unions.models import Union
 from .. import sources
 from ..models import (
     Period,
+    QuarterReport,
     QuarterReportRow,
     Score,
     UnitLevel,
@@ -47,7 +48,7 @@ def previous_results(period: Period) -> dict:
     year, kind = _previous_kind(period)
     rows = (
         QuarterReportRow.objects.filter(
-            report__status="done",
+            report__status=QuarterReport.Status.DONE,
             report__is_current=True,
             report__period__kind=kind,
             report__period__scheme__year=year,
@@ -177,7 +178,7 @@ def check_quarters_built(period: Period) -> dict[str, int]:
             scheme_id=period.scheme_id,
             kind__in=Period.QUARTERS,
             reports__is_current=True,
-            reports__status="done",
+            reports__status=QuarterReport.Status.DONE,
         ).values_list("kind", "reports__pk")
     )
     missing = [k for k in Period.QUARTERS if k not in quarter_reports]

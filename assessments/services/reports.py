@@ -514,7 +514,12 @@ def reports_build_due(*, today=None) -> list[int]:
         )
         .exclude(
             pk__in=QuarterReport.objects.filter(
-                is_current=True, status__in=("done", "running", "pending")
+                is_current=True,
+                status__in=(
+                    QuarterReport.Status.DONE,
+                    QuarterReport.Status.RUNNING,
+                    QuarterReport.Status.PENDING,
+                ),
             ).values("period_id")
         )
         .values_list("pk", flat=True)

@@ -6,7 +6,7 @@ from unionportal.roles import Role
 from unions.models import Union
 
 from .. import selectors
-from ..models import Period, QuarterReportRow, Score
+from ..models import Period, QuarterReport, QuarterReportRow, Score
 from ..versions import with_versions
 
 
@@ -49,7 +49,7 @@ def assessments_home(request):
         selectors.self_assessment_progress(user) if user.has_role(Role.CADRE) else []
     )
     overview = []
-    if user.has_role("admin", "leader", "reviewer"):
+    if user.has_role(Role.ADMIN, Role.LEADER, Role.REVIEWER):
         # Every period, grouped by year (issue 16: 2025 Q1 must stay reachable).
         overview = selectors.periods_by_year(
             sorted(
@@ -60,7 +60,7 @@ def assessments_home(request):
     has_scorecard = (
         bool(user.union_id)
         and QuarterReportRow.objects.filter(
-            unit_id=user.union_id, report__status="done"
+            unit_id=user.union_id, report__status=QuarterReport.Status.DONE
         ).exists()
     )
     return render(

@@ -7,7 +7,8 @@ the version check, the derived project status).
 """
 
 from .activities import ActivityEventViewSet, CampaignViewSet
-from .plans import PlanItemViewSet, ProjectViewSet, WorkPlanViewSet
+from .plans import PlanItemViewSet, WorkPlanViewSet
+from .projects import ProjectViewSet
 from .proposals import ProjectProposalViewSet
 from .reports import ProgressReportViewSet
 

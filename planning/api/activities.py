@@ -11,6 +11,7 @@ from unionportal.access import ADMIN
 from unionportal.api.concurrency import ETAG_HEADER, IF_MATCH
 from unionportal.api.filters import IdFilter
 from unionportal.api.viewsets import PortalViewSet
+from unionportal.roles import Role
 from unions.models import Union
 
 from ..models import (
@@ -167,7 +168,7 @@ class ActivityEventFilter(django_filters.FilterSet):
 
 
 def _can_record(user) -> bool:
-    return user.has_role("cadre", ADMIN) and bool(user.union_id or user.is_superuser)
+    return user.has_role(Role.CADRE, ADMIN) and bool(user.union_id or user.is_superuser)
 
 
 @extend_schema_view(

@@ -13,7 +13,7 @@ from unionportal.api.viewsets import PortalGenericViewSet
 
 from ..models import Category, KeyWorkProject, WorkPlan
 from ..services import proposals
-from .plans import ProjectDetailSerializer, ProjectViewSet
+from .projects import ProjectDetailSerializer, ProjectViewSet
 
 
 class ProposalSerializer(serializers.Serializer):

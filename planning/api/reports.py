@@ -16,6 +16,12 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from unionportal.api.actions import (
+    allowed_actions_field,
+    api_names,
+    editable_in_context,
+    page_editable,
+)
 from unionportal.api.concurrency import ETAG_HEADER, IF_MATCH, IF_MATCH_OPTIONAL
 from unionportal.api.exceptions import Conflict
 from unionportal.api.filters import IdFilter
@@ -65,7 +71,24 @@ class EvidenceUploadSerializer(serializers.Serializer):
     )
 
 
+# The report's actions (ProgressReport.TRANSITIONS) as the API names them: "edit"
+# is PUT/PATCH (and evidence/), the others are the endpoints of the same name.
+REPORT_ACTIONS = {
+    "edit": "update",
+    "submit": "submit",
+    "approve": "approve",
+    "return": "return",
+}
+
+
 class ProgressReportSerializer(serializers.ModelSerializer):
+    allowed_actions = allowed_actions_field(
+        gettext_lazy(
+            "What you may do with the report now: update (PUT/PATCH and "
+            "evidence/), submit/ (its union's cadres), approve/, return/ "
+            "(reviewers above)."
+        )
+    )
     project_title = serializers.CharField(source="project.title", read_only=True)
     union_code = serializers.CharField(source="union.code", read_only=True)
     union_name = serializers.CharField(source="union.name", read_only=True)
@@ -109,8 +132,21 @@ class ProgressReportSerializer(serializers.ModelSerializer):
             "version",
             "created_at",
             "updated_at",
+            "allowed_actions",
         ]
         read_only_fields = fields
+
+    def get_allowed_actions(self, report) -> list[str]:
+        user = self.context["request"].user
+        reports = ProgressReport.objects
+        can_write = editable_in_context(
+            self, "writable_reports", report, reports.editable_by(user)
+        )
+        can_review = editable_in_context(
+            self, "reviewable_reports", report, reports.reviewable_by(user)
+        )
+        actions = report.allowed_actions(can_write=can_write, can_review=can_review)
+        return api_names(actions, REPORT_ACTIONS)
 
 
 class ProgressReportDetailSerializer(ProgressReportSerializer):
@@ -296,6 +332,13 @@ class ProgressReportViewSet(PortalViewSet):
         if self.action != "list":
             queryset = queryset.prefetch_related("evidence")
         return queryset
+
+    def page_context(self, rows):
+        reports, user = ProgressReport.objects, self.request.user
+        return {
+            "writable_reports": page_editable(reports.editable_by(user), rows),
+            "reviewable_reports": page_editable(reports.reviewable_by(user), rows),
+        }
 
     @extend_schema(
         summary=gettext_lazy("Start a draft report for a project and period"),

@@ -28,6 +28,10 @@ class WorkPlan(Workflow):
         PUBLISHED = "published", _("Published")
         CLOSED = "closed", _("Closed")
 
+    # The plans whose projects count (shown to the unions, in reports and scores):
+    # published, or closed when the year's work is done. Named once, used everywhere.
+    COUNTED_STATUSES = (Status.PUBLISHED, Status.CLOSED)
+
     # The workflow in one table: the statuses each action starts from. The
     # services refuse what it does not allow; the plan page offers what
     # ``allowed_actions`` returns.
@@ -163,6 +167,9 @@ class KeyWorkProject(models.Model):
         PROPOSED = "proposed", _("Proposed")
         APPROVED = "approved", _("Approved")
         RETURNED = "returned", _("Returned")
+
+    # Self-chosen projects the union above has not approved (yet): they do not count.
+    UNCOUNTED_PROPOSALS = (Proposal.PROPOSED, Proposal.RETURNED)
 
     # The proposal states that do not count (yet): no reports, no completion.
     NOT_COUNTED = (Proposal.PROPOSED, Proposal.RETURNED)

@@ -19,6 +19,7 @@ from ..models import (
     ActivityEvent,
     KeyWorkProject,
     ProgressReport,
+    WorkPlan,
 )
 
 
@@ -156,7 +157,7 @@ def _projects_of_units(among, *, due_from: date):
     )
     relevant = (
         KeyWorkProject.objects.counted()
-        .filter(plan__status__in=["published", "closed"], due_date__gte=due_from)
+        .filter(plan__status__in=WorkPlan.COUNTED_STATUSES, due_date__gte=due_from)
         .filter(Q(owner_id__in=among) | Q(pk__in=participating))
     )
     projects = [
@@ -224,7 +225,7 @@ def assessment_facts(
     owned_due = (
         KeyWorkProject.objects.counted()
         .filter(
-            plan__status__in=["published", "closed"],
+            plan__status__in=WorkPlan.COUNTED_STATUSES,
             owner_id__in=among,
             due_date__lte=end,
         )

@@ -11,6 +11,7 @@ from .. import rules
 from ..models import (
     KeyWorkProject,
     ProgressReport,
+    WorkPlan,
 )
 
 
@@ -90,11 +91,13 @@ def outstanding_slots(
     With ``until_deadline``, only slots whose deadline is on or before it.
     """
     today = today or timezone.localdate()
-    projects = KeyWorkProject.objects.filter(plan__status="published").select_related(
-        "plan", "owner"
-    )
+    projects = KeyWorkProject.objects.filter(
+        plan__status=WorkPlan.Status.PUBLISHED
+    ).select_related("plan", "owner")
     through = KeyWorkProject.participants.through
-    links = through.objects.filter(keyworkproject__plan__status="published")
+    links = through.objects.filter(
+        keyworkproject__plan__status=WorkPlan.Status.PUBLISHED
+    )
     if union_ids is not None:
         # The units' projects by id, gathered through the indexes on the owner
         # and on the participants; "owner in ... or id in (...)" would make the
@@ -118,7 +121,7 @@ def outstanding_slots(
     reports = {
         (r.project_id, r.union_id, r.period_start): r
         for r in ProgressReport.objects.filter(
-            project__plan__status="published",
+            project__plan__status=WorkPlan.Status.PUBLISHED,
             **({"union_id__in": union_ids} if union_ids is not None else {}),
         ).only(
             "pk",
@@ -173,7 +176,7 @@ def outstanding_slots(
         if (
             key in taken
             or project is None
-            or report.status not in ("draft", "returned")
+            or report.status not in ProgressReport.EDITABLE_STATUSES
             or (report.status == ProgressReport.Status.DRAFT and not include_drafts)
             or (wanted is not None and key[1] not in wanted)
         ):

@@ -347,7 +347,9 @@ def projects_refresh(
     today = today or timezone.localdate()
     if projects is None:
         # Proposals not approved yet are left alone (nobody hears they are late).
-        projects = KeyWorkProject.objects.counted().filter(plan__status="published")
+        projects = KeyWorkProject.objects.counted().filter(
+            plan__status=WorkPlan.Status.PUBLISHED
+        )
     projects = list(projects.select_related("plan", "responsible_user"))
     latest = {}
     approved = ProgressReport.objects.filter(

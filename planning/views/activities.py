@@ -18,6 +18,7 @@ from unionportal.access import (
 from unionportal.history import history_rows
 from unionportal.htmx import is_partial_request, render_page_or_partial
 from unionportal.pagination import CappedPaginator
+from unionportal.roles import Role
 
 from ..filters import EventFilter
 from ..forms import CampaignForm, CampaignItemForm, EventForm, EvidenceForm
@@ -39,7 +40,7 @@ def _items_for(user):
 
 
 def _can_record(user) -> bool:
-    return user.has_role("cadre", ADMIN) and bool(user.union_id or user.is_superuser)
+    return user.has_role(Role.CADRE, ADMIN) and bool(user.union_id or user.is_superuser)
 
 
 @login_required

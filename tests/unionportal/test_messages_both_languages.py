@@ -48,6 +48,7 @@ LATIN_ALLOWED = {
     "word",  # the file format
     # The API's own words, quoted as they are sent: a header, a field, a value.
     "authorization",
+    "update",  # an allowed action: PUT/PATCH (unionportal/api/actions.py)
     "count",
     "true",
     "false",

@@ -108,8 +108,14 @@ class PortalViewSet(PortalGenericViewSet):
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
-        serializer = self.get_serializer(page, many=True)
+        context = {**self.get_serializer_context(), **self.page_context(page)}
+        serializer = self.get_serializer_class()(page, many=True, context=context)
         return self.get_paginated_response(serializer.data)
+
+    def page_context(self, rows) -> dict:
+        """What the serializer needs about the whole page, worked out once (e.g.
+        which rows the user may change), so a row costs no query of its own."""
+        return {}
 
     def retrieve(self, request, *args, **kwargs):
         return self.detail_response(self.get_object())

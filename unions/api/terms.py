@@ -16,6 +16,7 @@ from unionportal.access import ADMIN
 from unionportal.api.concurrency import ETAG_HEADER, IF_MATCH_OPTIONAL
 from unionportal.api.filters import IdFilter
 from unionportal.api.viewsets import PortalViewSet
+from unionportal.roles import Role
 from unionportal.search import union_match
 
 from .. import workflow
@@ -189,7 +190,19 @@ class ElectedOfficerSerializer(serializers.Serializer):
         return mask_id_number(officer.id_number)
 
 
+def _change_api_name(action: str) -> str:
+    # TermChange.allowed_actions names a step by the state it leads to; the API
+    # takes every step through advance/ (with that step, see next_step).
+    return "cancel" if action == "cancel" else "advance"
+
+
 class TermChangeSerializer(serializers.ModelSerializer):
+    allowed_actions = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "What you may do with the change now, named as its endpoints: advance "
+            "(advance/ with step = next_step) and cancel."
+        )
+    )
     union_code = serializers.CharField(source="union.code", read_only=True)
     union_name = serializers.CharField(source="union.name", read_only=True)
     next_step = serializers.SerializerMethodField()
@@ -210,6 +223,7 @@ class TermChangeSerializer(serializers.ModelSerializer):
             "is_active",
             "next_step",
             "allowed_steps",
+            "allowed_actions",
             "old_term",
             "new_term",
             "planned_election_date",
@@ -222,6 +236,11 @@ class TermChangeSerializer(serializers.ModelSerializer):
 
     def get_next_step(self, change) -> str | None:
         return workflow.next_step(change)
+
+    def get_allowed_actions(self, change) -> list[str]:
+        # The union is joined; the rule needs no query of its own.
+        actions = change.allowed_actions(self.context["request"].user)
+        return sorted({_change_api_name(action) for action in actions})
 
     def get_allowed_steps(self, change) -> list[str]:
         user = self.context["request"].user
@@ -388,7 +407,7 @@ class TermChangeViewSet(PortalViewSet):
         responses={201: TermChangeDetailSerializer},
     )
     def create(self, request):
-        self.require_role(ADMIN, "cadre")
+        self.require_role(ADMIN, Role.CADRE)
         serializer = TermChangePlanSerializer(
             data=request.data, context=self.get_serializer_context()
         )

@@ -77,7 +77,7 @@ def change_list(request):
             "union_search": union_search_attrs(),
             "sort": sort,
             "states": State.choices,
-            "can_plan": user.has_role(ADMIN, "cadre") and not user.is_read_only,
+            "can_plan": user.has_role(ADMIN, Role.CADRE) and not user.is_read_only,
         },
     )
 
