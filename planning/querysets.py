@@ -170,7 +170,9 @@ class ProjectQuerySet(models.QuerySet):
         """Self-chosen projects proposed and waiting for the user's decision:
         what the reviewer's home page counts and the project list's
         ``?origin=to_decide`` shows."""
-        return self.proposals_decidable_by(user).filter(proposal_status="proposed")
+        return self.proposals_decidable_by(user).filter(
+            proposal_status=self.model.Proposal.PROPOSED
+        )
 
     def of_union(self, union_id):
         """Projects the union owns or takes part in (no children)."""
