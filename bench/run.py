@@ -367,6 +367,8 @@ class Bench(Serving):
         self.collectstatic(url)
         self.measure_pages(url)
         self.save_partial()
+        if self.args.pages_only:
+            return
         self.results.setdefault("report_job", {})[self.scale] = self.report_job(
             url, self.scale
         )
@@ -416,6 +418,11 @@ def main(argv=None) -> int:
         help="at city scale, leave out the district comparison",
     )
     parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="measure the pages and floors only (no report job, exports or district)",
+    )
+    parser.add_argument(
         "--strict", action="store_true", help="exit 1 when a target is missed"
     )
     args = parser.parse_args(argv)
@@ -457,7 +464,8 @@ def main(argv=None) -> int:
     print(text)
     print(f"\nWhole run: {bench.results['wall_seconds']} s.")
     names = ["results.json"]
-    if args.scale != "tiny":
+    # A partial run (--pages-only) does not replace the scale's full figures.
+    if args.scale != "tiny" and not args.pages_only:
         names.append(f"results-{args.scale}.json")
     for name in names:
         (BENCH / name).write_text(

@@ -12,9 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from unionportal.access import scope_filter
 from unionportal.api.filters import IdFilter
+from unionportal.cache import cached_part, scope_part
 from unionportal.search import union_match, union_search_attrs
 from unions.models import Union
 from unions.selectors import DISTRICT_LEVEL, in_subdistrict
+from unions.selectors import data_version as unions_version
 
 from .models import (
     ActivityEvent,
@@ -82,14 +84,19 @@ class FastSelect(forms.Select):
 
 def area_choices(user) -> list[tuple[str, str]]:
     """The sub-districts a user sees, and the district level for a user above
-    them: the groups of the dashboard's "who is late" (1 query)."""
-    choices = [
-        (str(union.pk), union.name)
-        for union in Union.objects.filter(scope_filter(user, ""))
-        .filter(kind=Union.Kind.SUBDISTRICT)
-        .only("pk", "name_zh", "name_en")
-        .order_by("code")
-    ]
+    them: the groups of the dashboard's "who is late" (1 query; cached under the
+    latest change of unions, since every list filtered by area reads them)."""
+    choices = cached_part(
+        "planning:area_choices",
+        (scope_part(user), unions_version()),
+        lambda: [
+            (str(union.pk), union.name)
+            for union in Union.objects.filter(scope_filter(user, ""))
+            .filter(kind=Union.Kind.SUBDISTRICT)
+            .only("pk", "name_zh", "name_en")
+            .order_by("code")
+        ],
+    )
     above = user.union_id is None or user.union.kind in (
         Union.Kind.CITY,
         Union.Kind.DISTRICT,

@@ -12,6 +12,7 @@ deployed code, so a deploy never serves parts rendered by the previous one.
 
 import hashlib
 import logging
+import threading
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.utils.translation import get_language
 
 T = TypeVar("T")
@@ -60,6 +62,37 @@ def release() -> str:
     return stamp.hexdigest()[:12]
 
 
+# Values read once per request (the data versions), in the thread serving it.
+_request = threading.local()
+
+
+def _request_begins(environ=None, **kwargs) -> None:
+    # Only while reading: a write in the request moves the version on, and the
+    # page it renders afterwards must read the new one.
+    method = (environ or {}).get("REQUEST_METHOD", "")
+    _request.memo = {} if method in ("GET", "HEAD") else None
+
+
+def _request_ends(**kwargs) -> None:
+    _request.memo = None
+
+
+request_started.connect(_request_begins, dispatch_uid="unionportal.cache.begins")
+request_finished.connect(_request_ends, dispatch_uid="unionportal.cache.ends")
+
+
+def once_per_request(name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, read once per GET request: a page keeps several parts under
+    the same data version, and asks for it once. In a write, a task or a command
+    it is computed each time (nothing would tell it to forget)."""
+    memo = getattr(_request, "memo", None)
+    if memo is None:
+        return compute()
+    if name not in memo:
+        memo[name] = compute()
+    return memo[name]
+
+
 def part_key(name: str, *parts) -> str:
     """The cache key of part ``name`` for ``parts`` in the current language."""
     digest = hashlib.sha256(
@@ -97,6 +130,15 @@ def scope_part(user) -> str:
     if user.union_id is None:
         return "-"
     return user.union.path
+
+
+def reader_part(user) -> tuple:
+    """What a page shown to ``user`` may depend on beyond the data: their scope,
+    their own union (a list marks its rows "your union") and their roles (an
+    administrator sees drafts)."""
+    if not user.is_authenticated:
+        return ("-",)
+    return (scope_part(user), user.union_id, user.is_superuser, tuple(user.roles))
 
 
 def query_part(request, *, ignore: tuple[str, ...] = ()) -> tuple:

@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from unionportal.access import union_in_scope
+from unionportal.cache import once_per_request
 
 from .dates import add_months, whole_months_after
 from .models import OfficeTerm, Position, TermChange, TermChangeStep, Union
@@ -63,7 +64,10 @@ def data_version() -> tuple:
     Lists and dashboards of unions and terms are cached under this version (see
     ``unionportal.cache``): any save through the ORM moves it on.
     """
+    return once_per_request("unions:data_version", _data_version)
 
+
+def _data_version() -> tuple:
     def latest(model):
         return Subquery(model.objects.order_by("-updated_at").values("updated_at")[:1])
 

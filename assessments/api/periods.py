@@ -117,9 +117,7 @@ class SchemeSerializer(serializers.ModelSerializer):
 
     def get_allowed_actions(self, scheme) -> list[str]:
         user = self.context["request"].user
-        editable = editable_in_context(
-            self, "editable_schemes", scheme, Scheme.objects.editable_by(user)
-        )
+        editable = editable_in_context(self, "editable_schemes", scheme, "editable_by")
         actions = scheme.allowed_actions(user, editable=editable)
         return api_names(actions, SCHEME_ACTIONS)
 
@@ -254,9 +252,7 @@ class PeriodSerializer(serializers.ModelSerializer):
 
     def get_allowed_actions(self, period) -> list[str]:
         user = self.context["request"].user
-        editable = editable_in_context(
-            self, "editable_periods", period, Period.objects.editable_by(user)
-        )
+        editable = editable_in_context(self, "editable_periods", period, "editable_by")
         actions = period.allowed_actions(user, editable=editable)
         return api_names(actions, PERIOD_ACTIONS)
 

@@ -194,10 +194,7 @@ def dashboard(request):
     elif periods:
         chosen = published[0] if published else periods[0]
     context = {
-        "late_rows": lateness.who_is_late_cached(
-            request.user, today=timezone.localdate()
-        ),
-        "late_labels": lateness.figure_labels(),
+        "late_panel": lateness.who_is_late_panel(request, today=timezone.localdate()),
         "today": timezone.localdate(),
         "periods": periods,
         "chosen": chosen,

@@ -137,13 +137,9 @@ class ProgressReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_allowed_actions(self, report) -> list[str]:
-        user = self.context["request"].user
-        reports = ProgressReport.objects
-        can_write = editable_in_context(
-            self, "writable_reports", report, reports.editable_by(user)
-        )
+        can_write = editable_in_context(self, "writable_reports", report, "editable_by")
         can_review = editable_in_context(
-            self, "reviewable_reports", report, reports.reviewable_by(user)
+            self, "reviewable_reports", report, "reviewable_by"
         )
         actions = report.allowed_actions(can_write=can_write, can_review=can_review)
         return api_names(actions, REPORT_ACTIONS)

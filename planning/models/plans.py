@@ -85,6 +85,8 @@ class WorkPlan(Workflow):
                 fields=["owner", "year"], name="workplan_one_per_owner_year"
             )
         ]
+        # data_version reads the latest change (planning.selectors.pages).
+        indexes = [models.Index(fields=["updated_at"], name="workplan_updated_at")]
 
     def __str__(self):
         return self.title
@@ -332,6 +334,9 @@ class KeyWorkProject(models.Model):
                 condition=models.Q(proposal_status="proposed"),
                 name="project_proposed_due",
             ),
+            # data_version: the latest change is one index read, not a scan of
+            # a city's 226,500 projects on every cached page's request.
+            models.Index(fields=["updated_at"], name="project_updated_at"),
         ]
 
     def __str__(self):

@@ -13,6 +13,7 @@ from django.db.models import (
 )
 from django.utils.translation import gettext as _
 
+from unionportal.cache import once_per_request
 from unionportal.history import HistoryRow, history_rows
 from unionportal.roles import Role
 from unions.models import Union
@@ -245,7 +246,10 @@ def project_history(project: KeyWorkProject, report_ids) -> list[HistoryRow]:
 def data_version() -> tuple:
     """When a plan, a project or a progress report was last saved (1 query):
     parts of pages counted from them are cached under it (``unionportal.cache``)."""
+    return once_per_request("planning:data_version", _data_version)
 
+
+def _data_version() -> tuple:
     def latest(model):
         return Subquery(model.objects.order_by("-updated_at").values("updated_at")[:1])
 

@@ -3,24 +3,28 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from unionportal.access import get_editable_or_403, get_visible_or_404
+from unionportal.cache import cached_part, query_part, reader_part
 from unionportal.downloads import as_download
-from unionportal.htmx import render_page_or_partial
+from unionportal.htmx import is_partial_request
 from unionportal.pagination import CappedPaginator
 from unionportal.sorting import apply_sort
 from unionportal.xlsx import XLSX_CONTENT_TYPE
+from unions.selectors import data_version as unions_version
 
 from ..filters import ProjectFilter
 from ..forms import HandDownForm, MilestoneForm, ProjectForm
 from ..models import KeyWorkProject, Milestone, WorkPlan
 from ..querysets import project_permissions
 from ..selectors import (
+    data_version,
     progress_chart,
     project_history,
     project_list_queryset,
@@ -59,21 +63,53 @@ def _sorted(request, project_filter):
 
 @login_required
 def project_list(request):
+    user = request.user
     project_filter = _filtered(request)
     qs, sort = _sorted(request, project_filter)
-    page = CappedPaginator(qs, 25).get_page(request.GET.get("page"))
-    return render_page_or_partial(
+    context = {
+        "filter": project_filter,
+        "query": request.GET.urlencode(),
+        "sort": sort,
+        "can_propose": proposals.can_propose(user),
+    }
+
+    def rows():
+        page = CappedPaginator(qs, 25).get_page(request.GET.get("page"))
+        return render_to_string(
+            "planning/partials/project_rows.html", {**context, "page": page}, request
+        )
+
+    # The page of rows and its count are the costly part at city scale (two
+    # queries over a city's projects, 25 rows of badges): kept under the latest
+    # change of plans, projects and reports, and of unions (the owners' names),
+    # so that an edit shows on the next request.
+    rows_html = cached_part(
+        "planning:project_list",
+        (
+            reader_part(user),
+            query_part(request),
+            timezone.localdate(),
+            data_version(),
+            unions_version(),
+        ),
+        rows,
+    )
+    if is_partial_request(request):
+        return HttpResponse(rows_html)
+    # The filter bar offers a city's districts, sub-districts and plans (some 360
+    # options): rendered once per change of unions and plans.
+    fields_html = cached_part(
+        "planning:project_filter",
+        (reader_part(user), query_part(request), data_version(), unions_version()),
+        lambda: render_to_string(
+            "planning/partials/filter_fields.html",
+            {"form": project_filter.form, "col": "col-6 col-md-4 col-xl-2"},
+        ),
+    )
+    return render(
         request,
         "planning/project_list.html",
-        "planning/partials/project_rows.html",
-        {
-            "filter": project_filter,
-            "page": page,
-            "query": request.GET.urlencode(),
-            "user_union_id": request.user.union_id,
-            "sort": sort,
-            "can_propose": proposals.can_propose(request.user),
-        },
+        {**context, "rows": rows_html, "filter_fields": fields_html},
     )
 
 

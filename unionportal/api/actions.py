@@ -28,10 +28,14 @@ def allowed_actions_field(help_text) -> serializers.SerializerMethodField:
     return serializers.SerializerMethodField(help_text=help_text)
 
 
-def editable_in_context(serializer, key: str, obj, queryset) -> bool:
-    """Whether ``obj`` is in ``queryset``: from the page's set when the list put one
-    in the context under ``key``, otherwise one query (a detail)."""
+def editable_in_context(serializer, key: str, obj, rule: str) -> bool:
+    """Whether ``obj`` is in its manager's ``rule(user)`` (e.g. ``"editable_by"``):
+    from the page's set when the list put one in the context under ``key``,
+    otherwise one query (a detail). The rule's queryset is only built when it is
+    read: building a scoped queryset costs about a millisecond, 25 of them a page."""
     ids = serializer.context.get(key)
     if ids is not None:
         return obj.pk in ids
+    user = serializer.context["request"].user
+    queryset = getattr(type(obj)._default_manager, rule)(user)
     return queryset.filter(pk=obj.pk).exists()

@@ -1,0 +1,89 @@
+"""The project list's rows and filter bar come from the cache, kept under the
+latest change of plans, projects, reports and unions: a change shows on the next
+request, and one reader's page is never served to another."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from planning.models import KeyWorkProject
+
+from .factories import PlanItemFactory, ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("planning:project_list")
+
+
+def _get(client, query=""):
+    response = client.get(URL + query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_renamed_project_shows_on_the_next_request(client_for, cadre_grass, project):
+    client = client_for(cadre_grass)
+    assert project.title in _get(client)
+    project.title = "Renamed after the page was cached"
+    project.save()
+    html = _get(client)
+    assert "Renamed after the page was cached" in html
+
+
+def test_a_new_project_shows_in_the_rows_and_the_count(
+    client_for, reviewer, item, grassroots, project
+):
+    client = client_for(reviewer)
+    before = _get(client)
+    assert 'data-list-count="1"' in before
+    ProjectFactory(
+        item=PlanItemFactory(plan=item.plan),
+        owner=grassroots,
+        title="Handed out a moment ago",
+    )
+    after = _get(client)
+    assert 'data-list-count="2"' in after
+    assert "Handed out a moment ago" in after
+
+
+def test_a_status_change_moves_the_project_between_filtered_lists(
+    client_for, reviewer, project
+):
+    client = client_for(reviewer)
+    assert 'data-list-count="0"' in _get(client, "?status=delayed")
+    # A save through the ORM (what the services do) moves the version on.
+    project.status = KeyWorkProject.Status.DELAYED
+    project.save()
+    assert 'data-list-count="1"' in _get(client, "?status=delayed")
+
+
+def test_the_rows_of_one_reader_are_not_served_to_another(
+    client_for, cadre_grass, outsider, project
+):
+    mine = _get(client_for(cadre_grass))
+    assert project.title in mine
+    theirs = _get(client_for(outsider))
+    assert project.title not in theirs
+    assert 'data-list-count="0"' in theirs
+
+
+def test_a_warm_list_reads_the_versions_once_and_no_rows(client_for, reviewer, project):
+    client = client_for(reviewer)
+    _get(client)
+    with CaptureQueriesContext(connection) as warm:
+        _get(client)
+    sql = [q["sql"] for q in warm.captured_queries]
+    # Each data version is read once per request, however many parts use it.
+    assert sum('AS "latest_project"' in q for q in sql) == 1
+    assert sum('AS "latest_term"' in q for q in sql) == 1
+    # No page of rows, no count: those come from the cache.
+    assert not any(q.startswith('SELECT "planning_keyworkproject"."id"') for q in sql)
+    assert not any(
+        q.startswith("SELECT COUNT(*)") and "planning_keyworkproject" in q for q in sql
+    )
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        _get(client)
+    assert len(cold) > len(warm)
