@@ -10,7 +10,7 @@ on that queue). Steps:
 1. ``migrate`` and ``seed_bench --scale`` (a complete seed is reused);
 2. ``collectstatic`` once (kept in bench/.static while static files do not change);
 3. gunicorn started from the ``web:`` line of the Procfile with DEBUG off and
-   WEB_WORKERS = 2 × cores + 1 as the README says, on a free loopback port;
+   WEB_WORKERS = cores + 1 as the README says, on a free loopback port;
 4. per page, signed in as the role that uses it: wrk at 8 connections (one
    session each) for a bounded time: requests per second, p50/p95/p99, the
    page's query count, and its throughput as a ratio to two floors measured in

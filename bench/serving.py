@@ -61,7 +61,8 @@ class Serving:
             API_THROTTLE_USER="100000000/min",
             PYTHONUNBUFFERED="1",
         )
-        env.setdefault("WEB_WORKERS", str(2 * (os.cpu_count() or 1) + 1))
+        # As the README says for a machine shared with PostgreSQL: cores + 1.
+        env.setdefault("WEB_WORKERS", str((os.cpu_count() or 1) + 1))
         env.update(extra)
         return env
 

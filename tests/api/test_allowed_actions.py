@@ -149,13 +149,20 @@ def test_report_list_asks_once_for_the_page(
     _plan, projects = published_plan(district, units)
     for union_id, project in projects.items():
         _draft(project, UserFactory(union_id=union_id, is_cadre=True))
+    from django.core.cache import cache
+
     client = api_for(cadre_sub)  # a writer and a reviewer: both sets are asked
     client.get(REPORTS)
-    # token, rows, the page's writable and reviewable reports
-    with django_assert_num_queries(4):
+    cache.clear()
+    # token, the data versions (plans, unions), rows, the page's writable and
+    # reviewable reports
+    with django_assert_num_queries(6):
         rows = client.get(REPORTS).json()["results"]
     assert len(rows) == extra
     assert all(row["allowed_actions"] == [] for row in rows)
+    # Kept under those versions: token and versions only.
+    with django_assert_num_queries(3):
+        assert client.get(REPORTS).json()["results"] == rows
 
 
 @pytest.mark.parametrize("extra", [1, 10])

@@ -20,6 +20,9 @@ def test_web_command_is_the_procfile_line_with_its_defaults(run):
     argv = run.procfile_argv("web", {"WEB_WORKERS": "5"})
     assert argv[0].endswith("gunicorn")
     assert argv[argv.index("--workers") + 1] == "5"
+    # One-threaded (sync) workers unless WEB_THREADS says otherwise (README).
+    assert argv[argv.index("--threads") + 1] == "1"
+    argv = run.procfile_argv("web", {"WEB_THREADS": "2"})
     assert argv[argv.index("--threads") + 1] == "2"
 
 

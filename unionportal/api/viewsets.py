@@ -14,6 +14,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import viewsets
 from rest_framework.response import Response
 
+from unionportal.cache import cached_part, reader_part
+
 from .concurrency import check_if_match, etag_for
 from .exceptions import PreconditionRequired
 from .filters import StrictOrderingFilter
@@ -106,11 +108,30 @@ class PortalViewSet(PortalGenericViewSet):
     """A scoped list (paginated, filtered, ordered) and detail with an ETag."""
 
     def list(self, request, *args, **kwargs):
+        version = self.list_version()
+        if version is None:
+            return Response(self.list_data())
+        # The answer's data (rows, count, links) depends on the reader, the URL
+        # (its filters, order, page and host) and the data: kept under all three.
+        data = cached_part(
+            f"api:{self.basename}:list",
+            (reader_part(request.user), request.build_absolute_uri(), version),
+            self.list_data,
+        )
+        return Response(data)
+
+    def list_data(self) -> dict:
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         context = {**self.get_serializer_context(), **self.page_context(page)}
         serializer = self.get_serializer_class()(page, many=True, context=context)
-        return self.get_paginated_response(serializer.data)
+        return self.get_paginated_response(serializer.data).data
+
+    def list_version(self):
+        """A version of the data a list shows (e.g. the latest change of its
+        rows), under which its answers are kept in the cache; ``None``: computed
+        on every request."""
+        return None
 
     def page_context(self, rows) -> dict:
         """What the serializer needs about the whole page, worked out once (e.g.
