@@ -3,9 +3,6 @@ def notifications(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from .models import Notification
+    from .unread import unread_count
 
-    def unread_count():
-        return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-
-    return {"unread_notifications": unread_count}
+    return {"unread_notifications": lambda: unread_count(user)}

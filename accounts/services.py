@@ -221,10 +221,14 @@ def notification_settings_save(*, user: User, choices: dict[str, str]) -> User:
 
 
 def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    from .unread import forget_unread
+
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_id is not None:
         unread = unread.filter(pk=notification_id)
-    return unread.update(read_at=timezone.now())
+    marked = unread.update(read_at=timezone.now())
+    forget_unread(user.pk)
+    return marked
 
 
 def user_set_language(*, user: User, language: str) -> User:

@@ -4,9 +4,10 @@ from django.contrib.auth.signals import (
     user_logged_out,
     user_login_failed,
 )
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import AuditEvent
+from .models import AuditEvent, Notification
 
 
 @receiver(user_logged_in)
@@ -42,3 +43,11 @@ def _audit_locked_out(sender, request, username, ip_address, **kwargs):
     audit_record(
         kind=AuditEvent.Kind.LOCKED_OUT, request=request, username=username or ""
     )
+
+
+@receiver(post_save, sender=Notification)
+@receiver(post_delete, sender=Notification)
+def _forget_unread(sender, instance, **kwargs):
+    from .unread import forget_unread
+
+    forget_unread(instance.recipient_id)

@@ -4,15 +4,28 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from unionportal.cache import cached_part, reader_part
 from unionportal.home import HomeTask
 from unionportal.pagination import capped_count
 from unionportal.roles import Role
+from unions.selectors import data_version as unions_version
 
 from .models import KeyWorkProject, ProgressReport, WorkPlan
-from .selectors import outstanding_slots
+from .selectors import data_version, outstanding_slots
 
 
 def home_tasks(user) -> list[HomeTask]:
+    """Kept in the cache under the reader, the day and the latest change of plans,
+    projects, reports and unions: a cadre's reports owed are worked out from
+    each project's reporting periods, a reviewer's counts read a city's reports."""
+    return cached_part(
+        "planning:home_tasks",
+        (reader_part(user), timezone.localdate(), data_version(), unions_version()),
+        lambda: _home_tasks(user),
+    )
+
+
+def _home_tasks(user) -> list[HomeTask]:
     tasks: list[HomeTask] = []
     if user.has_role(Role.CADRE) and user.union_id:
         tasks.extend(_cadre_tasks(user))

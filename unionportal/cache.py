@@ -93,6 +93,25 @@ def once_per_request(name: str, compute: Callable[[], T]) -> T:
     return memo[name]
 
 
+def latest_changes(*models) -> tuple:
+    """When a row of each model was last saved (``updated_at``, indexed): one
+    statement of index reads, written out once rather than built by the ORM on
+    every request (half a millisecond of compiling, for a query that takes a
+    tenth of that). The versions the cached parts are kept under."""
+    from django.db import connection
+
+    # Only the models' own table names go into the statement, quoted.
+    quote = connection.ops.quote_name
+    sql = "SELECT " + ", ".join(  # noqa: S608
+        f"(SELECT MAX({quote('updated_at')}) FROM {quote(m._meta.db_table)})"  # noqa: S608
+        for m in models
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return tuple(str(value) for value in row)
+
+
 def part_key(name: str, *parts) -> str:
     """The cache key of part ``name`` for ``parts`` in the current language."""
     digest = hashlib.sha256(

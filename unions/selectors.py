@@ -11,7 +11,6 @@ from django.db.models import (
     IntegerField,
     Prefetch,
     Q,
-    Subquery,
     When,
     Window,
 )
@@ -20,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from unionportal.access import union_in_scope
-from unionportal.cache import once_per_request
+from unionportal.cache import latest_changes, once_per_request
 
 from .dates import add_months, whole_months_after
 from .models import OfficeTerm, Position, TermChange, TermChangeStep, Union
@@ -68,16 +67,7 @@ def data_version() -> tuple:
 
 
 def _data_version() -> tuple:
-    def latest(model):
-        return Subquery(model.objects.order_by("-updated_at").values("updated_at")[:1])
-
-    row = (
-        Union.objects.order_by("-updated_at")
-        .annotate(latest_term=latest(OfficeTerm), latest_change=latest(TermChange))
-        .values_list("updated_at", "latest_term", "latest_change")
-        .first()
-    )
-    return tuple(str(value) for value in row) if row else ()
+    return latest_changes(Union, OfficeTerm, TermChange)
 
 
 def open_terms_prefetch(at: date, to_attr: str = "open_terms") -> Prefetch:

@@ -7,13 +7,12 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
-    Subquery,
     Value,
     When,
 )
 from django.utils.translation import gettext as _
 
-from unionportal.cache import once_per_request
+from unionportal.cache import latest_changes, once_per_request
 from unionportal.history import HistoryRow, history_rows
 from unionportal.roles import Role
 from unions.models import Union
@@ -250,15 +249,4 @@ def data_version() -> tuple:
 
 
 def _data_version() -> tuple:
-    def latest(model):
-        return Subquery(model.objects.order_by("-updated_at").values("updated_at")[:1])
-
-    row = (
-        WorkPlan.objects.order_by("-updated_at")
-        .annotate(
-            latest_project=latest(KeyWorkProject), latest_report=latest(ProgressReport)
-        )
-        .values_list("updated_at", "latest_project", "latest_report")
-        .first()
-    )
-    return tuple(str(value) for value in row) if row else ()
+    return latest_changes(WorkPlan, KeyWorkProject, ProgressReport)

@@ -186,3 +186,35 @@ def test_a_bad_setting_changes_nothing(client_for, cadre_grass):
     assert response.status_code == 302
     cadre_grass.refresh_from_db()
     assert cadre_grass.notification_settings == {"unions.term_due": "off"}
+
+
+def test_the_bell_count_follows_new_and_read_notifications(client_for, cadre_grass):
+    """The unread count is kept per person and forgotten when it changes: a new
+    notification and marking read show on the next page."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from accounts.services import notification_mark_read
+
+    client = client_for(cadre_grass)
+
+    def bell():
+        html = client.get(reverse("accounts:profile")).content.decode()
+        found = re.search(r'data-testid="unread-count">(\d+)', html)
+        return int(found.group(1)) if found else 0
+
+    assert bell() == 0
+    for name in ("unions.term_due", "unions.term_due"):
+        notification_send(recipients=[cadre_grass], kind=name, params=SAMPLES[name])
+    assert bell() == 2
+    with CaptureQueriesContext(connection) as kept:
+        assert bell() == 2
+    assert not any("accounts_notification" in q["sql"] for q in kept.captured_queries)
+    first = cadre_grass.notifications.order_by("pk").first()
+    notification_mark_read(user=cadre_grass, notification_id=first.pk)
+    assert bell() == 1
+    notification_mark_read(user=cadre_grass)
+    assert bell() == 0
