@@ -107,6 +107,18 @@ def area_choices(user) -> list[tuple[str, str]]:
 class StyledFilterSet(django_filters.FilterSet):
     """Gives the filter widgets Bootstrap's small form classes."""
 
+    # A view that keeps the rendered filter bar in the cache sets this: the
+    # options of the long selects (a query each) are then read only when the bar
+    # is rendered (``form_to_render``). Filtering never needs them.
+    defer_choices = False
+
+    def form_to_render(self):
+        form = self.form
+        if not getattr(form, "_choices_offered", False):
+            self.limit_choices(form)
+            form._choices_offered = True
+        return form
+
     @property
     def form(self):
         form = super().form
@@ -124,7 +136,9 @@ class StyledFilterSet(django_filters.FilterSet):
                 else "form-control form-control-sm"
             )
             field.widget.attrs.setdefault("class", css)
-        self.limit_choices(form)
+        if not self.defer_choices:
+            self.limit_choices(form)
+            form._choices_offered = True
         return form
 
     def limit_choices(self, form) -> None:

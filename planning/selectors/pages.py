@@ -116,6 +116,7 @@ DETAIL_REPORT_FIELDS = (
     "status",
     "submitted_at",
     "first_submitted_at",
+    "version",  # the history panel is kept under the reports' versions
     "union__name_zh",
     "union__name_en",
 )

@@ -372,6 +372,15 @@ def projects_refresh(
     return changed
 
 
+def _milestones_changed(project_id: int) -> None:
+    """A milestone is part of its project's plan of work: changing one moves the
+    project's ``updated_at`` on (no history record of its own), so that what is
+    kept under the project's last change (its page's history panel, the
+    planning data version) is computed afresh."""
+    KeyWorkProject.objects.filter(pk=project_id).update(updated_at=timezone.now())
+
+
+@transaction.atomic
 def milestone_save(*, milestone: Milestone, data: dict) -> Milestone:
     _plan_editable(milestone.project.plan)
     for name in ("title", "due_date", "done_on"):
@@ -379,16 +388,22 @@ def milestone_save(*, milestone: Milestone, data: dict) -> Milestone:
             setattr(milestone, name, data[name])
     milestone.full_clean()
     milestone.save()
+    _milestones_changed(milestone.project_id)
     return milestone
 
 
+@transaction.atomic
 def milestone_toggle(*, milestone: Milestone, today: date | None = None) -> Milestone:
     _plan_editable(milestone.project.plan)
     milestone.done_on = None if milestone.done_on else (today or timezone.localdate())
     milestone.save(update_fields=["done_on"])
+    _milestones_changed(milestone.project_id)
     return milestone
 
 
+@transaction.atomic
 def milestone_delete(*, milestone: Milestone) -> None:
     _plan_editable(milestone.project.plan)
+    project_id = milestone.project_id
     milestone.delete()
+    _milestones_changed(project_id)

@@ -65,18 +65,21 @@ def _sorted(request, project_filter):
 def project_list(request):
     user = request.user
     project_filter = _filtered(request)
-    qs, sort = _sorted(request, project_filter)
+    project_filter.defer_choices = True  # the bar is kept rendered, below
     context = {
         "filter": project_filter,
         "query": request.GET.urlencode(),
-        "sort": sort,
         "can_propose": proposals.can_propose(user),
     }
 
     def rows():
+        # The filtered, sorted queryset is built only when the rows are.
+        qs, sort = _sorted(request, project_filter)
         page = CappedPaginator(qs, 25).get_page(request.GET.get("page"))
         return render_to_string(
-            "planning/partials/project_rows.html", {**context, "page": page}, request
+            "planning/partials/project_rows.html",
+            {**context, "sort": sort, "page": page},
+            request,
         )
 
     # The page of rows and its count are the costly part at city scale (two
@@ -103,7 +106,7 @@ def project_list(request):
         (reader_part(user), query_part(request), data_version(), unions_version()),
         lambda: render_to_string(
             "planning/partials/filter_fields.html",
-            {"form": project_filter.form, "col": "col-6 col-md-4 col-xl-2"},
+            {"form": project_filter.form_to_render(), "col": "col-6 col-md-4 col-xl-2"},
         ),
     )
     return render(
@@ -152,7 +155,7 @@ def project_detail(request, pk):
             "reports": reports,
             "evidence": evidence,
             "chart": progress_chart(project, reports),
-            "history": project_history(project, [r.pk for r in reports]),
+            "history_html": _history_html(project, reports),
             "can_edit": allowed["edit"],
             "can_report": allowed["report"],
             "can_milestones": can_milestones,
@@ -164,9 +167,42 @@ def project_detail(request, pk):
             and not project.counts
             and project.owner_id == user.union_id
             and proposals.can_propose(user),
-            "milestone_form": MilestoneForm() if can_milestones else None,
+            "milestone_form": _blank_milestone_form() if can_milestones else None,
             "today": timezone.localdate(),
         },
+    )
+
+
+def _blank_milestone_form() -> str:
+    """The empty "add a milestone" fields, the same for every project: rendered
+    once per language (crispy-forms takes over a millisecond for them)."""
+    return cached_part(
+        "planning:milestone_form",
+        (),
+        lambda: render_to_string(
+            "planning/partials/milestone_fields.html", {"form": MilestoneForm()}
+        ),
+    )
+
+
+def _history_html(project, reports) -> str:
+    """The page's history panel, kept under what it shows the changes of: the
+    project's last save, its milestones and the visible reports' versions (all
+    loaded by the page already), so three history queries and their rendering
+    are paid once per change, not once per visit."""
+    parts = (
+        project.pk,
+        str(project.updated_at),
+        tuple((m.pk, m.title, m.due_date, m.done_on) for m in project.milestones.all()),
+        tuple((r.pk, r.version, r.status) for r in reports),
+    )
+    return cached_part(
+        "planning:project_history",
+        parts,
+        lambda: render_to_string(
+            "partials/history.html",
+            {"history": project_history(project, [r.pk for r in reports])},
+        ),
     )
 
 

@@ -70,14 +70,18 @@ def test_the_reviewer_scores_and_sees_only_rows_needing_a_reason(portal, demo):
     # Two rows changed: one in agreement, one differing without a reason.
     page.set_viewport_size({"width": 1366, "height": 900})
     portal.goto(path)
-    scores = {
-        s.indicator.code: s
-        for s in Score.objects.filter(period=period, unit=unit)
+    scores = list(
+        Score.objects.filter(period=period, unit=unit)
         .exclude(self_score=None)
         .select_related("indicator")
         .filter(indicator__kind="base")
-    }
-    first, second = list(scores.values())[:2]
+        .order_by("indicator__code")
+    )
+    # The second row must be lowered to a score it does not hold already (a
+    # self-score of 0 cannot be lowered): otherwise a refused save and a saved
+    # one would look the same.
+    first = scores[0]
+    second = next(s for s in scores[1:] if s.self_score >= 1)
     page.locator(f"#id_reviewed_score_{first.indicator_id}").fill(str(first.self_score))
     page.locator(f"#id_review_comment_{first.indicator_id}").fill("核实无误")
     lower = max(0, second.self_score - 1)

@@ -87,3 +87,46 @@ def test_a_warm_list_reads_the_versions_once_and_no_rows(client_for, reviewer, p
     with CaptureQueriesContext(connection) as cold:
         _get(client)
     assert len(cold) > len(warm)
+
+
+# --- the project page's history panel ---------------------------------------------
+
+
+def _history(client, project):
+    import re
+
+    html = client.get(reverse("planning:project_detail", args=[project.pk]))
+    assert html.status_code == 200
+    panel = html.content.decode().split('data-testid="history"', 1)
+    return re.sub(r"\s+", " ", panel[1]) if len(panel) == 2 else ""
+
+
+def test_the_history_panel_shows_each_change_on_the_next_visit(
+    client_for, admin_user, project
+):
+    from planning.models import Milestone
+    from planning.services.plans import (
+        milestone_delete,
+        milestone_save,
+        milestone_toggle,
+    )
+
+    client = client_for(admin_user)
+    before = _history(client, project)
+    assert "Survey the members" not in before
+    milestone = milestone_save(
+        milestone=Milestone(project=project),
+        data={"title": "Survey the members", "due_date": project.due_date},
+    )
+    added = _history(client, project)
+    assert "Survey the members" in added
+    milestone_toggle(milestone=milestone)
+    toggled = _history(client, project)
+    assert toggled.count("Survey the members") > added.count("Survey the members")
+    milestone_delete(milestone=milestone)
+    assert _history(client, project).count("Survey the members") > toggled.count(
+        "Survey the members"
+    )
+    project.title = "A title changed later"
+    project.save()
+    assert "A title changed later" in _history(client, project)
