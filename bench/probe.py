@@ -205,17 +205,23 @@ def command_report(args) -> None:
     before = {p.name for p in stats_dir.glob("*.json")}
     started = time.perf_counter()
     refused = []
+    # The versions this build makes: earlier builds' versions are kept, and
+    # their units must not be counted again.
+    requested = []
     for period in periods:
         try:
-            report_request(period=period, by=admin)
+            requested.append(report_request(period=period, by=admin).pk)
         except ValidationError as exc:  # e.g. a build left running by a killed worker
             refused.append({"period": period.pk, "reason": exc.messages})
+    if not requested:
+        _emit({"error": "every build was refused", "refused": refused})
+        return
     deadline = started + args.timeout
     reports = []
     wall = files_wall = None
     while time.perf_counter() < deadline:
         reports = list(
-            QuarterReport.objects.filter(period__in=periods).values(
+            QuarterReport.objects.filter(pk__in=requested).values(
                 "pk",
                 "status",
                 "unit_count",

@@ -17,6 +17,7 @@ from .models import (
     ProgressReport,
     WorkPlan,
 )
+from .services.plans import PROJECT_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -192,17 +193,7 @@ class ProjectForm(forms.ModelForm):
 
     class Meta:
         model = KeyWorkProject
-        fields = [
-            "title",
-            "category",
-            "responsible_person",
-            "responsible_user",
-            "target_value",
-            "target_unit",
-            "weight",
-            "start_date",
-            "due_date",
-        ]
+        fields = list(PROJECT_FIELDS)  # what the service saves of a project
         widgets = {"start_date": DATE, "due_date": DATE}
 
     def __init__(self, *args, scope, users, **kwargs):

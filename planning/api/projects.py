@@ -87,18 +87,9 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = KeyWorkProject
-        fields = [
-            "title",
-            "category",
-            "responsible_person",
-            "responsible_user",
-            "target_value",
-            "target_unit",
-            "weight",
-            "start_date",
-            "due_date",
-            "participants",
-        ]
+        # What the service saves of a project (plans.PROJECT_FIELDS), and who
+        # takes part.
+        fields = [*plans.PROJECT_FIELDS, "participants"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
