@@ -27,14 +27,12 @@ from django.utils.translation import gettext as _
 
 from planning.filters import area_choices
 from planning.models import KeyWorkProject
-from planning.selectors import data_version as planning_version
-from planning.selectors import late_slots
+from planning.selectors import late_slots, shown_version
 from unionportal.access import scope_filter
 from unionportal.cache import cached_part, scope_part
 from unionportal.roles import Role
 from unions.models import OfficeTerm, Union
 from unions.selectors import DISTRICT_LEVEL, subdistrict_of_term
-from unions.selectors import data_version as unions_version
 
 PROJECT_STATUSES = ("delayed", "at_risk")
 TERM_STATUSES = ("overdue", "due")
@@ -175,8 +173,7 @@ def _parts(user, today: date) -> tuple:
         scope_part(user),
         user.has_role(Role.ADMIN),
         today,
-        planning_version(),
-        unions_version(),
+        shown_version(),
     )
 
 

@@ -8,10 +8,9 @@ from unionportal.cache import cached_part, reader_part
 from unionportal.home import HomeTask
 from unionportal.pagination import capped_count
 from unionportal.roles import Role
-from unions.selectors import data_version as unions_version
 
 from .models import KeyWorkProject, ProgressReport, WorkPlan
-from .selectors import data_version, outstanding_slots
+from .selectors import outstanding_slots, shown_version
 
 
 def home_tasks(user) -> list[HomeTask]:
@@ -20,7 +19,7 @@ def home_tasks(user) -> list[HomeTask]:
     each project's reporting periods, a reviewer's counts read a city's reports."""
     return cached_part(
         "planning:home_tasks",
-        (reader_part(user), timezone.localdate(), data_version(), unions_version()),
+        (reader_part(user), timezone.localdate(), shown_version()),
         lambda: _home_tasks(user),
     )
 

@@ -28,7 +28,6 @@ from unionportal.api.filters import IdFilter
 from unionportal.api.viewsets import PortalViewSet
 from unionportal.downloads import as_download
 from unionportal.uploads import validate_upload
-from unions.selectors import data_version as unions_version
 
 from .. import rules
 from ..models import (
@@ -36,8 +35,7 @@ from ..models import (
     KeyWorkProject,
     ProgressReport,
 )
-from ..selectors import data_version as planning_version
-from ..selectors import open_evidence, visible_evidence
+from ..selectors import open_evidence, shown_version, visible_evidence
 from ..services import reports as report_services
 
 # --- progress reports ---------------------------------------------------------------
@@ -335,7 +333,7 @@ class ProgressReportViewSet(PortalViewSet):
         # The reports, their projects and the unions' names: a city-wide
         # reviewer's first page reads 2.7 million reports through two indexes.
         # and "is_late" turns with the day.
-        return (planning_version(), unions_version(), timezone.localdate())
+        return (shown_version(), timezone.localdate())
 
     def page_context(self, rows):
         reports, user = ProgressReport.objects, self.request.user

@@ -21,6 +21,7 @@ from .pages import (  # noqa: F401
     project_history,
     project_list_queryset,
     review_queue_rows,
+    shown_version,
     with_evidence_counts,
 )
 from .slots import (  # noqa: F401

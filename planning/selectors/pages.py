@@ -16,6 +16,7 @@ from unionportal.cache import latest_changes, once_per_request
 from unionportal.history import HistoryRow, history_rows
 from unionportal.roles import Role
 from unions.models import Union
+from unions.selectors import data_version as unions_version
 
 from .. import rules
 from ..models import (
@@ -247,6 +248,13 @@ def data_version() -> tuple:
     """When a plan, a project or a progress report was last saved (1 query):
     parts of pages counted from them are cached under it (``unionportal.cache``)."""
     return once_per_request("planning:data_version", _data_version)
+
+
+def shown_version() -> tuple:
+    """What a planning page shows changes with: plans, projects and reports, and
+    the unions (their names, the tree). The version the planning lists, home
+    tasks and the API's report list are kept under."""
+    return (data_version(), unions_version())
 
 
 def _data_version() -> tuple:

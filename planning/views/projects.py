@@ -17,17 +17,16 @@ from unionportal.htmx import is_partial_request
 from unionportal.pagination import CappedPaginator
 from unionportal.sorting import apply_sort
 from unionportal.xlsx import XLSX_CONTENT_TYPE
-from unions.selectors import data_version as unions_version
 
 from ..filters import ProjectFilter
 from ..forms import HandDownForm, MilestoneForm, ProjectForm
 from ..models import KeyWorkProject, Milestone, WorkPlan
 from ..querysets import project_permissions
 from ..selectors import (
-    data_version,
     progress_chart,
     project_history,
     project_list_queryset,
+    shown_version,
 )
 from ..selectors import (
     project_detail as select_project_detail,
@@ -92,8 +91,7 @@ def project_list(request):
             reader_part(user),
             query_part(request),
             timezone.localdate(),
-            data_version(),
-            unions_version(),
+            shown_version(),
         ),
         rows,
     )
@@ -103,7 +101,7 @@ def project_list(request):
     # options): rendered once per change of unions and plans.
     fields_html = cached_part(
         "planning:project_filter",
-        (reader_part(user), query_part(request), data_version(), unions_version()),
+        (reader_part(user), query_part(request), shown_version()),
         lambda: render_to_string(
             "planning/partials/filter_fields.html",
             {"form": project_filter.form_to_render(), "col": "col-6 col-md-4 col-xl-2"},
