@@ -1,8 +1,9 @@
-def notifications(request):
-    """The bell's unread count, computed only when a page shows the bell."""
+def page_frame(request):
+    """The top bar and the main menu, rendered (or read from the cache) only
+    when a page shows them (``accounts/frame.py``)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from .unread import unread_count
+    from .frame import PageFrame
 
-    return {"unread_notifications": lambda: unread_count(user)}
+    return {"page_frame": PageFrame(request)}

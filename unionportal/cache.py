@@ -139,6 +139,41 @@ def cached_part(
     return value
 
 
+@lru_cache(maxsize=1)
+def csrf_placeholder() -> str:
+    """What a kept part holds where its forms' CSRF token goes: derived from the
+    secret key, so that no user can type it into a name the part shows."""
+    digest = hashlib.sha256(f"csrf-placeholder:{settings.SECRET_KEY}".encode())
+    return "csrf" + digest.hexdigest()[:28]
+
+
+def cached_form_part(
+    request,
+    name: str,
+    parts: tuple,
+    compute: Callable[[str], T],
+    timeout: int = DEFAULT_TIMEOUT,
+) -> T:
+    """A kept part with forms in it (rows with a button each): ``compute`` gets the
+    token to render (``{"csrf_token": token}`` in its context) and renders it
+    with :func:`csrf_placeholder`; each request then gets the part with its own
+    token put in. A part kept with a real token would hand one reader's token
+    to another, whose posts CSRF would then refuse. ``compute`` may return a
+    string or a tuple of strings (pieces of a page kept under one key)."""
+    from django.middleware.csrf import get_token
+    from django.utils.safestring import mark_safe
+
+    value = cached_part(name, parts, lambda: compute(csrf_placeholder()), timeout)
+    token = get_token(request)
+    # The placeholder is letters and digits: the token that replaces it too.
+    if isinstance(value, tuple):  # several pieces of one page, kept together
+        return tuple(
+            mark_safe(piece.replace(csrf_placeholder(), token))  # noqa: S308
+            for piece in value
+        )
+    return mark_safe(value.replace(csrf_placeholder(), token))  # noqa: S308
+
+
 def scope_part(user) -> str:
     """What a user's scope depends on, for keys of parts filtered by
     ``unionportal.access.scope_filter`` (the same three cases)."""

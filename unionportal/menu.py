@@ -63,8 +63,13 @@ MENU = (
 )
 
 
+def menu_section(path: str) -> str:
+    """The first segment of a page's path: the menu entry it belongs to."""
+    return path.strip("/").split("/", 1)[0]
+
+
 def menu_for(user, path: str) -> list[dict]:
-    section = path.strip("/").split("/", 1)[0]
+    section = menu_section(path)
     entries = []
     for entry in MENU:
         if not user.has_role(*entry.roles):

@@ -105,8 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "unionportal.context_processors.portal",
-                "accounts.context_processors.notifications",
+                "accounts.context_processors.page_frame",
             ],
         },
     },
@@ -290,7 +289,7 @@ CELERY_BEAT_SCHEDULE: dict = {
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "unionportal.redis_cache.PortalRedisCache",
             "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": "unionportal",
         }

@@ -145,3 +145,30 @@ def test_a_write_then_a_page_in_one_request_reads_the_new_version(db, district):
         assert data_version() != before
     finally:
         _request_ends()
+
+
+def test_a_kept_part_with_forms_gets_each_readers_own_csrf_token(rf):
+    """Rendered once, the part is served to two readers: each gets a token of
+    their own session's secret, never the placeholder nor the other's token."""
+    from django.middleware.csrf import _unmask_cipher_token
+    from django.template import engines
+
+    from unionportal.cache import cached_form_part, csrf_placeholder
+
+    template = engines["django"].from_string("<form>{% csrf_token %}</form>")
+    renders = []
+
+    def compute(token):
+        renders.append(token)
+        return template.render({"csrf_token": token})
+
+    tokens = []
+    for _reader in range(2):
+        request = rf.get("/")
+        html = cached_form_part(request, "test:forms", ("v1",), compute)
+        assert csrf_placeholder() not in html
+        token = html.split('value="')[1].split('"')[0]
+        assert _unmask_cipher_token(token) == request.META["CSRF_COOKIE"]
+        tokens.append(token)
+    assert renders == [csrf_placeholder()]
+    assert tokens[0] != tokens[1]
