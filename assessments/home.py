@@ -1,19 +1,66 @@
 """What the assessment needs from a user now, for the home page (constant queries)."""
 
+from functools import lru_cache
+
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from unionportal.cache import cached_part, latest_changes, once_per_request
 from unionportal.home import HomeTask
 from unionportal.pagination import capped_count
 from unionportal.roles import Role
 
-from .models import Period, QuarterReport, Score
+from .models import Indicator, Period, QuarterReport, Scheme, Score
 from .selectors import self_assessment_progress
 
 
+def self_assessment_version() -> tuple:
+    """When a score, a period, a scheme or an indicator was last written (1 query,
+    four index reads), read once per request.
+
+    Read from their history tables (``history_date``, indexed): every save through
+    the ORM writes a history row (services, the API, imports, the admin, a scheme's
+    version bump with ``update_fields``), and so does every deletion, which an
+    ``updated_at`` would not show (a score or an indicator deleted in the admin)."""
+    return once_per_request(
+        "assessments:self_assessment_version", _self_assessment_version
+    )
+
+
+def _self_assessment_version() -> tuple:
+    return latest_changes(*_histories(), column="history_date")
+
+
+@lru_cache(maxsize=1)
+def _histories() -> tuple:
+    # Looked up once: ``Model.history`` builds a new manager class on every access.
+    return tuple(model.history.model for model in (Score, Period, Scheme, Indicator))
+
+
 def _self_assessment(user) -> list[HomeTask]:
+    """Kept per union, under the assessment's version and the day: three queries
+    (with their compiling, 4 ms) on every visit of every cadre otherwise. The
+    union's kind and path are in the key since they choose the schemes (the
+    level, the owners above it); the language by ``cached_part``."""
+    if not user.union_id:
+        return []
+    union = user.union
+    return cached_part(
+        "assessments:home_self",
+        (
+            user.union_id,
+            union.kind,
+            union.path,
+            timezone.localdate(),
+            self_assessment_version(),
+        ),
+        lambda: _self_assessment_now(user),
+    )
+
+
+def _self_assessment_now(user) -> list[HomeTask]:
     progress = self_assessment_progress(user)
     if not progress:
         return []

@@ -188,24 +188,51 @@ def who_is_late_cached(user, *, today: date, parts: tuple | None = None):
     )
 
 
-def who_is_late_panel(request, *, today: date) -> str:
+# A city leader's table has a row for each of 150 sub-districts (157 KB of
+# links): the dashboard shows the rows with the most to chase, the rest on the
+# full list (``views.reports.who_is_late``), which the dashboard swaps in on
+# asking.
+FOLDED_ROWS = 15
+
+
+def chase_order(rows: list[LateRow]) -> list[LateRow]:
+    """The rows with the most to chase first (all five figures together); equal
+    ones in their usual order (the district level, then by code)."""
+    return sorted(rows, key=lambda row: -row.total)
+
+
+def who_is_late_panel(request, *, today: date, everything: bool = False) -> str:
     """The dashboard's "who is late" table, rendered once per change of its data
-    (2 queries on a hit): a city leader's table is 150 sub-districts of five
-    links each, whose rendering cost more than the rest of the dashboard."""
+    (2 queries on a hit): folded to the ``FOLDED_ROWS`` rows with the most to
+    chase when there are more, unless ``everything``. A district leader's few
+    rows are shown as they are, in their usual order."""
     user = request.user
     parts = _parts(user, today)
     return cached_part(
         "assessments:who_is_late_panel",
-        parts,
-        lambda: render_to_string(
-            "assessments/partials/who_is_late.html",
-            {
-                "late_rows": who_is_late_cached(user, today=today, parts=parts),
-                "late_labels": figure_labels(),
-                "today": today,
-            },
+        (*parts, everything),
+        lambda: _render_panel(
+            who_is_late_cached(user, today=today, parts=parts), today, everything
         ),
         timeout=900,
+    )
+
+
+def _render_panel(rows: list[LateRow], today: date, everything: bool) -> str:
+    many = len(rows) > FOLDED_ROWS
+    if many:
+        rows = chase_order(rows)
+    shown = rows if everything else rows[:FOLDED_ROWS]
+    return render_to_string(
+        "assessments/partials/who_is_late.html",
+        {
+            "late_rows": shown,
+            "late_labels": figure_labels(),
+            "today": today,
+            "late_count": len(rows),
+            "late_ordered": many,
+            "late_folded": len(shown) < len(rows),
+        },
     )
 
 

@@ -518,7 +518,10 @@ def peer_average(row: QuarterReportRow) -> dict:
 
 def self_assessment_progress(user) -> list[dict]:
     """For a cadre: each open period assessing their union, with how many manual
-    indicators it has and how many their union has self-scored (3 queries)."""
+    indicators it has and how many their union has self-scored (3 queries).
+
+    The counts are ``order_by()``: the models' default orderings would otherwise
+    join their ordering's tables into each count, for nothing."""
     periods = latest_open_periods(user)
     if not periods:
         return []
@@ -526,6 +529,7 @@ def self_assessment_progress(user) -> list[dict]:
         Indicator.objects.filter(
             scheme__in={p.scheme_id for p in periods}, method=Indicator.Method.MANUAL
         )
+        .order_by()
         .values("scheme_id")
         .annotate(n=Count("pk"))
         .values_list("scheme_id", "n")
@@ -534,6 +538,7 @@ def self_assessment_progress(user) -> list[dict]:
         Score.objects.filter(
             period__in=periods, unit_id=user.union_id, self_score__isnull=False
         )
+        .order_by()
         .values("period_id")
         .annotate(n=Count("pk"))
         .values_list("period_id", "n")

@@ -129,6 +129,7 @@ urlpatterns = [
         name="unit_scorecard",
     ),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/late/", views.who_is_late, name="who_is_late"),
     path("reports/", views.report_list, name="report_list"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("reports/<int:pk>/files/", views.report_files, name="report_files"),

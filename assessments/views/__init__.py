@@ -18,6 +18,7 @@ from .reports import (
     report_list,
     report_notice,
     unit_scorecard,
+    who_is_late,
 )
 from .schemes import (
     category_create,
@@ -75,4 +76,5 @@ __all__ = [
     "unit_scorecard",
     "unit_scoring",
     "unit_scoring_totals",
+    "who_is_late",
 ]

@@ -4,17 +4,20 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from unionportal.access import ADMIN, LEADER, get_visible_or_404, role_required
-from unionportal.cache import cached_part, query_part
+from unionportal.cache import cached_form_part, cached_part, query_part, reader_part
 from unionportal.downloads import as_download
+from unionportal.htmx import is_partial_request
 from unionportal.search import union_match
 from unionportal.sorting import apply_sort
 from unions.models import Union
 
-from .. import dashboards, lateness, selectors, versions
+from .. import dashboards, lateness, pages, selectors, versions
 from ..models import Grade, Period, QuarterReport, QuarterReportFile
 from ..notice import results_notice
 from ..services.reports import REPORT_LANGUAGES, period_file_title, period_slug
@@ -56,27 +59,68 @@ def report_list(request):
 
 @login_required
 def report_detail(request, pk):
-    report = get_visible_or_404(
-        QuarterReport.objects.select_related("period__scheme__owner", "built_by").defer(
-            "rules"
-        ),
-        request.user,
-        pk=pk,
+    user = request.user
+    version = pages.report_page_version(int(pk))
+    if version is None:
+        raise Http404
+    # Everything around the rows (kept under the build already) is kept under
+    # what it shows (``pages.report_page_version``: the period's versions, their
+    # files, the period's status, the scheme), what the reader's rights depend
+    # on (who may read it, who may prepare its files) and the query (the rows'
+    # filters): four queries and their compiling are paid once per change.
+    page = cached_form_part(
+        request,
+        "assessments:report_page",
+        (int(pk), version, reader_part(user), query_part(request)),
+        lambda token: _report_page(request, int(pk), token),
+        timeout=3600,
     )
-    level = report.period.scheme.unit_level
+    if not page:  # not visible to this reader: as if there were no report
+        raise Http404
+    title, crumb, content = page
     return render(
         request,
         "assessments/report_detail.html",
+        {"page_title": title, "page_crumb": crumb, "page_content": content},
+    )
+
+
+def _report_page(request, pk: int, token: str) -> tuple[str, ...]:
+    """The report page's title, breadcrumb and content for the reader, its form
+    carrying ``token``; empty when the report is not visible to them."""
+    try:
+        report = get_visible_or_404(
+            QuarterReport.objects.select_related(
+                "period__scheme__owner", "built_by"
+            ).defer("rules"),
+            request.user,
+            pk=pk,
+        )
+    except Http404:
+        return ()
+    period = report.period
+    level = period.scheme.unit_level
+    content = render_to_string(
+        "assessments/partials/report_page.html",
         {
             "report": report,
-            "period": report.period,
+            "period": period,
             **(_report_rows(request, report) if report.is_done else {}),
             **files_context(report, request.user),
             "files_next": "report",
             "language": _language(),
             "show_groups": level != "subdistrict",
             **_versions_context(report),
+            "csrf_token": token,
         },
+    )
+    # Escaped as the template would escape them: the kept pieces are served as
+    # they are.
+    label = conditional_escape(period.label)
+    return (
+        label,
+        format_html("{} · {}", label, period.scheme.get_unit_level_display()),
+        content,
     )
 
 
@@ -179,7 +223,7 @@ def report_download(request, pk, kind):
 @login_required
 @role_required(LEADER, ADMIN)
 def dashboard(request):
-    periods = selectors.dashboard_periods(request.user)
+    periods = dashboards.dashboard_periods(request.user)
     # Published first: the dashboard opens on the latest published period. A
     # provisional result (a version not yet published) is offered only to those
     # who can publish it, and marked as such; a leader reads the published
@@ -208,6 +252,24 @@ def dashboard(request):
             )
         )
     return render(request, "assessments/dashboard.html", context)
+
+
+@login_required
+@role_required(LEADER, ADMIN)
+def who_is_late(request):
+    """Every row of the dashboard's "who is late" table, most to chase first: a
+    page of its own, or the table alone that the dashboard swaps in for its
+    folded one (htmx)."""
+    panel = lateness.who_is_late_panel(
+        request, today=timezone.localdate(), everything=True
+    )
+    if is_partial_request(request):
+        response = HttpResponse(panel)
+    else:
+        response = render(request, "assessments/who_is_late.html", {"panel": panel})
+    # One address, two answers: a browser's cache must not give one for the other.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @login_required

@@ -1,5 +1,8 @@
 """The querysets and figures of planning's pages: the project list, the review queue, the project page, its chart and history, the data version."""
 
+from functools import lru_cache
+
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Case,
     Count,
@@ -23,6 +26,7 @@ from ..models import (
     EvidenceFile,
     KeyWorkProject,
     Milestone,
+    PlanItem,
     ProgressReport,
     WorkPlan,
 )
@@ -105,6 +109,36 @@ def with_evidence_counts(rows, *, to: str = "report") -> list:
     return rows
 
 
+def report_history_version() -> tuple:
+    """The latest history record of a progress report and of an evidence file
+    (1 query, two index reads): the review queue is kept under it. Every save
+    and every deletion adds one, through the services, the API, the admin or a
+    cascade, where the latest ``updated_at`` misses a deleted report, and a
+    file (counted by the queue) has no ``updated_at`` at all."""
+    return once_per_request("planning:report_history_version", _history_version)
+
+
+def _history_version() -> tuple:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_history_sql())
+        return tuple(str(value) for value in cursor.fetchone())
+
+
+@lru_cache(maxsize=1)
+def _history_sql() -> str:
+    # Written once: reaching a history model builds a manager (half a millisecond).
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    # Only the models' own table and column names go into the statement, quoted.
+    return "SELECT " + ", ".join(  # noqa: S608
+        f"(SELECT MAX({quote(h.pk.column)}) FROM {quote(h.db_table)})"  # noqa: S608
+        for h in (m.history.model._meta for m in (ProgressReport, EvidenceFile))
+    )
+
+
 # What the project page shows of each report (its table, the chart, the files).
 DETAIL_REPORT_FIELDS = (
     "project",
@@ -155,6 +189,78 @@ def project_detail(project_pk: int, user) -> KeyWorkProject:
         .order_by("-period_start", "union__path")
     )
     return project
+
+
+def project_page_version(project_pk: int) -> tuple | None:
+    """Everything the project page shows changes with, read in one statement of
+    index reads (None: no such project): the project's and its plan's last save,
+    its plan item's description, the names of its responsible and proposing
+    users, its participants, its milestones, its reports, their evidence files
+    and the unions' last save (names, the tree). The page is kept under it
+    (``planning.views.projects.project_detail``).
+
+    Written out rather than built by the ORM: compiling it took longer than
+    running it. Milestones, participants, plan items and users have no
+    ``updated_at``, and the admin saves them without moving the project's: their
+    rows (a handful) are read instead. Of the reports, the sum of their
+    ``version`` (which every save of the services raises) as well as the latest
+    ``updated_at``: a save that commits after a later one does not move the
+    latest on, but it raises the sum."""
+    from django.db import connection
+
+    if not 0 < project_pk < 2**63:  # no such key (the ORM answers the same)
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_page_version_sql(connection.vendor), [project_pk])
+        row = cursor.fetchone()
+    return None if row is None else tuple(str(value) for value in row)
+
+
+@lru_cache(maxsize=2)
+def _page_version_sql(vendor: str) -> str:
+    from django.db import connection
+
+    # Only the models' own table names go in, quoted.
+    q = connection.ops.quote_name
+    project, plan, item = (
+        q(m._meta.db_table) for m in (KeyWorkProject, WorkPlan, PlanItem)
+    )
+    user = q(get_user_model()._meta.db_table)
+    through = q(KeyWorkProject.participants.through._meta.db_table)
+    milestone, report, evidence, union = (
+        q(m._meta.db_table) for m in (Milestone, ProgressReport, EvidenceFile, Union)
+    )
+    # A list of rows in one value: PostgreSQL's string_agg, SQLite's group_concat.
+    if vendor == "postgresql":
+        joined = "string_agg({}, ',' ORDER BY {})"
+    else:
+        joined = "group_concat({}, ',')"
+    name = "u.username || '|' || u.first_name || '|' || u.last_name"
+    milestone_row = (
+        "CAST(m.id AS TEXT) || '|' || m.title || '|' || CAST(m.due_date AS TEXT)"
+        " || '|' || COALESCE(CAST(m.done_on AS TEXT), '')"
+    )
+    return f"""
+        SELECT p.updated_at, w.updated_at, i.description,
+          (SELECT {name} FROM {user} u WHERE u.id = p.responsible_user_id),
+          (SELECT {name} FROM {user} u WHERE u.id = p.proposed_by_id),
+          (SELECT {joined.format("CAST(t.union_id AS TEXT)", "t.union_id")}
+             FROM {through} t WHERE t.keyworkproject_id = p.id),
+          (SELECT {joined.format(milestone_row, "m.id")}
+             FROM {milestone} m WHERE m.project_id = p.id),
+          (SELECT CAST(COUNT(*) AS TEXT) || '|' || CAST(COALESCE(MAX(r.id), 0) AS TEXT)
+             || '|' || CAST(COALESCE(SUM(r.version), 0) AS TEXT)
+             || '|' || COALESCE(CAST(MAX(r.updated_at) AS TEXT), '')
+             FROM {report} r WHERE r.project_id = p.id),
+          (SELECT CAST(COUNT(*) AS TEXT) || '|' || CAST(COALESCE(MAX(e.id), 0) AS TEXT)
+             FROM {evidence} e JOIN {report} r ON r.id = e.report_id
+             WHERE r.project_id = p.id),
+          (SELECT MAX(updated_at) FROM {union})
+        FROM {project} p
+        JOIN {plan} w ON w.id = p.plan_id
+        LEFT JOIN {item} i ON i.id = p.item_id
+        WHERE p.id = %s
+    """  # noqa: S608
 
 
 def progress_chart(project: KeyWorkProject, reports) -> dict | None:

@@ -7,11 +7,13 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from unionportal.access import get_editable_or_403, get_visible_or_404
-from unionportal.cache import cached_part, query_part, reader_part
+from unionportal.cache import cached_form_part, cached_part, query_part, reader_part
 from unionportal.downloads import as_download
 from unionportal.htmx import is_partial_request
 from unionportal.pagination import CappedPaginator
@@ -31,6 +33,7 @@ from ..selectors import (
 from ..selectors import (
     project_detail as select_project_detail,
 )
+from ..selectors.pages import project_page_version
 from ..services import plan_exports, plans, proposals
 from .common import apply_errors, unions_below
 
@@ -132,10 +135,53 @@ def project_export(request):
 @login_required
 def project_detail(request, pk):
     user = request.user
+    version = project_page_version(int(pk))
+    if version is None:
+        raise Http404
+    # The page's content (its buttons, its forms, which reports it lists, or
+    # that the reader may not see the project at all) is kept under all it
+    # depends on: the project's version (everything shown of it, its reports,
+    # milestones, files and the unions' names), what the reader's rights depend
+    # on, and the day ("late", "overdue"). Six queries and 10 ms of rendering
+    # are paid once per change, not once per visit.
+    page = cached_form_part(
+        request,
+        "planning:project_page",
+        (
+            int(pk),
+            version,
+            reader_part(user),
+            _reader_union(user),
+            timezone.localdate(),
+        ),
+        lambda token: _project_page(int(pk), user, token),
+    )
+    if not page:  # not visible to this reader: as if there were no project
+        raise Http404
+    title, crumb, content = page
+    return render(
+        request,
+        "planning/project_detail.html",
+        {"page_title": title, "page_crumb": crumb, "page_content": content},
+    )
+
+
+def _reader_union(user) -> tuple:
+    """What a reader's rights on a project page depend on beyond
+    ``reader_part``: a cadre of a deactivated union no longer writes, and only
+    a union with one above it proposes its own projects."""
+    if not user.union_id:
+        return ()
+    return (user.union.is_active, user.union.parent_id)
+
+
+def _project_page(pk: int, user, token: str) -> tuple[str, ...]:
+    """The project page's title, breadcrumb and content for ``user``, its forms
+    carrying ``token``; empty when the project is not visible to them."""
     try:
-        project = select_project_detail(int(pk), user)
-    except KeyWorkProject.DoesNotExist as exc:
-        raise Http404 from exc
+        project = select_project_detail(pk, user)
+    except KeyWorkProject.DoesNotExist:
+        return ()
     reports = project.visible_reports
     participants = list(project.participants.all())
     allowed = project_permissions(project, user, {u.pk for u in participants})
@@ -143,9 +189,8 @@ def project_detail(request, pk):
         project.plan.status != WorkPlan.Status.CLOSED and allowed["milestones"]
     )
     evidence = [e for r in reports for e in r.evidence.all()]
-    return render(
-        request,
-        "planning/project_detail.html",
+    content = render_to_string(
+        "planning/partials/project_page.html",
         {
             "project": project,
             "participants": participants,
@@ -166,8 +211,15 @@ def project_detail(request, pk):
             and project.owner_id == user.union_id
             and proposals.can_propose(user),
             "milestone_form": _blank_milestone_form() if can_milestones else None,
-            "today": timezone.localdate(),
+            "csrf_token": token,
         },
+    )
+    # Escaped as the template escapes them (truncatechars:40 for the crumb):
+    # the kept pieces are served as they are.
+    return (
+        conditional_escape(project.title),
+        conditional_escape(Truncator(project.title).chars(40)),
+        content,
     )
 
 

@@ -1361,6 +1361,9 @@ add(
     page(get=SEEN_BY_ALL_BUT_OUTSIDER, kwargs=_k("assessments:unit_scorecard")),
 )
 add("assessments:dashboard", page(get=expect("admin:ok admin_sub:ok leader:ok *:403")))
+add(
+    "assessments:who_is_late", page(get=expect("admin:ok admin_sub:ok leader:ok *:403"))
+)
 add("assessments:report_list", page())
 # A whole quarter report ranks every unit: district leaders, admins and reviewers.
 WHOLE_REPORT_READERS = expect("admin:ok leader:ok reviewer:ok *:404")
