@@ -140,9 +140,9 @@ def _leader(user) -> list[HomeTask]:
     units that fell most in them, then who is late (reports, projects, terms) by
     sub-district. A constant number of queries (4 and those of
     ``lateness.who_is_late``)."""
+    from .dashboards import dashboard_periods  # kept per reader, as the dashboard's
     from .lateness import who_is_late_cached
     from .models import QuarterReportRow
-    from .selectors import dashboard_periods
 
     tasks = []
     latest = next(

@@ -178,6 +178,33 @@ def cached_form_part(
     return mark_safe(value.replace(csrf_placeholder(), token))  # noqa: S308
 
 
+def render_kept_page(
+    request,
+    template: str,
+    name: str,
+    parts: tuple,
+    compute: Callable[[str], tuple[str, ...]],
+    timeout: int = DEFAULT_TIMEOUT,
+):
+    """A page whose title, breadcrumb and content are kept rendered together
+    (:func:`cached_form_part`), served in ``template`` (which shows
+    ``page_title``, ``page_crumb`` and ``page_content`` in the frame).
+    ``compute`` returns the three pieces, or nothing when the reader may not see
+    the page: then it is answered as if it did not exist (404)."""
+    from django.http import Http404
+    from django.shortcuts import render
+
+    page = cached_form_part(request, name, parts, compute, timeout)
+    if not page:
+        raise Http404
+    title, crumb, content = page
+    return render(
+        request,
+        template,
+        {"page_title": title, "page_crumb": crumb, "page_content": content},
+    )
+
+
 def scope_part(user) -> str:
     """What a user's scope depends on, for keys of parts filtered by
     ``unionportal.access.scope_filter`` (the same three cases)."""

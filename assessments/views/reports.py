@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from unionportal.access import ADMIN, LEADER, get_visible_or_404, role_required
-from unionportal.cache import cached_form_part, cached_part, query_part, reader_part
+from unionportal.cache import cached_part, query_part, reader_part, render_kept_page
 from unionportal.downloads import as_download
 from unionportal.htmx import is_partial_request
 from unionportal.search import union_match
@@ -68,20 +68,13 @@ def report_detail(request, pk):
     # files, the period's status, the scheme), what the reader's rights depend
     # on (who may read it, who may prepare its files) and the query (the rows'
     # filters): four queries and their compiling are paid once per change.
-    page = cached_form_part(
+    return render_kept_page(
         request,
+        "assessments/report_detail.html",
         "assessments:report_page",
         (int(pk), version, reader_part(user), query_part(request)),
         lambda token: _report_page(request, int(pk), token),
         timeout=3600,
-    )
-    if not page:  # not visible to this reader: as if there were no report
-        raise Http404
-    title, crumb, content = page
-    return render(
-        request,
-        "assessments/report_detail.html",
-        {"page_title": title, "page_crumb": crumb, "page_content": content},
     )
 
 

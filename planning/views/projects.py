@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from unionportal.access import get_editable_or_403, get_visible_or_404
-from unionportal.cache import cached_form_part, cached_part, query_part, reader_part
+from unionportal.cache import cached_part, query_part, reader_part, render_kept_page
 from unionportal.downloads import as_download
 from unionportal.htmx import is_partial_request
 from unionportal.pagination import CappedPaginator
@@ -144,8 +144,9 @@ def project_detail(request, pk):
     # milestones, files and the unions' names), what the reader's rights depend
     # on, and the day ("late", "overdue"). Six queries and 10 ms of rendering
     # are paid once per change, not once per visit.
-    page = cached_form_part(
+    return render_kept_page(
         request,
+        "planning/project_detail.html",
         "planning:project_page",
         (
             int(pk),
@@ -155,14 +156,6 @@ def project_detail(request, pk):
             timezone.localdate(),
         ),
         lambda token: _project_page(int(pk), user, token),
-    )
-    if not page:  # not visible to this reader: as if there were no project
-        raise Http404
-    title, crumb, content = page
-    return render(
-        request,
-        "planning/project_detail.html",
-        {"page_title": title, "page_crumb": crumb, "page_content": content},
     )
 
 
