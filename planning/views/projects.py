@@ -66,42 +66,60 @@ def _sorted(request, project_filter):
 @login_required
 def project_list(request):
     user = request.user
-    project_filter = _filtered(request)
-    project_filter.defer_choices = True  # the bar is kept rendered, below
-    context = {
-        "filter": project_filter,
-        "query": request.GET.urlencode(),
-        "can_propose": proposals.can_propose(user),
-    }
+    can_propose = proposals.can_propose(user)
+    # The page of rows and its count are the costly part at city scale (two
+    # queries over a city's projects, 25 rows of badges), then the filter bar
+    # (a city's districts, sub-districts and plans: some 360 options) and the
+    # filter set itself (built afresh for every request): all kept under the
+    # latest change of plans, projects and reports, and of unions (the owners'
+    # names), so that an edit shows on the next request.
+    parts = (
+        reader_part(user),
+        query_part(request),
+        timezone.localdate(),
+        shown_version(),
+    )
+    if is_partial_request(request):  # the filter bar asks for the rows alone
+        return HttpResponse(_project_rows(request, parts, can_propose))
+    content = cached_part(
+        "planning:project_list_page",
+        (*parts, can_propose),
+        lambda: _project_list_page(request, parts, can_propose),
+    )
+    return render(request, "planning/project_list.html", {"page_content": content})
 
-    def rows():
+
+def _project_rows(request, parts: tuple, can_propose: bool, project_filter=None):
+    """The rows of the list (kept under ``parts``); ``project_filter`` when the
+    caller has built it already."""
+
+    def rows() -> str:
         # The filtered, sorted queryset is built only when the rows are.
+        nonlocal project_filter
+        if project_filter is None:
+            project_filter = _filtered(request)
         qs, sort = _sorted(request, project_filter)
         page = CappedPaginator(qs, 25).get_page(request.GET.get("page"))
         return render_to_string(
             "planning/partials/project_rows.html",
-            {**context, "sort": sort, "page": page},
-            request,
+            {
+                "filter": project_filter,
+                "query": request.GET.urlencode(),
+                "can_propose": can_propose,
+                "sort": sort,
+                "page": page,
+                "request": request,  # the sort links keep the query
+            },
         )
 
-    # The page of rows and its count are the costly part at city scale (two
-    # queries over a city's projects, 25 rows of badges): kept under the latest
-    # change of plans, projects and reports, and of unions (the owners' names),
-    # so that an edit shows on the next request.
-    rows_html = cached_part(
-        "planning:project_list",
-        (
-            reader_part(user),
-            query_part(request),
-            timezone.localdate(),
-            shown_version(),
-        ),
-        rows,
-    )
-    if is_partial_request(request):
-        return HttpResponse(rows_html)
-    # The filter bar offers a city's districts, sub-districts and plans (some 360
-    # options): rendered once per change of unions and plans.
+    return cached_part("planning:project_list", (*parts, can_propose), rows)
+
+
+def _project_list_page(request, parts: tuple, can_propose: bool) -> str:
+    """The list's content: its header, the filter bar and the rows."""
+    user = request.user
+    project_filter = _filtered(request)
+    project_filter.defer_choices = True  # the bar is kept rendered, below
     fields_html = cached_part(
         "planning:project_filter",
         (reader_part(user), query_part(request), shown_version()),
@@ -110,10 +128,15 @@ def project_list(request):
             {"form": project_filter.form_to_render(), "col": "col-6 col-md-4 col-xl-2"},
         ),
     )
-    return render(
-        request,
-        "planning/project_list.html",
-        {**context, "rows": rows_html, "filter_fields": fields_html},
+    return render_to_string(
+        "planning/partials/project_list_page.html",
+        {
+            "filter": project_filter,
+            "query": request.GET.urlencode(),
+            "can_propose": can_propose,
+            "rows": _project_rows(request, parts, can_propose, project_filter),
+            "filter_fields": fields_html,
+        },
     )
 
 

@@ -223,3 +223,100 @@ def test_chinese_and_english_are_kept_apart(cadre_grass, grassroots_period):
     assert self_task(english).detail == (
         "Indicators of your union still without a self-score."
     )
+
+
+# --- the reviewer's "self-scores to review" ---------------------------------------
+
+REVIEWS = "Self-scores to review"
+
+
+def _self_score(period, unit, by, code="B1"):
+    from assessments.services import ScoreEntry
+
+    services.scores_save(
+        period=period,
+        unit=unit,
+        entries=[ScoreEntry(indicator=indicator(period.scheme, code), self_score=D(5))],
+        by=by,
+    )
+
+
+def test_the_review_count_is_kept_and_moves_with_each_score(
+    grassroots_period,
+    grassroots,
+    grassroots_sibling,
+    cadre_sub,
+    django_assert_num_queries,
+):
+    from assessments.services import ScoreEntry
+
+    cadre_a = UserFactory(username="cadre_a_t", union=grassroots, is_cadre=True)
+    cadre_b = UserFactory(username="cadre_b_t", union=grassroots_sibling, is_cadre=True)
+    _self_score(grassroots_period, grassroots, cadre_a)
+
+    def count():
+        return next(t for t in home_tasks(cadre_sub) if t.title == REVIEWS).count
+
+    assert count() == 1
+    # Kept: the versions only, no count over scores. Outside a request each is
+    # read when asked for: the assessment's for the cadre's own task and for
+    # this one (a request reads it once), the unions' for this one.
+    with django_assert_num_queries(3):
+        assert count() == 1
+    _self_score(grassroots_period, grassroots_sibling, cadre_b)
+    assert count() == 2
+    score = Score.objects.get(unit=grassroots, period=grassroots_period)
+    services.scores_save(
+        period=grassroots_period,
+        unit=grassroots,
+        entries=[
+            ScoreEntry(
+                indicator=score.indicator,
+                version=score.version,
+                reviewed_score=D(5),
+            )
+        ],
+        by=cadre_sub,
+    )
+    assert count() == 1
+
+
+def test_each_reviewer_gets_the_count_of_their_own_scope(
+    grassroots_period, grassroots, other_grassroots, cadre_sub, other_subdistrict
+):
+    cadre_a = UserFactory(username="cadre_a_t", union=grassroots, is_cadre=True)
+    cadre_o = UserFactory(username="cadre_o_t", union=other_grassroots, is_cadre=True)
+    other_reviewer = UserFactory(
+        username="reviewer_s_t", union=other_subdistrict, is_reviewer=True
+    )
+    _self_score(grassroots_period, grassroots, cadre_a)
+    _self_score(grassroots_period, grassroots, cadre_a, "B2")
+    _self_score(grassroots_period, other_grassroots, cadre_o)
+
+    def count(user):
+        return next(t for t in home_tasks(user) if t.title == REVIEWS).count
+
+    assert count(cadre_sub) == 2
+    assert count(other_reviewer) == 1
+    assert count(cadre_sub) == 2
+
+
+def test_a_union_moved_to_another_sub_district_moves_its_scores_count(
+    grassroots_period, grassroots, cadre_sub, other_subdistrict
+):
+    from unions.services import union_update
+
+    cadre_a = UserFactory(username="cadre_a_t", union=grassroots, is_cadre=True)
+    other_reviewer = UserFactory(
+        username="reviewer_s_t", union=other_subdistrict, is_reviewer=True
+    )
+    _self_score(grassroots_period, grassroots, cadre_a)
+
+    def count(user):
+        return next(t for t in home_tasks(user) if t.title == REVIEWS).count
+
+    assert (count(cadre_sub), count(other_reviewer)) == (1, 0)
+    union_update(union=grassroots, parent=other_subdistrict)
+    # A fresh read of each reviewer, as on their next request.
+    cadre_sub.refresh_from_db()
+    assert (count(cadre_sub), count(other_reviewer)) == (0, 1)

@@ -89,6 +89,60 @@ def test_a_warm_list_reads_the_versions_once_and_no_rows(client_for, reviewer, p
     assert len(cold) > len(warm)
 
 
+def test_a_warm_page_builds_no_filter_set_and_reads_no_options(
+    client_for, reviewer, project
+):
+    client = client_for(reviewer)
+    first = _get(client)
+    with CaptureQueriesContext(connection) as warm:
+        again = _get(client)
+    sql = [q["sql"] for q in warm.captured_queries]
+    # The plans and unions the filter bar offers come rendered with the page.
+    assert not any(q.startswith('SELECT "planning_workplan"."id"') for q in sql)
+    assert not any(q.startswith('SELECT "unions_union"."id"') for q in sql)
+    # The same content: the bar with the plan offered, the rows.
+    for html in (first, again):
+        assert project.plan.title in html.split('data-testid="project-filter"')[1]
+        assert project.title in html.split('id="project-rows"')[1]
+
+
+def test_a_new_plan_is_offered_in_the_filter_bar_on_the_next_request(
+    client_for, reviewer, district, project
+):
+    from .factories import WorkPlanFactory
+
+    client = client_for(reviewer)
+    assert "Plan published a moment ago" not in _get(client)
+    WorkPlanFactory(
+        owner=district,
+        year=project.plan.year + 1,
+        title="Plan published a moment ago",
+    )
+    assert "Plan published a moment ago" in _get(client)
+
+
+def test_the_propose_button_is_kept_per_reader(
+    client_for, cadre_grass, reviewer, project
+):
+    propose = 'data-testid="propose-project"'
+    assert propose in _get(client_for(cadre_grass))
+    # The district's reviewer has nobody above to approve a proposal.
+    assert propose not in _get(client_for(reviewer))
+    assert propose in _get(client_for(cadre_grass))
+
+
+def test_the_filter_bar_asks_for_the_rows_alone(client_for, reviewer, project):
+    client = client_for(reviewer)
+    page = _get(client, "?status=not_started")
+    rows = client.get(URL + "?status=not_started", headers={"HX-Request": "true"})
+    assert rows.status_code == 200
+    html = rows.content.decode()
+    assert "<html" not in html
+    assert 'data-testid="project-filter"' not in html
+    assert html.strip()
+    assert html.strip() in page
+
+
 # --- the project page's history panel ---------------------------------------------
 
 

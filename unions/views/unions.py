@@ -48,42 +48,71 @@ from .common import PAGE_SIZE, State, _history, _is_admin
 
 @login_required
 def union_list(request):
-    today = timezone.localdate()
     user = request.user
-    unions = Union.objects.visible_to(user)
-    union_filter = UnionFilter(request.GET, queryset=unions, user=user)
-    queryset, sort = apply_sort(
-        union_filter.qs, request.GET.get("sort", ""), union_sorts(), "code"
+    is_admin = _is_admin(user)
+    # The rows (with their count) are the costly part at city scale, then the
+    # filter bar (every higher union) and the filter set itself: kept under the
+    # unions' and terms' latest change, so an edit shows at once.
+    parts = (
+        scope_part(user),
+        query_part(request),
+        is_admin,
+        timezone.localdate(),
+        selectors.data_version(),
     )
-    context = {"filter": union_filter, "sort": sort, "is_admin": _is_admin(user)}
+    if is_partial_request(request):  # the filter bar asks for the rows alone
+        return HttpResponse(_union_rows(request, parts, is_admin))
+    content = cached_part(
+        "unions:list_page",
+        parts,
+        lambda: _union_list_page(request, parts, is_admin),
+    )
+    return render(request, "unions/union_list.html", {"page_content": content})
 
-    def rows():
+
+def _union_filter(request) -> UnionFilter:
+    user = request.user
+    return UnionFilter(request.GET, queryset=Union.objects.visible_to(user), user=user)
+
+
+def _union_rows(request, parts: tuple, is_admin: bool, union_filter=None) -> str:
+    """The list's rows (kept under ``parts``); ``union_filter`` when the caller
+    has built it already."""
+
+    def rows() -> str:
+        nonlocal union_filter
+        if union_filter is None:
+            union_filter = _union_filter(request)
+        queryset, sort = apply_sort(
+            union_filter.qs, request.GET.get("sort", ""), union_sorts(), "code"
+        )
         page = Paginator(
-            selectors.unions_for_page(queryset, today), PAGE_SIZE
+            selectors.unions_for_page(queryset, parts[3]), PAGE_SIZE
         ).get_page(request.GET.get("page"))
         return render_to_string(
-            "unions/partials/union_rows.html", {**context, "page": page}, request
+            "unions/partials/union_rows.html",
+            {"filter": union_filter, "sort": sort, "is_admin": is_admin, "page": page},
+            request,
         )
 
-    # The rows (with their count) are the costly part at city scale; they are
-    # cached under the unions' and terms' latest change, so an edit shows at once.
-    rows_html = cached_part(
-        "unions:list",
-        (
-            scope_part(user),
-            query_part(request),
-            context["is_admin"],
-            today,
-            selectors.data_version(),
-        ),
-        rows,
+    return cached_part("unions:list", parts, rows)
+
+
+def _union_list_page(request, parts: tuple, is_admin: bool) -> str:
+    """The list's content: its header, the filter bar and the rows."""
+    union_filter = _union_filter(request)
+    _queryset, sort = apply_sort(
+        union_filter.qs, request.GET.get("sort", ""), union_sorts(), "code"
     )
-    if is_partial_request(request):
-        return HttpResponse(rows_html)
-    return render(
-        request,
-        "unions/union_list.html",
-        {**context, "rows": rows_html, "parent_search": union_search_attrs("higher")},
+    return render_to_string(
+        "unions/partials/union_list_page.html",
+        {
+            "filter": union_filter,
+            "sort": sort,
+            "is_admin": is_admin,
+            "rows": _union_rows(request, parts, is_admin, union_filter),
+            "parent_search": union_search_attrs("higher"),
+        },
     )
 
 
