@@ -180,3 +180,20 @@ def client_for(client):
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+@pytest.fixture
+def api_for():
+    """``api_for(user)``: a fresh API client sending that user's new token."""
+
+    def make(user):
+        from accounts.tokens import api_token_create
+
+        _token, key = api_token_create(user=user, name="test")
+        from rest_framework.test import APIClient
+
+        client = APIClient(headers={"accept-language": "en"})
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        return client
+
+    return make

@@ -3,25 +3,10 @@
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.tokens import api_token_create
-
 
 @pytest.fixture
 def api_client():
     return APIClient(headers={"accept-language": "en"})
-
-
-@pytest.fixture
-def api_for():
-    """``api_for(user)``: a fresh API client sending that user's new token."""
-
-    def make(user):
-        _token, key = api_token_create(user=user, name="test")
-        client = APIClient(headers={"accept-language": "en"})
-        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-        return client
-
-    return make
 
 
 @pytest.fixture

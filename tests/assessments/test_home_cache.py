@@ -7,9 +7,7 @@ from decimal import Decimal as D
 import pytest
 from django.test import Client
 from django.urls import reverse
-from rest_framework.test import APIClient
 
-from accounts.tokens import api_token_create
 from assessments import services
 from assessments.home import home_tasks, self_assessment_version
 from assessments.models import Indicator, Period, Score
@@ -33,19 +31,6 @@ def self_task(client, title=TITLE):
 
 def scoring_url(period, unit):
     return reverse("assessments:unit_scoring", args=[period.pk, unit.pk])
-
-
-@pytest.fixture
-def api_for():
-    """``api_for(user)``: an API client sending that user's new token."""
-
-    def make(user):
-        _token, key = api_token_create(user=user, name="test")
-        api = APIClient(headers={"accept-language": "en"})
-        api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-        return api
-
-    return make
 
 
 @pytest.fixture
